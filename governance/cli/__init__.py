@@ -1,0 +1,1 @@
+"""The `gov` command: parse, call the service, print."""

@@ -1,0 +1,299 @@
+"""The bodies of the longer commands: parse what was typed, call the service, print the answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from governance.cli.output import table
+from governance.clock import iso, parse_moment
+from governance.errors import BadInput, DefinitionErrors, IntegrityFailure
+
+
+def _read_file(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadInput(f"{path} is not UTF-8 text") from None
+
+
+def _created(c: Any, record: Any, label: str) -> None:
+    c.emit({"ref": record.ref, "state": record.state}, f"{record.ref} {record.state}: {label}")
+
+
+# -- rules ------------------------------------------------------------------------------------
+
+def rules_check(c: Any, paths: list[Path]) -> None:
+    from governance.service.definitions import check_paths
+
+    report = check_paths(c.config, paths)
+    if report["problems"]:
+        if c.json:
+            from governance.cli.output import dump_json
+
+            dump_json(report)
+        raise DefinitionErrors(report["problems"])
+    c.emit(report, lambda: "\n".join(f"ok  {f}" for f in report["files"]) + f"\n{len(report['files'])} file(s), no problems")
+
+
+def rules_show(c: Any) -> None:
+    from governance.service.queries import rules_in_force
+
+    instance = c.instance(require_schema=False)
+    items = rules_in_force(instance.rules)
+
+    def text() -> str:
+        out = []
+        for item in items:
+            out.append(f"[{item['table']}]  {item['article'] or '(no article cited)'}")
+            for key, value in item["values"].items():
+                mark = "   (illustrative)" if key in item["illustrative"] else ""
+                out.append(f"  {key} = {value!r}{mark}")
+            out.append("")
+        return "\n".join(out).rstrip()
+
+    c.emit({"rules": items}, text)
+
+
+# -- people -----------------------------------------------------------------------------------
+
+def org_list(c: Any) -> None:
+    from sqlalchemy import select
+
+    from governance.store.models import Organisation
+
+    rows = c.read(lambda op: [{"code": o.code, "name": o.name, "kind": o.kind, "country": o.country, "group": o.group}
+                              for o in op.session.scalars(select(Organisation).order_by(Organisation.code))])
+    c.emit({"organisations": rows}, lambda: table(rows, [("code", "CODE"), ("kind", "KIND"), ("country", "COUNTRY"), ("group", "GROUP"), ("name", "NAME")]))
+
+
+def person_list(c: Any) -> None:
+    from sqlalchemy import select
+
+    from governance.store.models import Person
+
+    rows = c.read(lambda op: [{"handle": p.handle, "name": p.name, "email": p.email, "org": p.org.code, "lang": p.lang,
+                               "roles": sorted(p.role_names)} for p in op.session.scalars(select(Person).order_by(Person.handle))])
+    c.emit({"people": rows}, lambda: table(rows, [("handle", "HANDLE"), ("org", "ORG"), ("lang", "LANG"), ("roles", "ROLES"), ("name", "NAME"), ("email", "EMAIL")]))
+
+
+def term_designate(c: Any, office: str, org_code: str, start: str, months: int | None, reason: str | None) -> None:
+    from governance.service import changes
+
+    term, op = c.change(lambda op: changes.designate_term(op, office, org_code, parse_moment(start, op.rules.zone, "--start"), months, reason))
+    z = op.rules.zone
+    c.emit({"ref": term.ref, "state": term.state, "office": office, "org": org_code, "start": iso(term.start, z), "end": iso(term.end, z)},
+           f"{term.ref} {term.state}: {org_code} as {office} from {iso(term.start, z)[:10]} to {iso(term.end, z)[:10]}")
+
+
+def term_list(c: Any, office: str | None) -> None:
+    from governance.service.queries import terms
+
+    rows = c.read(lambda op: terms(op, office))
+    c.emit({"terms": rows}, lambda: table(rows, [("ref", "TERM"), ("office", "OFFICE"), ("org", "ORG"), ("start", "START"), ("end", "END"), ("state", "STATE"), ("org_name", "NAME")]))
+
+
+def term_next(c: Any, office: str) -> None:
+    from governance.service.queries import term_next as next_holder
+
+    result = c.read(lambda op: next_holder(op, office))
+    c.emit(result, lambda: (f"next {office}: {', '.join(result['next'])}\n" if result["next"] else f"next {office}: to be designated\n") + f"why: {result['reason']}")
+
+
+# -- records ----------------------------------------------------------------------------------
+
+def meeting_create(c: Any, kind: str, title: str, start: str, end: str, venue: str | None, online: bool, follows: str | None) -> None:
+    from governance.service import changes
+
+    def work(op: Any) -> Any:
+        z = op.rules.zone
+        return changes.create_meeting(op, kind, title, parse_moment(start, z, "--start"), parse_moment(end, z, "--end"), venue, online, follows)
+
+    m, _ = c.change(work)
+    _created(c, m, m.title)
+
+
+def doc_create(c: Any, doc_type: str, title: str, path: Path, meeting_ref: str | None) -> None:
+    from governance.service import changes
+
+    text = _read_file(path)
+    d, _ = c.change(lambda op: changes.create_document(op, doc_type, title, text, path.name, meeting_ref))
+    _created(c, d, d.title)
+
+
+def doc_revise(c: Any, ref: str, path: Path) -> None:
+    from governance.service import changes
+
+    text = _read_file(path)
+    d, _ = c.change(lambda op: changes.revise_document(op, ref, text, path.name))
+    c.emit({"ref": d.ref, "state": d.state, "version": d.current_version}, f"{d.ref} version {d.current_version} ({d.state})")
+
+
+def doc_text(c: Any, ref: str, number: int | None) -> None:
+    from governance.service.queries import document_text
+
+    doc, version = c.read(lambda op: document_text(op, ref, number))
+    c.emit({"ref": doc.ref, "version": version.number, "text": version.text, "file": version.filename, "sha256": version.sha256},
+           version.text.rstrip("\n"))
+
+
+def doc_matrix(c: Any, ref: str) -> None:
+    from governance.service.queries import matrix
+
+    doc, rows = c.read(lambda op: matrix(op, ref))
+    c.emit({"ref": doc.ref, "rows": rows},
+           lambda: f"{doc.ref} {doc.title}: comment matrix\n" + table(rows, [("comment", "COMMENT"), ("para", "§"), ("org", "ORG"), ("text", "TEXT"), ("decision", "DECISION"), ("note", "NOTE")], "(no comments)"))
+
+
+def action_add(c: Any, title: str, owner: str, due: str, source: str | None) -> None:
+    from governance.service import changes
+
+    a, _ = c.change(lambda op: changes.add_action(op, title, owner, parse_moment(due, op.rules.zone, "--due"), source))
+    _created(c, a, a.title)
+
+
+def record_list(c: Any, kind: str) -> None:
+    from sqlalchemy import select
+
+    from governance.store.models import RECORD_MODELS
+
+    model = RECORD_MODELS[kind]
+
+    def work(op: Any) -> list[dict[str, Any]]:
+        return [{"ref": r.ref, "state": r.state, "title": getattr(r, "title", ""), "pending": r.pending_trigger}
+                for r in op.session.scalars(select(model).order_by(model.id))]
+
+    rows = c.read(work)
+    c.emit({"records": rows}, lambda: table(rows, [("ref", "REF"), ("state", "STATE"), ("pending", "AWAITING"), ("title", "TITLE")]))
+
+
+# -- moving on --------------------------------------------------------------------------------
+
+def show(c: Any, ref: str) -> None:
+    from governance.service.queries import show as show_record
+
+    data = c.read(lambda op: show_record(op, ref))
+
+    def text() -> str:
+        lines = [f"{data['ref']}  {data['kind']}  {data['state']}" + (f"  — {data.get('state_description')}" if data.get("state_description") else "")]
+        for key, value in data["fields"].items():
+            if value not in (None, ""):
+                lines.append(f"  {key}: {str(value)[:200]}")
+        if data["pending_approval"]:
+            p = data["pending_approval"]
+            lines.append(f"  waiting: {p['trigger']} requested by {p['by']}, for the chair's approval (gov approve {data['ref']})")
+        lines.append("")
+        if c.actor:
+            lines.append("you may now: " + (", ".join(f"gov advance {data['ref']} {t}" for t in data["allowed"]) or "nothing"))
+        else:
+            lines.append("(say who you are with --as to see what you may do)")
+        others = [n for n in data["next"] if not n["allowed"]]
+        if others:
+            lines.append("other steps from here: " + "; ".join(f"{n['trigger']} ({'/'.join(n['roles'])}{', chair approves' if n['approval'] else ''})" for n in others))
+        if data["deadlines"]:
+            lines.append("")
+            lines.append(table(data["deadlines"], [("due", "DUE"), ("kind", "KIND"), ("name", "NAME"), ("fire", "FIRES")]))
+        lines.append("")
+        lines.append(table(data["history"], [("seq", "#"), ("at", "AT"), ("actor", "BY"), ("trigger", "WHAT"), ("from", "FROM"), ("to", "TO"), ("reason", "REASON")], "(no history)"))
+        return "\n".join(lines)
+
+    c.emit(data, text)
+
+
+def advance(c: Any, ref: str, trigger: str, reason: str | None, votes: str | None, expect_version: int | None, dry_run: bool) -> None:
+    from governance.service import changes
+
+    parsed = changes.parse_votes(votes)
+    outcome, op = c.change(lambda op: changes.advance(op, ref, trigger, reason, parsed, expect_version), dry_run=dry_run)
+    _outcome(c, outcome, op, dry_run)
+
+
+def decide(c: Any, verb: str, ref: str, reason: str | None, dry_run: bool) -> None:
+    from governance.service import changes
+
+    fn = changes.approve if verb == "approve" else changes.reject
+    outcome, op = c.change(lambda op: fn(op, ref, reason), dry_run=dry_run)
+    _outcome(c, outcome, op, dry_run)
+
+
+def _outcome(c: Any, outcome: Any, op: Any, dry_run: bool) -> None:
+    z = op.rules.zone
+    data: dict[str, Any] = {"ref": outcome.ref, "state": outcome.state, "pending_approval": outcome.pending_approval}
+    if dry_run:
+        data["dry_run"] = True
+        data["deadlines_set"] = [{"name": d["name"], "kind": d["kind"], "due": iso(d["due"], z)} for d in op.deadlines]
+        data["deadlines_cancelled"] = [{"ref": r, "name": n, "due": iso(due, z)} for r, n, due in op.cancelled]
+        data["mail"] = [{"to": m["recipient"], "lang": m["lang"], "template": m["template"], "subject": m["subject"]} for m in op.mail]
+
+    def text() -> str:
+        if outcome.pending_approval and outcome.trigger.startswith("request:"):
+            head = f"{outcome.ref} {outcome.state}: {outcome.pending_approval['trigger']} waits for the chair's approval"
+        elif outcome.trigger.startswith("reject:"):
+            head = f"{outcome.ref} {outcome.state}: {outcome.trigger[7:]} refused"
+        else:
+            head = f"{outcome.ref} {outcome.from_state} -> {outcome.state}"
+        if not dry_run:
+            letters = f" ({len(op.mail)} letter(s) queued)" if op.mail else ""
+            return head + letters
+        lines = [f"dry run, nothing written: {head}"]
+        for d in data["deadlines_set"]:
+            lines.append(f"  would set {d['kind']} {d['name']} due {d['due']}")
+        for d in data["deadlines_cancelled"]:
+            lines.append(f"  would cancel {d['name']} of {d['ref']} (was due {d['due']})")
+        for m in data["mail"]:
+            lines.append(f"  would write to {m['to']} [{m['lang']}] {m['subject']}")
+        if not (data["deadlines_set"] or data["deadlines_cancelled"] or data["mail"]):
+            lines.append("  no deadlines or letters")
+        return "\n".join(lines)
+
+    c.emit(data, text)
+
+
+def approvals(c: Any) -> None:
+    from governance.service.queries import approvals as waiting
+
+    items = c.read(waiting, need_actor=True)
+    c.emit({"items": items}, lambda: table(items, [("ref", "REF"), ("trigger", "STEP"), ("requested_by", "BY"), ("requested_at", "SINCE"), ("title", "TITLE")], "nothing waits for your approval"))
+
+
+def deadlines(c: Any, include_all: bool, limit: int | None) -> None:
+    from governance.service.queries import deadlines as rows_of
+
+    rows = c.read(lambda op: rows_of(op, include_all, limit))
+    c.emit({"deadlines": rows}, lambda: table(rows, [("due", "DUE"), ("ref", "REF"), ("kind", "KIND"), ("name", "NAME"), ("status", "STATUS"), ("fire", "FIRES")], "no pending deadlines"))
+
+
+def outbox(c: Any, status: str | None, limit: int | None) -> None:
+    from governance.service.queries import outbox as letters
+
+    rows = c.read(lambda op: letters(op, status, limit))
+    c.emit({"messages": rows}, lambda: table(rows, [("id", "ID"), ("status", "STATUS"), ("lang", "LANG"), ("to", "TO"), ("ref", "REF"), ("subject", "SUBJECT")], "the outbox is empty"))
+
+
+def audit(c: Any, ref: str | None, limit: int | None) -> None:
+    from governance.service.queries import audit_entries
+
+    rows = c.read(lambda op: audit_entries(op, ref, limit))
+    c.emit({"entries": rows}, lambda: table(rows, [("seq", "#"), ("at", "AT"), ("actor", "BY"), ("ref", "REF"), ("trigger", "WHAT"), ("from", "FROM"), ("to", "TO"), ("reason", "REASON"), ("rule", "RULE")], "the audit trail is empty"))
+
+
+def audit_verify(c: Any) -> None:
+    from governance.service.audit import verify
+
+    ok, count, first_bad = c.read(lambda op: verify(op.session))
+    if not ok:
+        if c.json:
+            from governance.cli.output import dump_json
+
+            dump_json({"ok": False, "first_bad": first_bad, "entries": count})
+        raise IntegrityFailure(f"the audit trail is broken at entry {first_bad}: it was changed after it was written")
+    c.emit({"ok": True, "entries": count}, f"audit trail intact: {count} entries, hash chain verified")
+
+
+__all__ = ["click"]

@@ -1,0 +1,524 @@
+"""`gov`: the command line. Only click is imported here; each command imports what it needs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+SECTIONS: list[tuple[str, list[str]]] = [
+    ("Set up", ["init", "rules", "org", "person", "term"]),
+    ("Meetings and documents", ["meeting", "attend", "doc", "comment", "action"]),
+    ("Moving records on", ["show", "advance", "approve", "reject", "approvals"]),
+    ("Time and mail", ["deadlines", "tick", "simulate", "status", "outbox", "send", "scheduler", "mail-sink", "export"]),
+    ("Evidence", ["audit"]),
+    ("Try it", ["demo"]),
+]
+
+
+class Sectioned(click.Group):
+    """Lists commands under headings, so `gov --help` reads like a table of contents."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for _, names in SECTIONS for name in names if name in self.commands]
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        for title, names in SECTIONS:
+            rows = [(n, self.commands[n].get_short_help_str(80)) for n in names if n in self.commands and not self.commands[n].hidden]
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+class Context:
+    def __init__(self, config: str | None, actor: str | None, now: str | None, as_json: bool) -> None:
+        self.config = config
+        self.actor = actor
+        self.now = now
+        self.json = as_json
+
+    def instance(self, require_schema: bool = True) -> Any:
+        from governance.config import config_path
+        from governance.service.context import open_instance
+
+        return open_instance(config_path(self.config), self.now, require_schema)
+
+    def change(self, work: Callable[[Any], Any], dry_run: bool = False) -> tuple[Any, Any]:
+        from governance.service.transaction import change
+
+        instance = self.instance()
+        return change(instance, self.actor, work, dry_run=dry_run)
+
+    def read(self, work: Callable[[Any], Any], need_actor: bool = False) -> Any:
+        from governance.service.transaction import reading
+
+        instance = self.instance()
+        with reading(instance, self.actor, need_actor) as op:
+            return work(op)
+
+    def emit(self, data: Any, text: str | Callable[[], str]) -> None:
+        if self.json:
+            from governance.cli.output import dump_json
+
+            dump_json(data)
+        else:
+            click.echo(text() if callable(text) else text)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(cls=Sectioned, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--config", metavar="PATH", envvar="GOV_CONFIG", help="The instance's config.toml [$GOV_CONFIG, else ./config.toml].")
+@click.option("--as", "actor", metavar="HANDLE", envvar="GOV_ACTOR", help="The person acting [$GOV_ACTOR].")
+@click.option("--now", metavar="DATETIME", envvar="GOV_NOW", help="Act at this moment (ISO 8601; no offset = the body's zone) [$GOV_NOW].")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@click.version_option(package_name="governance", prog_name="gov")
+@click.pass_context
+def cli(ctx: click.Context, config: str | None, actor: str | None, now: str | None, as_json: bool) -> None:
+    """Run an organisation's Rules of Procedure: meetings, drafts, chair terms and follow-ups.
+
+    Exit codes: 0 done, 2 bad input, 3 not permitted, 4 not allowed now,
+    5 conflict (nothing written), 6 audit tampering found, 1 a bug.
+    """
+    ctx.obj = Context(config, actor, now, as_json)
+
+
+# -- set up ----------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@pass_ctx
+def init(c: Context, directory: Path) -> None:
+    """Create an instance in DIRECTORY (default .), or upgrade its database. Safe to re-run."""
+    from governance.service.setup import init_instance
+
+    result = init_instance(directory)
+
+    def text() -> str:
+        made = "\n".join(f"  created {p}" for p in result["created"]) or "  nothing to create: config, rules and workflows are in place"
+        schema = "database created" if result["schema_before"] is None else (
+            "database already up to date" if result["schema_before"] == result["schema"] else "database upgraded")
+        return f"Instance in {result['dir']}\n{made}\n  {schema} (schema {result['schema']}, {result['database']})"
+
+    c.emit(result, text)
+
+
+@cli.group()
+def rules() -> None:
+    """Check and show the rules of procedure and workflows."""
+
+
+@rules.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@pass_ctx
+def rules_check(c: Context, paths: tuple[Path, ...]) -> None:
+    """Validate rules and workflow files; each problem as PATH:LINE: message (exit 2)."""
+    from governance.cli import commands
+
+    commands.rules_check(c, list(paths))
+
+
+@rules.command("show")
+@pass_ctx
+def rules_show(c: Context) -> None:
+    """The rules in force, each with the article it cites."""
+    from governance.cli import commands
+
+    commands.rules_show(c)
+
+
+@cli.group()
+def org() -> None:
+    """Organisations: members, the secretariat, observers."""
+
+
+@org.command("add")
+@click.argument("code")
+@click.option("--name", required=True, help="Full name.")
+@click.option("--kind", required=True, type=click.Choice(["member", "secretariat", "observer"]))
+@click.option("--country", metavar="ISO3", help="ISO 3166 alpha-3 country code.")
+@click.option("--group", metavar="NAME", help="Group of members (for rotation by groups).")
+@pass_ctx
+def org_add(c: Context, code: str, name: str, kind: str, country: str | None, group: str | None) -> None:
+    """Add an organisation."""
+    from governance.service import changes
+
+    org_, _ = c.change(lambda op: changes.add_org(op, code, name, kind, country, group))
+    c.emit({"code": org_.code, "name": org_.name, "kind": org_.kind}, f"{org_.code}: {org_.name} ({org_.kind})")
+
+
+@org.command("list")
+@pass_ctx
+def org_list(c: Context) -> None:
+    """Every organisation."""
+    from governance.cli import commands
+
+    commands.org_list(c)
+
+
+@cli.group()
+def person() -> None:
+    """People and their roles."""
+
+
+@person.command("add")
+@click.argument("handle")
+@click.option("--name", required=True)
+@click.option("--email", required=True)
+@click.option("--org", "org_code", required=True, metavar="CODE")
+@click.option("--lang", metavar="en|ar|fr", help="Language of their letters (default: the body's working language).")
+@click.option("--role", "roles", multiple=True, metavar="ROLE", help="secretariat, focal_point, observer ... (repeatable).")
+@pass_ctx
+def person_add(c: Context, handle: str, name: str, email: str, org_code: str, lang: str | None, roles: tuple[str, ...]) -> None:
+    """Add a person to an organisation, with roles."""
+    from governance.service import changes
+
+    p, _ = c.change(lambda op: changes.add_person(op, handle, name, email, org_code, lang, list(roles)))
+    c.emit({"handle": p.handle, "org": org_code, "roles": sorted(p.role_names)},
+           f"{p.handle}: {p.name} <{p.email}> ({org_code}; {', '.join(sorted(p.role_names)) or 'no role'})")
+
+
+@person.command("list")
+@pass_ctx
+def person_list(c: Context) -> None:
+    """Every person, with organisation, language and roles."""
+    from governance.cli import commands
+
+    commands.person_list(c)
+
+
+@cli.group()
+def term() -> None:
+    """Terms of office (the chair): designate, list, who is next."""
+
+
+@term.command("designate")
+@click.argument("office")
+@click.option("--org", "org_code", required=True, metavar="CODE")
+@click.option("--start", required=True, metavar="DATE")
+@click.option("--months", type=int, help="Length (default: the office's term_months).")
+@click.option("--reason", metavar="TEXT")
+@pass_ctx
+def term_designate(c: Context, office: str, org_code: str, start: str, months: int | None, reason: str | None) -> None:
+    """Designate an organisation to hold OFFICE from a date."""
+    from governance.cli import commands
+
+    commands.term_designate(c, office, org_code, start, months, reason)
+
+
+@term.command("list")
+@click.argument("office", required=False)
+@pass_ctx
+def term_list(c: Context, office: str | None) -> None:
+    """Every term, past, present and designated."""
+    from governance.cli import commands
+
+    commands.term_list(c, office)
+
+
+@term.command("next")
+@click.argument("office")
+@pass_ctx
+def term_next(c: Context, office: str) -> None:
+    """Who holds OFFICE next under the rules, and why."""
+    from governance.cli import commands
+
+    commands.term_next(c, office)
+
+
+# -- meetings, documents, comments, actions -----------------------------------------------------
+
+@cli.group()
+def meeting() -> None:
+    """Meetings: create and list (move them on with `gov advance`)."""
+
+
+@meeting.command("create")
+@click.option("--kind", required=True, metavar="KIND", help="general, focal_point, workshop (as the rules define).")
+@click.option("--title", required=True)
+@click.option("--start", required=True, metavar="DATETIME")
+@click.option("--end", required=True, metavar="DATETIME")
+@click.option("--venue", metavar="TEXT", help="Place, or the video-conference link.")
+@click.option("--online", is_flag=True, help="A virtual meeting.")
+@click.option("--follows", metavar="M-n", help="The meeting whose closing session set this one.")
+@pass_ctx
+def meeting_create(c: Context, kind: str, title: str, start: str, end: str, venue: str | None, online: bool, follows: str | None) -> None:
+    """Plan a meeting -> M-n."""
+    from governance.cli import commands
+
+    commands.meeting_create(c, kind, title, start, end, venue, online, follows)
+
+
+@meeting.command("list")
+@pass_ctx
+def meeting_list(c: Context) -> None:
+    """Every meeting."""
+    from governance.cli import commands
+
+    commands.record_list(c, "meeting")
+
+
+@cli.command()
+@click.argument("meeting_ref", metavar="M-n")
+@pass_ctx
+def attend(c: Context, meeting_ref: str) -> None:
+    """Register the actor's organisation as present at a meeting."""
+    from governance.service import changes
+
+    (m, new), _ = c.change(lambda op: changes.attend(op, meeting_ref))
+    c.emit({"ref": m.ref, "state": m.state, "registered": new},
+           f"{m.ref}: attendance registered" if new else f"{m.ref}: your organisation was already registered")
+
+
+@cli.group()
+def doc() -> None:
+    """Documents: create, revise, read, the comment matrix."""
+
+
+@doc.command("create")
+@click.option("--type", "doc_type", required=True, metavar="TYPE", help="concept_note agenda rop action_plan communique report")
+@click.option("--title", required=True)
+@click.option("--file", "path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--meeting", "meeting_ref", metavar="M-n")
+@pass_ctx
+def doc_create(c: Context, doc_type: str, title: str, path: Path, meeting_ref: str | None) -> None:
+    """Create a document from a text file -> D-n."""
+    from governance.cli import commands
+
+    commands.doc_create(c, doc_type, title, path, meeting_ref)
+
+
+@doc.command("revise")
+@click.argument("ref", metavar="D-n")
+@click.option("--file", "path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@pass_ctx
+def doc_revise(c: Context, ref: str, path: Path) -> None:
+    """Add a new version of the text."""
+    from governance.cli import commands
+
+    commands.doc_revise(c, ref, path)
+
+
+@doc.command("text")
+@click.argument("ref", metavar="D-n")
+@click.option("--version", "number", type=int, help="Which version (default: the current one).")
+@pass_ctx
+def doc_text(c: Context, ref: str, number: int | None) -> None:
+    """Print a version's text."""
+    from governance.cli import commands
+
+    commands.doc_text(c, ref, number)
+
+
+@doc.command("matrix")
+@click.argument("ref", metavar="D-n")
+@pass_ctx
+def doc_matrix(c: Context, ref: str) -> None:
+    """The comment matrix: every comment, by paragraph, with its disposition."""
+    from governance.cli import commands
+
+    commands.doc_matrix(c, ref)
+
+
+@doc.command("list")
+@pass_ctx
+def doc_list(c: Context) -> None:
+    """Every document."""
+    from governance.cli import commands
+
+    commands.record_list(c, "document")
+
+
+@cli.group()
+def comment() -> None:
+    """Comments on circulated documents."""
+
+
+@comment.command("add")
+@click.argument("ref", metavar="D-n")
+@click.option("--text", required=True)
+@click.option("--para", type=int, help="The paragraph commented on.")
+@pass_ctx
+def comment_add(c: Context, ref: str, text: str, para: int | None) -> None:
+    """Comment on a circulated document -> C-n."""
+    from governance.service import changes
+
+    cm, _ = c.change(lambda op: changes.add_comment(op, ref, text, para))
+    c.emit({"ref": cm.ref, "state": "open", "document": ref.upper()}, f"{cm.ref} on {ref.upper()}" + (f" §{para}" if para else ""))
+
+
+@comment.command("dispose")
+@click.argument("ref", metavar="C-n")
+@click.option("--decision", required=True, type=click.Choice(["accepted", "partly", "rejected", "noted"]))
+@click.option("--note", metavar="TEXT")
+@pass_ctx
+def comment_dispose(c: Context, ref: str, decision: str, note: str | None) -> None:
+    """Record what was done with a comment."""
+    from governance.service import changes
+
+    cm, _ = c.change(lambda op: changes.dispose_comment(op, ref, decision, note))
+    c.emit({"ref": cm.ref, "state": cm.decision, "decision": cm.decision, "note": cm.note}, f"{cm.ref}: {cm.decision}")
+
+
+@cli.group()
+def action() -> None:
+    """Follow-up actions: who must do what by when."""
+
+
+@action.command("add")
+@click.option("--title", required=True)
+@click.option("--owner", "owner", required=True, metavar="CODE")
+@click.option("--due", required=True, metavar="DATE")
+@click.option("--source", metavar="REF", help="The record that asked for it, e.g. 'D-3 §12'.")
+@pass_ctx
+def action_add(c: Context, title: str, owner: str, due: str, source: str | None) -> None:
+    """Add a follow-up action -> A-n."""
+    from governance.cli import commands
+
+    commands.action_add(c, title, owner, due, source)
+
+
+@action.command("list")
+@pass_ctx
+def action_list(c: Context) -> None:
+    """Every action."""
+    from governance.cli import commands
+
+    commands.record_list(c, "action")
+
+
+# -- moving records on -------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("ref")
+@pass_ctx
+def show(c: Context, ref: str) -> None:
+    """A record's state, what you may do now, its deadlines and history."""
+    from governance.cli import commands
+
+    commands.show(c, ref)
+
+
+@cli.command()
+@click.argument("ref")
+@click.argument("trigger")
+@click.option("--reason", metavar="TEXT")
+@click.option("--votes", metavar="FOR,AGAINST[,ABST]", help="The vote, for decisions taken by majority.")
+@click.option("--expect-version", type=int, metavar="N", help="Refuse (exit 5) if the record is no longer at version N.")
+@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
+@pass_ctx
+def advance(c: Context, ref: str, trigger: str, reason: str | None, votes: str | None, expect_version: int | None, dry_run: bool) -> None:
+    """Fire a workflow TRIGGER on a record (e.g. gov advance D-1 circulate)."""
+    from governance.cli import commands
+
+    commands.advance(c, ref, trigger, reason, votes, expect_version, dry_run)
+
+
+@cli.command()
+@click.argument("ref")
+@click.option("--reason", metavar="TEXT")
+@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
+@pass_ctx
+def approve(c: Context, ref: str, reason: str | None, dry_run: bool) -> None:
+    """The chair approves the step waiting on REF."""
+    from governance.cli import commands
+
+    commands.decide(c, "approve", ref, reason, dry_run)
+
+
+@cli.command()
+@click.argument("ref")
+@click.option("--reason", required=True, metavar="TEXT")
+@pass_ctx
+def reject(c: Context, ref: str, reason: str) -> None:
+    """The chair refuses the step waiting on REF."""
+    from governance.cli import commands
+
+    commands.decide(c, "reject", ref, reason, False)
+
+
+@cli.command()
+@pass_ctx
+def approvals(c: Context) -> None:
+    """Steps waiting on your approval."""
+    from governance.cli import commands
+
+    commands.approvals(c)
+
+
+# -- time, mail, evidence ----------------------------------------------------------------------
+
+@cli.command()
+@click.option("--all", "include_all", is_flag=True, help="Include fired, skipped and cancelled rows.")
+@click.option("--limit", type=click.IntRange(1, None), help="At most this many rows.")
+@pass_ctx
+def deadlines(c: Context, include_all: bool, limit: int | None) -> None:
+    """Pending deadlines, reminders and escalations, soonest first."""
+    from governance.cli import commands
+
+    commands.deadlines(c, include_all, limit)
+
+
+@cli.command()
+@click.option("--status", type=click.Choice(["pending", "sent", "failed"]))
+@click.option("--limit", type=click.IntRange(1, None))
+@pass_ctx
+def outbox(c: Context, status: str | None, limit: int | None) -> None:
+    """Letters queued, sent and failed."""
+    from governance.cli import commands
+
+    commands.outbox(c, status, limit)
+
+
+@cli.command()
+@click.argument("target", required=False, metavar="[REF | verify]")
+@click.option("--limit", type=click.IntRange(1, None), help="Only the newest N entries.")
+@pass_ctx
+def audit(c: Context, target: str | None, limit: int | None) -> None:
+    """The audit trail (of REF); `gov audit verify` checks its hash chain (exit 6 if broken)."""
+    from governance.cli import commands
+
+    if target == "verify":
+        commands.audit_verify(c)
+    else:
+        commands.audit(c, target, limit)
+
+
+def main() -> None:
+    """Entry point: run the CLI and turn every refusal into its exit code and one sentence."""
+    as_json = "--json" in sys.argv[1:]
+    try:
+        cli.main(args=sys.argv[1:], prog_name="gov", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        sys.stderr.write("gov: aborted\n")
+        sys.exit(1)
+    except click.ClickException as exc:
+        from governance.cli.output import error
+
+        if as_json:
+            error("bad_input", exc.format_message(), None, True)
+        else:
+            exc.show()
+        sys.exit(2)
+    except Exception as exc:  # noqa: BLE001 - the one place that turns refusals into exit codes
+        from governance.errors import GovError
+
+        if isinstance(exc, GovError):
+            from governance.cli.output import error
+
+            error(exc.code, exc.sentence(), exc.rule, as_json, exc.hint)
+            sys.exit(exc.exit_code)
+        if isinstance(exc, BrokenPipeError):
+            sys.exit(1)
+        import traceback
+
+        sys.stderr.write("gov: internal error (a bug; please report it with the lines below)\n")
+        traceback.print_exc()
+        sys.exit(1)
+    sys.exit(0)
+

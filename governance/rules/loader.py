@@ -1,0 +1,250 @@
+"""Load rules files, validate every key against the schema, report each problem as `PATH:LINE: message`."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from governance import tomlpos
+from governance.errors import DefinitionErrors
+from governance.rules.model import Provision, Rules
+from governance.rules.schema import COMMON_KEYS, CURRENT_VERSION, LANGUAGES, TABLES, TOP_LEVEL, Key, table_for
+
+# Named migrations from older file versions to the current one (none yet: version 1 is the first).
+MIGRATIONS: dict[int, Any] = {}
+
+
+def load_rules(paths: list[Path] | Path) -> Rules:
+    """Rules from a folder of `*.toml` files (or a list of files); raises DefinitionErrors on any problem."""
+    files = _files(paths)
+    problems: list[str] = []
+    rules = _build(files, problems)
+    if problems or rules is None:
+        raise DefinitionErrors(problems or ["no rules files found"])
+    return rules
+
+
+def check_rules_files(files: list[Path]) -> tuple[Rules | None, list[str]]:
+    """Validate without raising: the rules (if whole) and every problem found."""
+    problems: list[str] = []
+    rules = _build(files, problems)
+    return (rules if not problems else None), problems
+
+
+def _files(paths: list[Path] | Path) -> list[Path]:
+    if isinstance(paths, Path):
+        if paths.is_dir():
+            return sorted(paths.glob("*.toml"))
+        return [paths]
+    return list(paths)
+
+
+def _build(files: list[Path], problems: list[str]) -> Rules | None:
+    if not files:
+        problems.append("no rules files found (expected rules/*.toml)")
+        return None
+    provisions: dict[str, Provision] = {}
+    located_by_table: dict[str, tomlpos.Located] = {}
+    for path in files:
+        try:
+            doc = tomlpos.load(path)
+        except tomlpos.TomlSyntaxError as exc:
+            problems.append(str(exc))
+            continue
+        _check_document(doc, provisions, located_by_table, problems)
+    if problems:
+        return None
+    for table in TABLES:
+        if table.required and not any(_matches(table.path, p) for p in provisions):
+            where = f"{files[0]}:1"
+            problems.append(f"{where}: the rules have no [{table.path.replace('.*', '.NAME')}] table")
+    if problems:
+        return None
+    rules = Rules(provisions, tuple(str(f) for f in files))
+    _check_references(rules, located_by_table, problems)
+    return None if problems else rules
+
+
+def _matches(pattern: str, path: str) -> bool:
+    a, b = pattern.split("."), path.split(".")
+    return len(a) == len(b) and all(x == "*" or x == y for x, y in zip(a, b))
+
+
+def _check_document(
+    doc: tomlpos.Located,
+    provisions: dict[str, Provision],
+    located_by_table: dict[str, tomlpos.Located],
+    problems: list[str],
+) -> None:
+    data = doc.data
+    version = data.get("version", CURRENT_VERSION)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        problems.append(f"{doc.where(('version',))}: version must be a positive whole number, not {version!r}")
+        return
+    if version > CURRENT_VERSION:
+        problems.append(f"{doc.where(('version',))}: version {version} is newer than this engine reads (up to {CURRENT_VERSION})")
+        return
+    while version < CURRENT_VERSION:
+        data = MIGRATIONS[version](data)
+        version += 1
+    for top, value in data.items():
+        if top not in TOP_LEVEL:
+            problems.append(f"{doc.where((top,))}: unknown table [{top}] (known: {', '.join(sorted(TOP_LEVEL - {'version'}))})")
+            continue
+        if top == "version":
+            continue
+        if not isinstance(value, dict):
+            problems.append(f"{doc.where((top,))}: [{top}] must be a table")
+            continue
+        if table_for((top,)) is not None:
+            _add_table(doc, (top,), value, provisions, located_by_table, problems)
+        else:  # a family of tables: [meetings.general], [offices.chair]
+            if not value:
+                problems.append(f"{doc.where((top,))}: [{top}] declares no {top} (add e.g. [{top}.NAME])")
+            for name, sub in value.items():
+                if not isinstance(sub, dict):
+                    problems.append(f"{doc.where((top, name))}: {top}.{name} must be a table")
+                    continue
+                _add_table(doc, (top, name), sub, provisions, located_by_table, problems)
+
+
+def _add_table(
+    doc: tomlpos.Located,
+    path: tuple[str, ...],
+    raw: dict[str, Any],
+    provisions: dict[str, Provision],
+    located_by_table: dict[str, tomlpos.Located],
+    problems: list[str],
+) -> None:
+    dotted = ".".join(path)
+    schema = table_for(path)
+    if schema is None:
+        problems.append(f"{doc.where(path)}: unknown table [{dotted}]")
+        return
+    if dotted in provisions:
+        problems.append(f"{doc.where(path)}: [{dotted}] is already defined in {provisions[dotted].source}")
+        return
+    values: dict[str, Any] = {}
+    before = len(problems)
+    for name, value in raw.items():
+        key = schema.key(name)
+        if key is None:
+            known = ", ".join(k.name for k in schema.keys + COMMON_KEYS)
+            problems.append(f"{doc.where(path + (name,))}: unknown key {name!r} in [{dotted}] (known: {known})")
+            continue
+        message = _check_value(key, value)
+        if message:
+            problems.append(f"{doc.where(path + (name,))}: {dotted}.{name} {message}")
+            continue
+        values[name] = value
+    for key in schema.keys:
+        if key.name not in raw:
+            if key.required:
+                problems.append(f"{doc.where(path)}: [{dotted}] is missing {key.name!r} ({key.doc})")
+            else:
+                values[key.name] = list(key.default) if isinstance(key.default, list) else key.default
+    illustrative = tuple(values.get("illustrative") or ())
+    for name in illustrative:
+        if schema.key(name) is None or name in ("article", "illustrative"):
+            problems.append(f"{doc.where(path + ('illustrative',))}: {dotted}.illustrative names {name!r}, which is not a key of [{dotted}]")
+    if len(problems) > before:
+        return
+    located_by_table[dotted] = doc
+    values.pop("illustrative", None)
+    article = values.pop("article", "") or ""
+    provisions[dotted] = Provision(dotted, values, article, illustrative, doc.path)
+
+
+def _check_value(key: Key, value: Any) -> str | None:
+    kind = key.kind
+    if kind in ("str", "timezone", "language", "choice"):
+        if not isinstance(value, str):
+            return f"must be text, not {_kind(value)}"
+        if key.nonempty and not value.strip():
+            return "must not be empty"
+        if kind == "timezone":
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                return f"names an unknown time zone {value!r} (use an IANA name such as \"Europe/Istanbul\")"
+        if kind == "language" and value not in LANGUAGES:
+            return f"must be one of {', '.join(LANGUAGES)}, not {value!r}"
+        if kind == "choice" and value not in key.choices:
+            return f"must be one of {', '.join(repr(c) for c in key.choices)}, not {value!r}"
+        return None
+    if kind == "bool":
+        return None if isinstance(value, bool) else f"must be true or false, not {_kind(value)}"
+    if kind in ("int", "float"):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        if kind == "float":
+            ok = ok or (isinstance(value, float) and math.isfinite(value))
+        if not ok:
+            return f"must be a {'whole ' if kind == 'int' else ''}number, not {_kind(value)}"
+        return _range(key, value)
+    if kind.startswith("list["):
+        if not isinstance(value, list):
+            return f"must be a list, not {_kind(value)}"
+        if key.nonempty and not value:
+            return "must not be empty"
+        inner = kind[5:-1]
+        for item in value:
+            if inner == "str" and (not isinstance(item, str) or not item.strip()):
+                return f"must list non-empty text items, not {_kind(item)}"
+            if inner == "int":
+                if not isinstance(item, int) or isinstance(item, bool):
+                    return f"must list whole numbers, not {_kind(item)}"
+                bad = _range(Key(key.name, "int", "", minimum=0, maximum=3660), item)
+                if bad:
+                    return f"item {item} {bad}"
+        if len(set(map(repr, value))) != len(value):
+            return "lists an item twice"
+        if key.name == "languages" and any(v not in LANGUAGES for v in value):
+            return f"may only list {', '.join(LANGUAGES)}"
+        return None
+    return None
+
+
+def _range(key: Key, value: float) -> str | None:
+    if key.minimum is not None and value < key.minimum:
+        return f"must be at least {key.minimum:g}, not {value}"
+    if key.maximum is not None and value > key.maximum:
+        return f"must be at most {key.maximum:g}, not {value}"
+    return None
+
+
+def _kind(value: Any) -> str:
+    names = {str: "text", bool: "true/false", int: "a whole number", float: "a number", list: "a list", dict: "a table"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _check_references(rules: Rules, located: dict[str, tomlpos.Located], problems: list[str]) -> None:
+    """Cross-key checks: values that must agree with other values."""
+    body = rules.body
+    doc = located["body"]
+    if body["working_language"] not in body["languages"]:
+        problems.append(f"{doc.where(('body', 'working_language'))}: body.working_language {body['working_language']!r} is not among body.languages")
+    roles = set(rules.all_roles())
+    docs = rules.provision("documents")
+    where = located["documents"]
+    for role in docs["commenters"]:
+        if role not in roles:
+            problems.append(f"{where.where(('documents', 'commenters'))}: documents.commenters names unknown role {role!r} (roles: {', '.join(sorted(roles))})")
+    for offset in docs["reminder_days_before"]:
+        if offset >= docs["comment_period_days"]:
+            problems.append(f"{where.where(('documents', 'reminder_days_before'))}: a reminder {offset} days before the deadline falls outside a {docs['comment_period_days']}-day comment period")
+    for office in rules.offices():
+        provision = rules.provision(f"offices.{office}")
+        where = located[f"offices.{office}"]
+        if office in rules.standing_roles():
+            problems.append(f"{where.where(('offices', office))}: office {office!r} has the name of a standing role")
+        if provision["rotation"] == "order" and not provision["order"]:
+            problems.append(f"{where.where(('offices', office, 'rotation'))}: offices.{office}.rotation is \"order\" but offices.{office}.order lists no organisation")
+        if provision["rotation"] == "groups" and not provision["groups"]:
+            problems.append(f"{where.where(('offices', office, 'rotation'))}: offices.{office}.rotation is \"groups\" but offices.{office}.groups lists no group")
+        if provision["notify_before_end_days"] >= provision["term_months"] * 31:
+            problems.append(f"{where.where(('offices', office, 'notify_before_end_days'))}: offices.{office}.notify_before_end_days is longer than the term")
+    if "general" not in rules.meeting_kinds() and any(rules.provision(f"meetings.{k}")["between_general"] for k in rules.meeting_kinds()):
+        loc = located[next(f"meetings.{k}" for k in rules.meeting_kinds())]
+        problems.append(f"{loc.where(('meetings',))}: between_general needs a [meetings.general] table")

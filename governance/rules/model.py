@@ -1,0 +1,87 @@
+"""The rules in force: a frozen model built from validated rules files. Pure: no I/O beyond nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class Provision:
+    """One table of the rules: its values, the article it cites, where it was written."""
+
+    path: str
+    values: dict[str, Any]
+    article: str
+    illustrative: tuple[str, ...]
+    source: str
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def cite(self) -> str:
+        return self.article or f"rules [{self.path}]"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Every provision by its dotted path ("body", "offices.chair", "meetings.general", ...)."""
+
+    provisions: dict[str, Provision]
+    sources: tuple[str, ...] = field(default=())
+
+    # -- lookups the engine needs ------------------------------------------------
+    def provision(self, path: str) -> Provision:
+        return self.provisions[path]
+
+    def lookup(self, dotted: str) -> tuple[Any, str]:
+        """A value by its full dotted key ("documents.comment_period_days") and the article cited."""
+        table, _, key = dotted.rpartition(".")
+        provision = self.provisions.get(table)
+        if provision is None or key not in provision.values:
+            raise KeyError(dotted)
+        return provision.values[key], provision.cite()
+
+    def has(self, dotted: str) -> bool:
+        try:
+            self.lookup(dotted)
+        except KeyError:
+            return False
+        return True
+
+    @property
+    def body(self) -> Provision:
+        return self.provisions["body"]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.body["timezone"])
+
+    @property
+    def short_name(self) -> str:
+        return str(self.body["short_name"])
+
+    @property
+    def working_language(self) -> str:
+        return str(self.body["working_language"])
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(self.body["languages"])
+
+    def meeting_kinds(self) -> tuple[str, ...]:
+        return tuple(p.split(".", 1)[1] for p in self.provisions if p.startswith("meetings."))
+
+    def offices(self) -> tuple[str, ...]:
+        return tuple(p.split(".", 1)[1] for p in self.provisions if p.startswith("offices."))
+
+    def standing_roles(self) -> tuple[str, ...]:
+        return tuple(self.provisions["roles"]["names"])
+
+    def all_roles(self) -> tuple[str, ...]:
+        """Standing roles and office roles: every role a person can hold."""
+        return self.standing_roles() + tuple(o for o in self.offices() if o not in self.standing_roles())
+
+    def document_types(self) -> tuple[str, ...]:
+        return tuple(self.provisions["documents"]["types"])

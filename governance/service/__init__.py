@@ -1,0 +1,1 @@
+"""The service: the one path every change takes (one transaction each), and the queries that read."""

@@ -1,0 +1,55 @@
+"""Who is acting and which roles they hold: standing roles, offices held, and roles tied to a record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from governance.errors import BadInput
+from governance.store.models import Action, Person, Term
+from governance.workflows.registry import SYSTEM_ROLE
+
+
+@dataclass(frozen=True)
+class Actor:
+    handle: str
+    person: Person | None
+    roles: frozenset[str]
+
+    @property
+    def org_id(self) -> int | None:
+        return self.person.org_id if self.person else None
+
+    @property
+    def display(self) -> str:
+        return self.person.name if self.person else "the governance engine"
+
+    def roles_for(self, record: object) -> frozenset[str]:
+        """The actor's roles, plus those the record gives (owner of an action, holder of a term)."""
+        extra = set()
+        if self.person is not None:
+            if isinstance(record, Action) and record.owner_org_id == self.person.org_id:
+                extra.add("owner")
+            if isinstance(record, Term) and record.org_id == self.person.org_id:
+                extra.add("holder")
+        return self.roles | extra
+
+
+SYSTEM = Actor(SYSTEM_ROLE, None, frozenset({SYSTEM_ROLE}))
+NOBODY = Actor("", None, frozenset())  # reads without --as: sees everything, may do nothing
+
+
+def resolve_actor(session: Session, handle: str | None) -> Actor:
+    if not handle:
+        raise BadInput("no one is acting: pass --as HANDLE (or set GOV_ACTOR)")
+    person = session.scalar(select(Person).where(Person.handle == handle))
+    if person is None:
+        raise BadInput(f"no person has the handle {handle!r} (see `gov person add`)")
+    return Actor(handle, person, frozenset(person.role_names | offices_held(session, person.org_id)))
+
+
+def offices_held(session: Session, org_id: int) -> set[str]:
+    """Offices whose active term the organisation holds: its people have the office's role."""
+    return set(session.scalars(select(Term.office).where(Term.org_id == org_id, Term.state == "active")))

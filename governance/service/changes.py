@@ -1,0 +1,300 @@
+"""Every change a person (or the engine) can make, one function each; each runs inside one operation."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime
+from sqlalchemy import exists, select
+
+from governance.clock import add_months, shown
+from governance.errors import BadInput, NotAllowedNow, NotPermitted
+from governance.service import audit, engine, lookup
+from governance.service.context import Operation
+from governance.service.guards import Votes
+from governance.store.models import (
+    Action,
+    Attendance,
+    Comment,
+    Document,
+    DocumentVersion,
+    Meeting,
+    Organisation,
+    Person,
+    PersonRole,
+    Term,
+)
+
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+ORG_KINDS = ("member", "secretariat", "observer")
+DISPOSITIONS = ("accepted", "partly", "rejected", "noted")
+MAX_TEXT = 2_000_000
+
+
+def _acting(op: Operation) -> None:
+    if op.actor.person is None and not op.actor.handle:
+        raise BadInput("no one is acting: pass --as HANDLE (or set GOV_ACTOR)")
+
+
+def _require(op: Operation, role: str, doing: str, rule: str | None = None) -> None:
+    _acting(op)
+    if role not in op.actor.roles:
+        raise NotPermitted(f"{op.actor.handle or 'nobody'} may not {doing}: only the {role} may", rule=rule)
+
+
+def _bootstrap_or_secretariat(op: Operation, doing: str) -> None:
+    """Setting up people is the secretariat's job; before anyone holds that role, anyone may begin."""
+    anyone = op.session.scalar(select(exists().where(PersonRole.role == "secretariat")))
+    if anyone:
+        _require(op, "secretariat", doing)
+
+
+def _text(value: str, what: str, limit: int = 500) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise BadInput(f"{what} must not be empty")
+    if len(value) > limit:
+        raise BadInput(f"{what} is too long ({len(value)} characters, at most {limit})")
+    if "\x00" in value:
+        raise BadInput(f"{what} contains a NUL character")
+    return value
+
+
+def add_org(op: Operation, code: str, name: str, kind: str, country: str | None, group: str | None) -> Organisation:
+    _bootstrap_or_secretariat(op, "add organisations")
+    if not _CODE.match(code or ""):
+        raise BadInput(f"organisation code {code!r} must be letters, digits, '.', '_' or '-' (at most 64), starting with a letter or digit")
+    if kind not in ORG_KINDS:
+        raise BadInput(f"--kind must be one of {', '.join(ORG_KINDS)}, not {kind!r}")
+    if country is not None and not re.match(r"^[A-Za-z]{3}$", country):
+        raise BadInput(f"--country must be an ISO 3166 alpha-3 code such as TUR, not {country!r}")
+    if op.session.scalar(select(exists().where(Organisation.code == code))):
+        raise BadInput(f"an organisation with the code {code!r} already exists")
+    org = Organisation(code=code, name=_text(name, "--name", 300), kind=kind, country=country.upper() if country else None,
+                       group=_text(group, "--group", 100) if group else None, created_at=op.now)
+    op.session.add(org)
+    op.audit.append(audit.entry(op.now, op.actor.handle or "setup", None, "org add", None, None, None, None,
+                                {"code": code, "name": org.name, "kind": kind, "country": org.country, "group": org.group}))
+    return org
+
+
+def add_person(op: Operation, handle: str, name: str, email: str, org_code: str, lang: str | None, roles: list[str]) -> Person:
+    _bootstrap_or_secretariat(op, "add people")
+    if not _CODE.match(handle or ""):
+        raise BadInput(f"handle {handle!r} must be letters, digits, '.', '_' or '-' (at most 64)")
+    if not _EMAIL.match(email or "") or len(email) > 320:
+        raise BadInput(f"{email!r} is not an e-mail address")
+    languages = op.rules.languages
+    if lang is not None and lang not in languages:
+        raise BadInput(f"--lang must be one of the body's languages ({', '.join(languages)}), not {lang!r}")
+    known = op.rules.standing_roles()
+    for role in roles:
+        if role not in known:
+            extra = " (offices such as the chair come with a term: `gov term designate`)" if role in op.rules.offices() else ""
+            raise BadInput(f"unknown role {role!r}; roles are {', '.join(known)}{extra}")
+    org = lookup.organisation(op.session, org_code)
+    if op.session.scalar(select(exists().where(Person.handle == handle))):
+        raise BadInput(f"a person with the handle {handle!r} already exists")
+    person = Person(handle=handle, name=_text(name, "--name", 300), email=email, org_id=org.id, lang=lang, created_at=op.now)
+    person.roles = [PersonRole(role=r) for r in dict.fromkeys(roles)]
+    op.session.add(person)
+    op.audit.append(audit.entry(op.now, op.actor.handle or "setup", None, "person add", None, None, None, None,
+                                {"handle": handle, "org": org.code, "roles": sorted(set(roles)), "lang": lang}))
+    return person
+
+
+def designate_term(op: Operation, office: str, org_code: str, start: datetime, months: int | None, reason: str | None) -> Term:
+    if office not in op.rules.offices():
+        raise BadInput(f"unknown office {office!r} (offices: {', '.join(op.rules.offices())})")
+    provision = op.rules.provision(f"offices.{office}")
+    _require(op, "secretariat", f"designate the {office}", provision.cite())
+    org = lookup.organisation(op.session, org_code)
+    if org.kind != "member":
+        raise NotAllowedNow(f"{org.code} is not a member organisation and cannot hold the office of {office}", rule=provision.cite())
+    if months is not None and not 1 <= months <= 240:
+        raise BadInput("--months must be from 1 to 240")
+    length = months or provision["term_months"]
+    end = add_months(start, length, op.rules.zone)
+    overlapping = op.session.scalar(
+        select(Term).where(Term.office == office, Term.state.in_(["designated", "active"]), Term.start < end, Term.end > start).limit(1)
+    )
+    if overlapping is not None:
+        raise NotAllowedNow(
+            f"terms of the {office} cannot overlap: {overlapping.ref} ({overlapping.org.code}) runs "
+            f"{shown(overlapping.start, op.rules.zone)} to {shown(overlapping.end, op.rules.zone)}",
+            rule=provision.cite(),
+        )
+    term = Term(office=office, org_id=org.id, start=start, end=end, reason=reason, created_at=op.now)
+    term.org = org
+    engine.enter_initial(op, term, {"office": office, "org": org.code, "start": start, "end": end, "months": length}, reason)
+    return term
+
+
+def create_meeting(op: Operation, kind: str, title: str, start: datetime, end: datetime, venue: str | None, online: bool,
+                   follows: str | None = None) -> Meeting:
+    if kind not in op.rules.meeting_kinds():
+        raise BadInput(f"unknown meeting kind {kind!r} (kinds: {', '.join(op.rules.meeting_kinds())})")
+    _require(op, "secretariat", "create meetings")
+    if end <= start:
+        raise BadInput("--end must be after --start")
+    previous = lookup.record(op.session, follows, ("meeting",)) if follows else None
+    meeting = Meeting(kind=kind, title=_text(title, "--title"), start=start, end=end, venue=(venue or "").strip() or None,
+                      online=online, follows_id=previous.id if previous else None, created_at=op.now)
+    engine.enter_initial(op, meeting, {"kind": kind, "title": meeting.title, "start": start, "end": end,
+                                       "venue": meeting.venue, "online": online, "follows": follows})
+    return meeting
+
+
+def attend(op: Operation, meeting_ref: str) -> tuple[Meeting, bool]:
+    meeting = lookup.record(op.session, meeting_ref, ("meeting",))
+    _acting(op)
+    if meeting.state not in ("convened", "in_session"):
+        raise NotAllowedNow(f"{meeting.ref} is {meeting.state.replace('_', ' ')}; attendance is registered once it is convened and until it closes")
+    org = op.actor.person.org
+    if op.session.get(Attendance, (meeting.id, org.id)) is not None:
+        return meeting, False
+    op.session.add(Attendance(meeting_id=meeting.id, org_id=org.id, person_id=op.actor.person.id, at=op.now))
+    op.audit.append(audit.entry(op.now, op.actor.handle, meeting.ref, "attend", meeting.state, meeting.state, None, None, {"org": org.code}))
+    return meeting, True
+
+
+def create_document(op: Operation, doc_type: str, title: str, text: str, filename: str, meeting_ref: str | None) -> Document:
+    if doc_type not in op.rules.document_types():
+        raise BadInput(f"unknown document type {doc_type!r} (types: {', '.join(op.rules.document_types())})")
+    _require(op, "secretariat", "create documents")
+    meeting = lookup.record(op.session, meeting_ref, ("meeting",)) if meeting_ref else None
+    body = _document_text(text)
+    document = Document(type=doc_type, title=_text(title, "--title"), meeting_id=meeting.id if meeting else None,
+                        current_version=1, circulation=0, created_at=op.now)
+    engine.enter_initial(op, document, {"type": doc_type, "title": document.title, "meeting": meeting_ref, "file": filename})
+    op.session.add(_version(op, document, 1, body, filename))
+    return document
+
+
+def revise_document(op: Operation, ref: str, text: str, filename: str) -> Document:
+    document = lookup.record(op.session, ref, ("document",))
+    _require(op, "secretariat", "revise documents")
+    if document.state == "circulated":
+        raise NotAllowedNow(f"{document.ref} is out for comments; close the comment period before revising it (gov advance {document.ref} close_comments)")
+    if op.instance.workflows["document"].states[document.state].final:
+        raise NotAllowedNow(f"{document.ref} is {document.state}; its text can no longer change")
+    body = _document_text(text)
+    number = document.current_version + 1
+    op.session.add(_version(op, document, number, body, filename))
+    document.current_version = number
+    op.audit.append(audit.entry(op.now, op.actor.handle, document.ref, "revise", document.state, document.state, None, None,
+                                {"version": number, "file": filename, "sha256": hashlib.sha256(body.encode()).hexdigest()}))
+    return document
+
+
+def _document_text(text: str) -> str:
+    if not text.strip():
+        raise BadInput("the file is empty")
+    if len(text) > MAX_TEXT:
+        raise BadInput(f"the file is too large ({len(text)} characters, at most {MAX_TEXT})")
+    if "\x00" in text:
+        raise BadInput("the file is not text (it contains NUL characters)")
+    return text
+
+
+def _version(op: Operation, document: Document, number: int, text: str, filename: str) -> DocumentVersion:
+    return DocumentVersion(document_id=document.id, number=number, text=text, filename=filename[:500],
+                           sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), created_by=op.actor.handle, created_at=op.now)
+
+
+def add_comment(op: Operation, ref: str, text: str, para: int | None) -> Comment:
+    document = lookup.record(op.session, ref, ("document",))
+    documents = op.rules.provision("documents")
+    commenters = set(documents["commenters"])
+    _acting(op)
+    if op.actor.person is None or not (op.actor.roles & commenters):
+        raise NotPermitted(f"{op.actor.handle or 'nobody'} may not comment: comments come from {', '.join(sorted(commenters))}",
+                           rule=documents.cite())
+    if document.state != "circulated":
+        raise NotAllowedNow(f"{document.ref} is {document.state.replace('_', ' ')}; comments are taken only while it is circulated",
+                            rule=documents.cite())
+    from governance.store.models import Deadline
+
+    closes = op.session.scalar(select(Deadline.due).where(Deadline.ref == document.ref, Deadline.name == "comment_deadline",
+                                                          Deadline.status == "pending").order_by(Deadline.due).limit(1))
+    if closes is not None and op.now >= closes:
+        raise NotAllowedNow(f"the comment period of {document.ref} ended {shown(closes, op.rules.zone)}", rule=documents.cite())
+    if para is not None and not 1 <= para <= 100_000:
+        raise BadInput("--para must be a paragraph number from 1")
+    comment = Comment(document_id=document.id, document_version=document.current_version, circulation=document.circulation,
+                      org_id=op.actor.person.org_id, person_id=op.actor.person.id, para=para,
+                      text=_text(text, "--text", 100_000), created_at=op.now)
+    op.session.add(comment)
+    op.session.flush()
+    op.audit.append(audit.entry(op.now, op.actor.handle, comment.ref, "comment", None, None, None, documents.cite(),
+                                {"document": document.ref, "version": document.current_version, "para": para,
+                                 "org": op.actor.person.org.code, "sha256": hashlib.sha256(comment.text.encode()).hexdigest()}))
+    return comment
+
+
+def dispose_comment(op: Operation, ref: str, decision: str, note: str | None) -> Comment:
+    comment = lookup.record(op.session, ref, ("comment",))
+    _require(op, "secretariat", "dispose of comments")
+    if decision not in DISPOSITIONS:
+        raise BadInput(f"--decision must be one of {', '.join(DISPOSITIONS)}, not {decision!r}")
+    document = op.session.get(Document, comment.document_id)
+    if op.instance.workflows["document"].states[document.state].final:
+        raise NotAllowedNow(f"{document.ref} is {document.state}; its comments can no longer be disposed of")
+    before = comment.decision
+    comment.decision = decision
+    comment.note = note.strip() if note else None
+    comment.disposed_by = op.actor.handle
+    op.audit.append(audit.entry(op.now, op.actor.handle, comment.ref, "dispose", before, decision, comment.note, None,
+                                {"document": document.ref}))
+    return comment
+
+
+def add_action(op: Operation, title: str, owner_code: str, due: datetime, source: str | None) -> Action:
+    _require(op, "secretariat", "add actions")
+    owner = lookup.organisation(op.session, owner_code)
+    source_text = None
+    if source:
+        head, _, rest = source.strip().partition(" ")
+        found = lookup.record(op.session, head)
+        source_text = found.ref + (f" {rest.strip()}" if rest.strip() else "")
+    if due <= op.now:
+        raise BadInput(f"--due {shown(due, op.rules.zone)} is already past")
+    action = Action(title=_text(title, "--title"), owner_org_id=owner.id, due=due, source_ref=source_text, created_at=op.now)
+    action.owner = owner
+    engine.enter_initial(op, action, {"title": action.title, "owner": owner.code, "due": due, "source": source_text})
+    return action
+
+
+def advance(op: Operation, ref: str, trigger: str, reason: str | None, votes: Votes | None, expect_version: int | None) -> engine.Outcome:
+    _acting(op)
+    record = lookup.record(op.session, ref, ("meeting", "document", "term", "action"))
+    return engine.advance(op, record, trigger, reason, votes, expect_version)
+
+
+def approve(op: Operation, ref: str, reason: str | None) -> engine.Outcome:
+    _acting(op)
+    record = lookup.record(op.session, ref, ("meeting", "document", "term", "action"))
+    return engine.approve(op, record, reason)
+
+
+def reject(op: Operation, ref: str, reason: str) -> engine.Outcome:
+    _acting(op)
+    record = lookup.record(op.session, ref, ("meeting", "document", "term", "action"))
+    if not (reason and reason.strip()):
+        raise BadInput("say why with --reason")
+    return engine.reject(op, record, reason)
+
+
+def parse_votes(text: str | None) -> Votes | None:
+    if text is None:
+        return None
+    parts = text.replace(" ", "").split(",")
+    try:
+        numbers = [int(p) for p in parts]
+    except ValueError:
+        numbers = []
+    if len(numbers) not in (2, 3) or any(n < 0 or n > 100_000 for n in numbers):
+        raise BadInput(f"--votes must be FOR,AGAINST[,ABSTAINING] as whole numbers, not {text!r}")
+    return Votes(*numbers)
+

@@ -1,0 +1,78 @@
+"""An open instance (settings, rules, workflows, database, clock) and the operation in flight."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from governance.clock import Clock, FixedClock, SystemClock, parse_moment
+from governance.config import Settings, load_settings
+from governance.errors import BadInput
+from governance.rules import Rules, load_rules
+from governance.store.db import Database
+from governance.workflows import WorkflowSpec, load_workflows
+
+
+@dataclass
+class Instance:
+    settings: Settings
+    rules: Rules
+    workflows: dict[str, WorkflowSpec]
+    db: Database
+    clock: Clock
+
+    @cached_property
+    def renderer(self) -> Any:
+        from governance.mail.render import Renderer
+
+        return Renderer(self.rules.zone, self.rules.short_name, self.rules.working_language, self.rules.languages, self.settings.templates_dir)
+
+
+def load_definitions(settings: Settings) -> tuple[Rules, dict[str, WorkflowSpec]]:
+    from governance.mail.render import template_names
+
+    rules = load_rules(settings.rules_dir) if settings.rules_dir.is_dir() else _missing(settings.rules_dir, "rules")
+    workflows = (
+        load_workflows(settings.workflows_dir, rules, template_names(settings.templates_dir))
+        if settings.workflows_dir.is_dir()
+        else _missing(settings.workflows_dir, "workflows")
+    )
+    return rules, workflows
+
+
+def _missing(path: Path, what: str) -> Any:
+    raise BadInput(f"the {what} folder {path} does not exist (run `gov init` to create it)")
+
+
+def open_instance(config: Path, now: str | None, require_schema: bool = True) -> Instance:
+    settings = load_settings(config)
+    rules, workflows = load_definitions(settings)
+    clock: Clock = FixedClock(parse_moment(now, rules.zone, "--now")) if now else SystemClock()
+    db = Database(settings.database_url)
+    if require_schema:
+        db.require_current()
+    return Instance(settings, rules, workflows, db, clock)
+
+
+@dataclass
+class Operation:
+    """One change in flight: what it writes is gathered here and written in bulk when it ends."""
+
+    instance: Instance
+    session: Session
+    actor: Any  # service.actors.Actor
+    now: datetime
+    audit: list[dict[str, Any]] = field(default_factory=list)
+    mail: list[Any] = field(default_factory=list)
+    deadlines: list[Any] = field(default_factory=list)
+    cancelled: list[tuple[str, str, datetime]] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def rules(self) -> Rules:
+        return self.instance.rules

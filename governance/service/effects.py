@@ -1,0 +1,127 @@
+"""The named effects: queue letters to an audience, write the deadline rows a state keeps."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Callable
+
+from governance.clock import add_days
+from governance.service import audiences, outbox, rulerefs
+from governance.service.describe import base_context
+from governance.workflows.spec import EffectUse
+
+Effect = Callable[["Step", EffectUse], None]
+EFFECTS: dict[str, Effect] = {}
+
+
+def effect(name: str) -> Callable[[Effect], Effect]:
+    def register(fn: Effect) -> Effect:
+        EFFECTS[name] = fn
+        return fn
+
+    return register
+
+
+class Step:
+    """One transition (or a creation) being applied: the record, where it came from, what it has scheduled."""
+
+    def __init__(self, op: Any, record: Any, source: str | None, scope: str, reason: str | None = None, extra: dict[str, Any] | None = None) -> None:
+        self.op = op
+        self.record = record
+        self.source = source
+        self.scope = scope
+        self.reason = reason
+        self.extra = extra or {}
+        self.scheduled: dict[str, datetime] = {}
+
+    def run(self, uses: tuple[EffectUse, ...]) -> None:
+        for use in uses:
+            if self.source is None or use.applies(self.source):
+                EFFECTS[use.name](self, use)
+
+    def context(self) -> dict[str, Any]:
+        context = base_context(self.op, self.record, self.extra)
+        context["reason"] = self.reason
+        context["deadlines"] = dict(self.scheduled)
+        return context
+
+
+@effect("notify")
+def notify(step: Step, use: EffectUse) -> None:
+    names = use.params["audience"]
+    names = names if isinstance(names, list) else [names]
+    people = audiences.people(step.op, step.record, names)
+    calendar = None
+    if use.params["template"] in ("meeting_invitation", "meeting_cancelled"):
+        from governance.mail.calendar import calendar_for
+
+        calendar = calendar_for(step.op, step.record, cancelled=use.params["template"] == "meeting_cancelled")
+    outbox.queue(step.op, people, use.params["template"], step.context(), step.record.ref, calendar)
+
+
+@effect("schedule")
+def schedule(step: Step, use: EffectUse) -> None:
+    op, record, params = step.op, step.record, use.params
+    articles: list[str] = []
+
+    def value(name: str, default: Any = None) -> Any:
+        if name not in params:
+            return default
+        resolved, article = rulerefs.resolve(op.rules, params[name], record)
+        if article:
+            articles.append(article)
+        return resolved
+
+    anchor_name = params["at"]
+    if anchor_name == "now":
+        anchor = op.now
+    elif anchor_name in step.scheduled:
+        anchor = step.scheduled[anchor_name]
+    else:
+        anchor = getattr(record, anchor_name)
+    plus = value("plus_days", 0)
+    if "days_before" in params:
+        offsets = [-(d + plus) for d in _as_list(value("days_before"))]
+    elif "days_after" in params:
+        offsets = [d + plus for d in _as_list(value("days_after"))]
+    else:
+        offsets = [plus]
+    repeat = value("repeat_days")
+    audience = params.get("audience")
+    audience_text = ",".join(audience) if isinstance(audience, list) else audience
+    zone = op.rules.zone
+    kind = params["kind"]
+    for offset in sorted(offsets):
+        due = add_days(anchor, offset, zone)
+        step.scheduled.setdefault(params["name"], due)
+        # A reminder whose moment has already passed would only be noise.
+        if kind != "deadline" and due <= op.now:
+            continue
+        op.deadlines.append(
+            {
+                "ref": record.ref,
+                "name": params["name"],
+                "kind": kind,
+                "due": due,
+                "status": "pending",
+                "scope": step.scope,
+                "fire": params.get("fire"),
+                "audience": audience_text,
+                "template": params.get("template"),
+                "repeat_days": int(repeat) if repeat else None,
+                "rule": articles[0] if articles else None,
+                "offset_days": int(abs(offset)),
+                "created_at": op.now,
+            }
+        )
+
+
+def _as_list(value: Any) -> list[float]:
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+@effect("open_circulation")
+def open_circulation(step: Step, use: EffectUse) -> None:
+    document = step.record
+    document.circulated_version = document.current_version
+    document.circulation = (document.circulation or 0) + 1

@@ -1,0 +1,210 @@
+"""Reading: what a record is and what may be done with it, deadlines, approvals, the outbox, the audit trail."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from governance.clock import iso
+from governance.errors import BadInput
+from governance.service import engine, lookup
+from governance.service.context import Operation
+from governance.store.models import (
+    RECORD_MODELS,
+    AuditEntry,
+    Comment,
+    Deadline,
+    Document,
+    DocumentVersion,
+    Organisation,
+    OutboxMessage,
+    Term,
+)
+
+
+def _t(op: Operation, moment: Any) -> str | None:
+    return iso(moment, op.rules.zone)
+
+
+def deadline_view(op: Operation, row: Deadline) -> dict[str, Any]:
+    return {"ref": row.ref, "name": row.name, "kind": row.kind, "due": _t(op, row.due), "status": row.status,
+            "fire": row.fire, "audience": row.audience, "rule": row.rule, "outcome": row.outcome}
+
+
+def audit_view(op: Operation, e: AuditEntry) -> dict[str, Any]:
+    return {"seq": e.seq, "at": _t(op, e.at), "actor": e.actor, "ref": e.ref, "trigger": e.trigger, "from": e.from_state,
+            "to": e.to_state, "reason": e.reason, "rule": e.rule, "detail": json.loads(e.detail) if e.detail else None}
+
+
+def show(op: Operation, ref: str) -> dict[str, Any]:
+    record = lookup.record(op.session, ref)
+    if record.__class__ is Comment:
+        return _show_comment(op, record)
+    spec = op.instance.workflows[record.kind_name]
+    allowed = engine.allowed_triggers(op, record) if op.actor.handle else []
+    rows = op.session.scalars(select(Deadline).where(Deadline.ref == record.ref, Deadline.status == "pending").order_by(Deadline.due)).all()
+    history = op.session.scalars(select(AuditEntry).where(AuditEntry.ref == record.ref).order_by(AuditEntry.seq)).all()
+    next_steps = [
+        {"trigger": t.name, "description": t.description, "roles": list(t.roles), "approval": t.approval,
+         "allowed": t.name in allowed}
+        for t in spec.triggers_from(record.state)
+    ]
+    result: dict[str, Any] = {
+        "ref": record.ref,
+        "kind": record.kind_name,
+        "state": record.state,
+        "state_description": spec.states[record.state].description,
+        "version": record.version,
+        "allowed": allowed,
+        "pending_approval": engine.pending_view(record),
+        "deadlines": [{"name": r.name, "due": _t(op, r.due), "status": r.status, "kind": r.kind, "fire": r.fire} for r in rows],
+        "next": next_steps,
+        "history": [audit_view(op, e) for e in history],
+        "fields": _fields(op, record),
+    }
+    return result
+
+
+def _fields(op: Operation, record: Any) -> dict[str, Any]:
+    z = op.rules.zone
+    name = record.kind_name
+    if name == "meeting":
+        return {"kind": record.kind, "title": record.title, "start": iso(record.start, z), "end": iso(record.end, z),
+                "venue": record.venue, "online": record.online}
+    if name == "document":
+        meeting = f"M-{record.meeting_id}" if record.meeting_id else None
+        comments = op.session.scalars(select(Comment.id).where(Comment.document_id == record.id)).all()
+        return {"type": record.type, "title": record.title, "meeting": meeting, "current_version": record.current_version,
+                "circulated_version": record.circulated_version, "comments": len(comments)}
+    if name == "action":
+        return {"title": record.title, "owner": record.owner.code, "due": iso(record.due, z), "source": record.source_ref}
+    return {"office": record.office, "org": record.org.code, "start": iso(record.start, z), "end": iso(record.end, z),
+            "reason": record.reason}
+
+
+def _show_comment(op: Operation, comment: Comment) -> dict[str, Any]:
+    history = op.session.scalars(select(AuditEntry).where(AuditEntry.ref == comment.ref).order_by(AuditEntry.seq)).all()
+    return {"ref": comment.ref, "kind": "comment", "state": comment.decision or "open", "allowed": [], "pending_approval": None,
+            "deadlines": [], "version": comment.version,
+            "fields": {"document": f"D-{comment.document_id}", "version": comment.document_version, "para": comment.para,
+                       "org": comment.org.code, "text": comment.text, "decision": comment.decision, "note": comment.note},
+            "history": [audit_view(op, e) for e in history], "next": []}
+
+
+def approvals(op: Operation) -> list[dict[str, Any]]:
+    items = []
+    for kind, model in RECORD_MODELS.items():
+        spec = op.instance.workflows[kind]
+        for record in op.session.scalars(select(model).where(model.pending_trigger.is_not(None)).order_by(model.pending_at)):
+            trigger = spec.triggers.get(record.pending_trigger)
+            approver = trigger.approval if trigger else None
+            if approver and approver in op.actor.roles_for(record):
+                items.append({"ref": record.ref, "trigger": record.pending_trigger, "requested_by": record.pending_by,
+                              "requested_at": _t(op, record.pending_at), "reason": record.pending_reason,
+                              "title": getattr(record, "title", record.ref)})
+    return items
+
+
+def deadlines(op: Operation, include_all: bool, limit: int | None) -> list[dict[str, Any]]:
+    query = select(Deadline).order_by(Deadline.due, Deadline.id)
+    if not include_all:
+        query = query.where(Deadline.status == "pending")
+    if limit:
+        query = query.limit(limit)
+    return [deadline_view(op, r) for r in op.session.scalars(query)]
+
+
+def outbox(op: Operation, status: str | None, limit: int | None) -> list[dict[str, Any]]:
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    if status:
+        if status not in ("pending", "sent", "failed"):
+            raise BadInput(f"--status must be pending, sent or failed, not {status!r}")
+        query = query.where(OutboxMessage.status == status)
+    if limit:
+        query = query.limit(limit)
+    return [{"id": m.id, "to": m.recipient, "lang": m.lang, "subject": m.subject, "status": m.status, "ref": m.ref,
+             "template": m.template, "attempts": m.attempts, "created_at": _t(op, m.created_at), "sent_at": _t(op, m.sent_at),
+             "error": m.last_error}
+            for m in op.session.scalars(query)]
+
+
+def audit_entries(op: Operation, ref: str | None, limit: int | None) -> list[dict[str, Any]]:
+    query = select(AuditEntry)
+    if ref:
+        target = lookup.record(op.session, ref)
+        query = query.where(AuditEntry.ref == target.ref)
+    if limit:
+        newest = query.order_by(AuditEntry.seq.desc()).limit(limit).subquery()
+        rows = op.session.scalars(select(AuditEntry).join(newest, AuditEntry.seq == newest.c.seq).order_by(AuditEntry.seq))
+    else:
+        rows = op.session.scalars(query.order_by(AuditEntry.seq))
+    return [audit_view(op, e) for e in rows]
+
+
+def document_text(op: Operation, ref: str, version: int | None) -> tuple[Document, DocumentVersion]:
+    document = lookup.record(op.session, ref, ("document",))
+    number = version or document.current_version
+    found = op.session.get(DocumentVersion, (document.id, number))
+    if found is None:
+        raise BadInput(f"{document.ref} has no version {number} (versions 1 to {document.current_version})")
+    return document, found
+
+
+def matrix(op: Operation, ref: str) -> tuple[Document, list[dict[str, Any]]]:
+    document = lookup.record(op.session, ref, ("document",))
+    comments = op.session.scalars(select(Comment).where(Comment.document_id == document.id).order_by(Comment.para.is_(None), Comment.para, Comment.id))
+    rows = [{"comment": c.ref, "para": c.para, "org": c.org.code, "text": c.text, "decision": c.decision, "note": c.note,
+             "version": c.document_version, "circulation": c.circulation} for c in comments]
+    return document, rows
+
+
+def terms(op: Operation, office: str | None) -> list[dict[str, Any]]:
+    query = select(Term).order_by(Term.office, Term.start)
+    if office:
+        if office not in op.rules.offices():
+            raise BadInput(f"unknown office {office!r} (offices: {', '.join(op.rules.offices())})")
+        query = query.where(Term.office == office)
+    return [{"ref": t.ref, "office": t.office, "org": t.org.code, "org_name": t.org.name, "start": _t(op, t.start),
+             "end": _t(op, t.end), "state": t.state} for t in op.session.scalars(query)]
+
+
+def term_next(op: Operation, office: str) -> dict[str, Any]:
+    """Who holds the office next under the rules, and why."""
+    if office not in op.rules.offices():
+        raise BadInput(f"unknown office {office!r} (offices: {', '.join(op.rules.offices())})")
+    provision = op.rules.provision(f"offices.{office}")
+    cite = provision.cite()
+    z = op.rules.zone
+    current = op.session.scalars(select(Term).where(Term.office == office, Term.state.in_(["active", "designated"])).order_by(Term.start.desc())).first()
+    last = current or op.session.scalars(select(Term).where(Term.office == office, Term.state == "ended").order_by(Term.end.desc())).first()
+    ends = f", whose term ends {iso(last.end, z)}" if last else ""
+    rotation = provision["rotation"]
+    if current is not None and current.state == "designated":
+        return {"office": office, "next": [current.org.code], "reason": f"{current.org.code} is already designated ({current.ref}) from {iso(current.start, z)} ({cite})", "rotation": rotation}
+    if rotation == "designation":
+        holder = f"after {last.org.code}{ends}" if last else "for the first term"
+        return {"office": office, "next": [], "rotation": rotation,
+                "reason": f"the {office} is designated by a general meeting {holder}; no rotation names a successor ({cite})"}
+    if rotation == "order":
+        order = list(provision["order"])
+        if last is None or last.org.code not in order:
+            nxt = order[0]
+            why = f"the order in the rules starts with {nxt}"
+        else:
+            nxt = order[(order.index(last.org.code) + 1) % len(order)]
+            why = f"{nxt} follows {last.org.code} in the order of the rules{ends}"
+        return {"office": office, "next": [nxt], "rotation": rotation, "reason": f"{why} ({cite})"}
+    groups = list(provision["groups"])
+    last_group = last.org.group if last else None
+    group = groups[(groups.index(last_group) + 1) % len(groups)] if last_group in groups else groups[0]
+    members = op.session.scalars(select(Organisation.code).where(Organisation.kind == "member", Organisation.group == group).order_by(Organisation.code)).all()
+    why = (f"the office passes from the {last_group} group to the {group} group" if last_group in groups
+           else f"the rotation of groups starts with the {group} group")
+    return {"office": office, "next": list(members), "rotation": rotation, "group": group, "reason": f"{why}{ends} ({cite})"}
+
+
+def rules_in_force(op_rules: Any) -> list[dict[str, Any]]:
+    return [{"table": p.path, "article": p.article, "source": p.source, "illustrative": list(p.illustrative),
+             "values": p.values} for p in op_rules.provisions.values()]

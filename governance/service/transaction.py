@@ -1,0 +1,64 @@
+"""Opening the one transaction of a change: actor, clock read once, bulk writes at the end, errors mapped."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, TypeVar
+
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from governance.errors import Conflict
+from governance.service import audit, outbox
+from governance.service.actors import NOBODY, Actor, resolve_actor
+from governance.service.context import Instance, Operation
+from governance.store.models import Deadline
+
+T = TypeVar("T")
+
+
+class _Rollback(Exception):
+    """Raised to end a dry run: everything it did is undone."""
+
+
+def change(instance: Instance, actor: str | Actor | None, work: Callable[[Operation], T], dry_run: bool = False) -> tuple[T, Operation]:
+    """Run `work` as one transaction: all of it commits, or none of it does."""
+    holder: dict[str, Any] = {}
+    try:
+        with instance.db.write() as session:
+            who = actor if isinstance(actor, Actor) else (resolve_actor(session, actor) if actor else NOBODY)
+            op = Operation(instance, session, who, instance.clock.now(), dry_run=dry_run)
+            holder["result"] = work(op)
+            holder["op"] = op
+            finish(op)
+            if dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    except StaleDataError:
+        raise Conflict("the record was changed by someone else at the same moment; nothing was written") from None
+    except OperationalError as exc:
+        if "locked" in str(exc).lower() or "could not serialize" in str(exc).lower():
+            raise Conflict("the database was busy with someone else's change; nothing was written, try again") from None
+        raise
+    except IntegrityError:
+        raise Conflict("someone else made the same change at the same moment; nothing was written") from None
+    return holder["result"], holder["op"]
+
+
+def finish(op: Operation) -> None:
+    """Write what the operation gathered, each kind in one statement."""
+    op.session.flush()
+    if op.deadlines:
+        op.session.execute(insert(Deadline), op.deadlines)
+    outbox.write(op.session, op.mail)
+    audit.write(op.session, op.audit)
+
+
+@contextmanager
+def reading(instance: Instance, actor: str | None = None, need_actor: bool = False) -> Iterator[Operation]:
+    """A read-only view with the same shape as an operation (guards can be evaluated for `show`)."""
+    with instance.db.read() as session:
+        who = resolve_actor(session, actor) if (actor or need_actor) else NOBODY
+        yield Operation(instance, session, who, instance.clock.now())

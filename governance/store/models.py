@@ -1,0 +1,279 @@
+"""The tables: organisations and people, the four workflow records, texts, comments, deadlines, outbox, audit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+
+from governance.store.types import UTCDateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(20))  # member | secretariat | observer
+    country: Mapped[str | None] = mapped_column(String(3))
+    group: Mapped[str | None] = mapped_column("group_name", String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Person(Base):
+    __tablename__ = "people"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handle: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    email: Mapped[str] = mapped_column(String(320))
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    lang: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    org: Mapped[Organisation] = relationship(lazy="joined")
+    roles: Mapped[list[PersonRole]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+
+    @property
+    def role_names(self) -> set[str]:
+        return {r.role for r in self.roles}
+
+
+class PersonRole(Base):
+    __tablename__ = "person_roles"
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+class WorkflowRecord:
+    """Columns every workflow record has: its state, a version for optimistic concurrency, a pending step."""
+
+    kind_name: str = ""
+    prefix: str = ""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[str] = mapped_column(String(40), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    pending_trigger: Mapped[str | None] = mapped_column(String(64))
+    pending_by: Mapped[str | None] = mapped_column(String(64))
+    pending_reason: Mapped[str | None] = mapped_column(Text)
+    pending_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, object]:
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+    @property
+    def ref(self) -> str:
+        return f"{self.prefix}-{self.id}"
+
+
+class Meeting(WorkflowRecord, Base):
+    __tablename__ = "meetings"
+    kind_name = "meeting"
+    prefix = "M"
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(500))
+    start: Mapped[datetime] = mapped_column(UTCDateTime())
+    end: Mapped[datetime] = mapped_column(UTCDateTime())
+    venue: Mapped[str | None] = mapped_column(String(500))
+    online: Mapped[bool] = mapped_column(Boolean, default=False)
+    follows_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
+    sequence: Mapped[int] = mapped_column(Integer, default=0)  # iCalendar SEQUENCE: bumped when rescheduled
+
+
+class Attendance(Base):
+    __tablename__ = "attendance"
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Document(WorkflowRecord, Base):
+    __tablename__ = "documents"
+    kind_name = "document"
+    prefix = "D"
+    type: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(500))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
+    current_version: Mapped[int] = mapped_column(Integer, default=0)
+    circulated_version: Mapped[int | None] = mapped_column(Integer)  # the version last sent for comments
+    circulation: Mapped[int] = mapped_column(Integer, default=0)  # how many times it was circulated
+
+
+class DocumentVersion(Base):
+    __tablename__ = "document_versions"
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    filename: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+    prefix = "C"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    document_version: Mapped[int] = mapped_column(Integer)
+    circulation: Mapped[int] = mapped_column(Integer)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    para: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    decision: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    disposed_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    org: Mapped[Organisation] = relationship(lazy="joined")
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def ref(self) -> str:
+        return f"C-{self.id}"
+
+
+class Action(WorkflowRecord, Base):
+    __tablename__ = "actions"
+    kind_name = "action"
+    prefix = "A"
+    title: Mapped[str] = mapped_column(String(500))
+    owner_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    due: Mapped[datetime] = mapped_column(UTCDateTime())
+    source_ref: Mapped[str | None] = mapped_column(String(40), index=True)
+    owner: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class Term(WorkflowRecord, Base):
+    __tablename__ = "terms"
+    kind_name = "term"
+    prefix = "T"
+    office: Mapped[str] = mapped_column(String(64), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    start: Mapped[datetime] = mapped_column(UTCDateTime())
+    end: Mapped[datetime] = mapped_column(UTCDateTime())
+    reason: Mapped[str | None] = mapped_column(Text)
+    org: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class Deadline(Base):
+    """A moment the engine must act at: fire a trigger (deadline) or write to people (reminder, escalation)."""
+
+    __tablename__ = "deadlines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(20))  # deadline | reminder | escalation
+    due: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | fired | skipped | cancelled
+    scope: Mapped[str] = mapped_column(String(40))  # the state that wrote it; leaving it cancels the row
+    fire: Mapped[str | None] = mapped_column(String(64))
+    audience: Mapped[str | None] = mapped_column(String(300))  # comma-separated audience names
+    template: Mapped[str | None] = mapped_column(String(100))
+    repeat_days: Mapped[int | None] = mapped_column(Integer)
+    rule: Mapped[str | None] = mapped_column(Text)
+    offset_days: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    __table_args__ = (
+        Index("ix_deadlines_ref_status", "ref", "status"),
+        Index("ix_deadlines_pending_due", "status", "due"),
+    )
+
+
+class OutboxMessage(Base):
+    """A letter rendered inside the transaction that caused it, delivered later by `gov send`."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str | None] = mapped_column(String(40), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    recipient: Mapped[str] = mapped_column(String(320))
+    recipient_name: Mapped[str] = mapped_column(String(300), default="")
+    lang: Mapped[str] = mapped_column(String(8))
+    template: Mapped[str] = mapped_column(String(100))
+    subject: Mapped[str] = mapped_column(String(500))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    ics: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+
+
+class AuditEntry(Base):
+    """One change, chained to the one before by a hash over both."""
+
+    __tablename__ = "audit"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(64))
+    ref: Mapped[str | None] = mapped_column(String(40), index=True)
+    trigger: Mapped[str] = mapped_column(String(64))
+    from_state: Mapped[str | None] = mapped_column(String(40))
+    to_state: Mapped[str | None] = mapped_column(String(40))
+    reason: Mapped[str | None] = mapped_column(Text)
+    rule: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(Text)  # canonical JSON of what else changed
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The last entry of the chain: one row, locked by each writer so entries never race."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    hash: Mapped[str] = mapped_column(String(64), server_default=text("''"))
+
+
+class Counter(Base):
+    """Named numbers the engine keeps (the last tick, ...)."""
+
+    __tablename__ = "engine_state"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+RECORD_MODELS: dict[str, type[WorkflowRecord]] = {
+    "meeting": Meeting,
+    "document": Document,
+    "term": Term,
+    "action": Action,
+}
+PREFIXES: dict[str, type] = {"M": Meeting, "D": Document, "T": Term, "A": Action, "C": Comment}
+
+__all__ = [
+    "Action",
+    "Attendance",
+    "AuditEntry",
+    "AuditHead",
+    "Base",
+    "Comment",
+    "Counter",
+    "Deadline",
+    "Document",
+    "DocumentVersion",
+    "Meeting",
+    "Organisation",
+    "OutboxMessage",
+    "Person",
+    "PersonRole",
+    "PREFIXES",
+    "RECORD_MODELS",
+    "Term",
+]

@@ -1,0 +1,110 @@
+"""What workflow files may name: guards, effects, audiences, record fields and relational roles.
+
+Pure declarations (names and parameter signatures) so files are validated without a
+database; the service registers one implementation for every name here, and a
+test holds the two lists equal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter of a guard or effect. `kind` decides how a value is checked and resolved."""
+
+    kind: str  # days, days_list, fraction, choice_rule, states, field, anchor, audience, template, trigger, timer_kind, text, number
+    required: bool = True
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Signature:
+    name: str
+    doc: str
+    params: dict[str, Param]
+    records: tuple[str, ...] = ()  # record kinds it applies to; empty: any
+
+
+RECORD_KINDS = ("meeting", "document", "term", "action")
+REF_PREFIX = {"meeting": "M", "document": "D", "term": "T", "action": "A", "comment": "C"}
+
+# Time fields a guard or a timer may be anchored on, per record kind.
+RECORD_FIELDS: dict[str, tuple[str, ...]] = {
+    "meeting": ("start", "end"),
+    "document": (),
+    "term": ("start", "end"),
+    "action": ("due",),
+}
+
+# Placeholders a rule reference may use, filled from the record ("@meetings.{kind}.notice_days").
+PLACEHOLDERS: dict[str, tuple[str, ...]] = {
+    "meeting": ("kind",),
+    "document": ("type",),
+    "term": ("office",),
+    "action": (),
+}
+
+# Roles that depend on the record rather than on the person alone.
+RELATIONAL_ROLES: dict[str, str] = {
+    "owner": "a person of the organisation that owns the action",
+    "holder": "a person of the organisation that holds the term",
+}
+SYSTEM_ROLE = "system"  # the engine itself, when `tick` fires a deadline
+
+TIMER_KINDS = ("deadline", "reminder", "escalation")
+
+GUARDS: dict[str, Signature] = {s.name: s for s in (
+    Signature("notice_period_met", "The meeting starts at least `days` days from now.", {
+        "days": Param("days", doc="notice period in days")}, ("meeting",)),
+    Signature("not_started", "The record's `field` time has not been reached.", {
+        "field": Param("field")}),
+    Signature("time_reached", "The record's `field` time has been reached (tick fires at that time).", {
+        "field": Param("field")}),
+    Signature("day_reached", "The calendar day of the record's `field` has come, in the body's zone.", {
+        "field": Param("field")}),
+    Signature("version_present", "The document has a text.", {}, ("document",)),
+    Signature("revised_since_circulation", "A new version was added since the document was last circulated.", {}, ("document",)),
+    Signature("has_meeting", "The document belongs to a meeting.", {}, ("document",)),
+    Signature("meeting_state", "The document's meeting is in one of `states` (of the meeting workflow).", {
+        "states": Param("meeting_states")}, ("document",)),
+    Signature("quorum_met", "The share of member organisations present at the document's meeting is at least `fraction`.", {
+        "fraction": Param("fraction")}, ("document",)),
+    Signature("decision_rule", "The decision meets `rule`: consensus (no objection) or majority (more for than against).", {
+        "rule": Param("choice_rule")}, ("document",)),
+)}
+
+EFFECTS: dict[str, Signature] = {s.name: s for s in (
+    Signature("notify", "Queue a letter from `template` to every person of `audience`, each in their language.", {
+        "audience": Param("audience"), "template": Param("template")}),
+    Signature("schedule", "Write a deadline row, kept while the record stays in the state that wrote it.", {
+        "name": Param("text", doc="the row's name, unique within the state"),
+        "kind": Param("timer_kind"),
+        "at": Param("anchor", doc="\"now\", a time field of the record, or the name of a row scheduled before in the same state"),
+        "days_before": Param("days_list", required=False),
+        "days_after": Param("days_list", required=False),
+        "plus_days": Param("number", required=False, doc="added to days_before (or days_after)"),
+        "fire": Param("trigger", required=False, doc="the trigger tick fires when the row is due"),
+        "audience": Param("audience", required=False, doc="who is written to when the row is due"),
+        "template": Param("template", required=False),
+        "repeat_days": Param("days", required=False, doc="after firing, the row comes back this many days later"),
+    }),
+    Signature("open_circulation", "Record that the current version goes out for comments (a new round of comments begins).", {}, ("document",)),
+)}
+
+AUDIENCES: dict[str, str] = {
+    "focal_points": "people with the focal_point role in member organisations",
+    "commenters": "people holding a role of documents.commenters",
+    "silent_commenters": "commenters whose organisation has not commented on the current circulation",
+    "members": "every person of a member organisation",
+    "observers": "people of observer organisations",
+    "secretariat": "people with the secretariat role",
+    "chair": "people of the organisation holding the chair",
+    "owner": "people of the organisation that owns the action",
+    "holder": "people of the organisation that holds the term",
+    "participants": "people of the organisations registered as present at the meeting",
+}
+
+# Letters the engine sends by itself (not named in workflow files).
+ENGINE_TEMPLATES = ("approval_requested", "approval_refused")
