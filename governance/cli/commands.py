@@ -179,6 +179,9 @@ def show(c: Any, ref: str) -> None:
     from governance.service.queries import show as show_record
 
     data = c.read(lambda op: show_record(op, ref))
+    from governance.cli.timecmds import warn_if_dead
+
+    warn_if_dead(c)
 
     def text() -> str:
         lines = [f"{data['ref']}  {data['kind']}  {data['state']}" + (f"  — {data.get('state_description')}" if data.get("state_description") else "")]
@@ -266,6 +269,9 @@ def deadlines(c: Any, include_all: bool, limit: int | None) -> None:
     from governance.service.queries import deadlines as rows_of
 
     rows = c.read(lambda op: rows_of(op, include_all, limit))
+    from governance.cli.timecmds import warn_if_dead
+
+    warn_if_dead(c)
     c.emit({"deadlines": rows}, lambda: table(rows, [("due", "DUE"), ("ref", "REF"), ("kind", "KIND"), ("name", "NAME"), ("status", "STATUS"), ("fire", "FIRES")], "no pending deadlines"))
 
 

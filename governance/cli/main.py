@@ -463,6 +463,36 @@ def deadlines(c: Context, include_all: bool, limit: int | None) -> None:
 
 
 @cli.command()
+@click.option("--limit", type=click.IntRange(1, None), help="Fire at most this many rows.")
+@pass_ctx
+def tick(c: Context, limit: int | None) -> None:
+    """Fire everything due at --now, once, in due order. Running it twice changes nothing."""
+    from governance.cli import timecmds
+
+    timecmds.tick(c, limit)
+
+
+@cli.command()
+@click.option("--until", "until", required=True, metavar="DATETIME", help="Tick through every due time up to this moment.")
+@click.option("--quiet", is_flag=True, help="Only the summary.")
+@pass_ctx
+def simulate(c: Context, until: str, quiet: bool) -> None:
+    """Replay time: tick at each due moment from --now up to --until, printing what fired."""
+    from governance.cli import timecmds
+
+    timecmds.simulate(c, until, quiet)
+
+
+@cli.command()
+@pass_ctx
+def status(c: Context) -> None:
+    """Is the scheduler alive? The last tick, rows due but unfired, mail waiting and failing."""
+    from governance.cli import timecmds
+
+    timecmds.status(c)
+
+
+@cli.command()
 @click.option("--status", type=click.Choice(["pending", "sent", "failed"]))
 @click.option("--limit", type=click.IntRange(1, None))
 @pass_ctx

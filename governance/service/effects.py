@@ -79,13 +79,12 @@ def schedule(step: Step, use: EffectUse) -> None:
         anchor = step.scheduled[anchor_name]
     else:
         anchor = getattr(record, anchor_name)
-    plus = value("plus_days", 0)
     if "days_before" in params:
-        offsets = [-(d + plus) for d in _as_list(value("days_before"))]
+        offsets = [-d for d in _as_list(value("days_before"))]
     elif "days_after" in params:
-        offsets = [d + plus for d in _as_list(value("days_after"))]
+        offsets = list(_as_list(value("days_after")))
     else:
-        offsets = [plus]
+        offsets = [0]
     repeat = value("repeat_days")
     audience = params.get("audience")
     audience_text = ",".join(audience) if isinstance(audience, list) else audience

@@ -41,7 +41,7 @@ def find_trigger(spec: WorkflowSpec, record: Any, name: str) -> TriggerSpec:
 
 
 def advance(op: Any, record: Any, name: str, reason: str | None = None, votes: Votes | None = None,
-            expect_version: int | None = None) -> Outcome:
+            expect_version: int | None = None, rule: str | None = None) -> Outcome:
     """Fire `name` on `record` as the operation's actor: now, or as a request awaiting approval."""
     spec = spec_of(op, record)
     trigger = find_trigger(spec, record, name)
@@ -59,7 +59,7 @@ def advance(op: Any, record: Any, name: str, reason: str | None = None, votes: V
     _check_guards(op, spec, record, trigger, votes)
     if trigger.approval and trigger.approval not in roles and SYSTEM_ROLE not in roles:
         return _request_approval(op, record, trigger, reason)
-    return apply(op, record, trigger, reason, votes=votes)
+    return apply(op, record, trigger, reason, votes=votes, rule=rule)
 
 
 def apply(op: Any, record: Any, trigger: TriggerSpec, reason: str | None, votes: Votes | None = None,

@@ -84,7 +84,6 @@ EFFECTS: dict[str, Signature] = {s.name: s for s in (
         "at": Param("anchor", doc="\"now\", a time field of the record, or the name of a row scheduled before in the same state"),
         "days_before": Param("days_list", required=False),
         "days_after": Param("days_list", required=False),
-        "plus_days": Param("number", required=False, doc="added to days_before (or days_after)"),
         "fire": Param("trigger", required=False, doc="the trigger tick fires when the row is due"),
         "audience": Param("audience", required=False, doc="who is written to when the row is due"),
         "template": Param("template", required=False),

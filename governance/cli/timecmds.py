@@ -1,0 +1,111 @@
+"""Commands about time: tick, simulate, status, and the warning that the scheduler looks dead."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from governance.cli.output import table
+from governance.clock import iso, parse_moment, shown
+
+
+def tick(c: Any, limit: int | None) -> None:
+    from governance.service.tick import tick as run
+
+    instance = c.instance()
+    report = run(instance, limit=limit)
+    z = instance.rules.zone
+    fired = [{"ref": f.ref, "name": f.name, "kind": f.kind, "due": iso(f.due, z), "status": f.status, "outcome": f.outcome,
+              "letters": f.letters} for f in report.fired]
+    data = {"now": iso(report.now, z), "fired": fired, "queued_mail": report.queued_mail}
+    c.emit(data, lambda: (table(fired, [("due", "DUE"), ("ref", "REF"), ("kind", "KIND"), ("name", "NAME"), ("status", "STATUS"), ("outcome", "OUTCOME")])
+                          + f"\n{len(fired)} row(s), {report.queued_mail} letter(s) queued") if fired else f"nothing due at {shown(report.now, z)}")
+
+
+def simulate(c: Any, until_text: str, quiet: bool) -> None:
+    from governance.service.tick import next_due, tick as run
+
+    instance = c.instance()
+    z = instance.rules.zone
+    start = instance.clock.now()
+    until = parse_moment(until_text, z, "--until")
+    if until < start:
+        from governance.errors import BadInput
+
+        raise BadInput(f"--until {shown(until, z)} is before --now {shown(start, z)}")
+    fired: list[dict[str, Any]] = []
+    letters = 0
+    moment = start
+    show_bar = not c.json and not quiet and sys.stderr.isatty()
+    span = max((until - start).total_seconds(), 1.0)
+    with click.progressbar(length=1000, label="simulating", file=sys.stderr, show_eta=False) if show_bar else _NoBar() as bar:
+        done = 0
+        while True:
+            due = next_due(instance)
+            if due is None or due > until:
+                break
+            moment = max(due, moment)
+            report = run(instance, now=moment)
+            letters += report.queued_mail
+            for f in report.fired:
+                row = {"at": iso(moment, z), "ref": f.ref, "name": f.name, "kind": f.kind, "status": f.status, "outcome": f.outcome}
+                fired.append(row)
+                if not c.json and not quiet:
+                    click.echo(f"{shown(moment, z)}  {f.ref:<6} {f.kind:<10} {f.name:<18} {f.status:<8} {f.outcome}")
+            position = int(1000 * (moment - start).total_seconds() / span)
+            bar.update(max(position - done, 0))
+            done = max(done, position)
+    run(instance, now=until)
+    data = {"from": iso(start, z), "until": iso(until, z), "fired": fired, "queued_mail": letters}
+    c.emit(data, f"simulated {shown(start, z)} to {shown(until, z)}: {len(fired)} row(s) fired, {letters} letter(s) queued")
+
+
+class _NoBar:
+    def __enter__(self) -> "_NoBar":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int) -> None:
+        return None
+
+
+def status(c: Any) -> None:
+    from governance.service.tick import health
+
+    data = c.read(health)
+    z = c.instance().rules.zone
+    view = {k: (iso(v, z) if hasattr(v, "tzinfo") else v) for k, v in data.items()}
+
+    def text() -> str:
+        lines = [
+            f"now:            {shown(data['now'], z)}",
+            f"last tick:      {shown(data['last_tick'], z) if data['last_tick'] else 'never'}",
+            f"due, unfired:   {data['due_unfired']}" + (f" (oldest due {shown(data['oldest_due'], z)})" if data["oldest_due"] else ""),
+            f"next due:       {shown(data['next_due'], z) if data['next_due'] else '-'}",
+            f"mail:           {data['mail_pending']} pending, {data['mail_failed']} failed, {data['mail_sent']} sent",
+        ]
+        lines.append(dead_warning(data, z) or "scheduler:      keeping up")
+        return "\n".join(lines)
+
+    c.emit(view, text)
+
+
+def dead_warning(data: dict[str, Any], zone: Any) -> str | None:
+    if not data["scheduler_dead"]:
+        return None
+    return (f"WARNING: the scheduler looks dead: {data['due_unfired']} row(s) due since {shown(data['oldest_due'], zone)} "
+            f"have not fired. Start `gov scheduler` (or run `gov tick` from cron).")
+
+
+def warn_if_dead(c: Any) -> None:
+    """`deadlines` and `show` repeat the warning on stderr, so it is seen where people look."""
+    from governance.service.tick import health
+
+    data = c.read(health)
+    message = dead_warning(data, c.instance().rules.zone)
+    if message:
+        click.echo(message, err=True)

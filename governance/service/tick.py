@@ -1,0 +1,174 @@
+"""The alarm's work: fire every due deadline row once, in due order, each in its own transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from governance.clock import add_days
+from governance.errors import GovError
+from governance.service import audiences, engine, lookup, outbox
+from governance.service.actors import SYSTEM
+from governance.service.context import Instance, Operation
+from governance.service.effects import Step
+from governance.service.transaction import change
+from governance.store.models import Counter, Deadline, OutboxMessage
+
+BATCH = 200
+
+
+@dataclass
+class Fired:
+    ref: str
+    name: str
+    kind: str
+    due: datetime
+    outcome: str
+    status: str
+    letters: int = 0
+
+
+@dataclass
+class TickReport:
+    now: datetime
+    fired: list[Fired] = field(default_factory=list)
+
+    @property
+    def queued_mail(self) -> int:
+        return sum(f.letters for f in self.fired)
+
+
+def tick(instance: Instance, now: datetime | None = None, limit: int | None = None) -> TickReport:
+    """Fire what is due at `now` (the clock's moment by default). Running it twice changes nothing."""
+    moment = now or instance.clock.now()
+    report = TickReport(moment)
+    while True:
+        with instance.db.read() as session:
+            ids = session.scalars(
+                select(Deadline.id).where(Deadline.status == "pending", Deadline.due <= moment)
+                .order_by(Deadline.due, Deadline.id).limit(BATCH)
+            ).all()
+        if not ids:
+            break
+        for row_id in ids:
+            fired, _ = change(instance, SYSTEM, lambda op, row_id=row_id: fire_row(op, row_id, moment))
+            if fired is not None:
+                report.fired.append(fired)
+            if limit and len(report.fired) >= limit:
+                break
+        if limit and len(report.fired) >= limit:
+            break
+    change(instance, SYSTEM, lambda op: _mark_tick(op, moment, len(report.fired)))
+    return report
+
+
+def fire_row(op: Operation, row_id: int, moment: datetime) -> Fired | None:
+    """Claim one row and act on it; a row someone else claimed first is left alone."""
+    op.now = moment
+    query = select(Deadline).where(Deadline.id == row_id, Deadline.status == "pending")
+    if not op.instance.db.is_sqlite:
+        query = query.with_for_update(skip_locked=True)
+    row = op.session.scalar(query)
+    if row is None:
+        return None
+    letters_before = len(op.mail)
+    if row.fire:
+        status, outcome = _fire_trigger(op, row)
+    else:
+        status, outcome = _write(op, row)
+    row.status = status
+    row.outcome = outcome
+    row.fired_at = moment
+    if row.repeat_days and status == "fired":
+        _repeat(op, row)
+    return Fired(row.ref, row.name, row.kind, row.due, outcome, status, len(op.mail) - letters_before)
+
+
+def _fire_trigger(op: Operation, row: Deadline) -> tuple[str, str]:
+    record = lookup.record(op.session, row.ref)
+    try:
+        with op.session.begin_nested():
+            result = engine.advance(op, record, row.fire, reason=f"{row.name} reached", rule=row.rule)
+    except GovError as refusal:
+        # The trigger no longer applies (the record moved on, a guard fails): recorded, never retried.
+        return "skipped", refusal.sentence()
+    return "fired", f"-> {result.state}"
+
+
+def _write(op: Operation, row: Deadline) -> tuple[str, str]:
+    """A reminder, an escalation, or a deadline that only tells people: queue the letters."""
+    record = lookup.record(op.session, row.ref)
+    zone = op.rules.zone
+    # A reminder points at a moment (`offset_days` before it); once that moment is gone it has nothing to say.
+    anchor = add_days(row.due, row.offset_days or 0, zone) if row.kind == "reminder" else row.due
+    if row.kind == "reminder" and anchor <= op.now:
+        return "skipped", "too late to remind: the moment it announced has passed"
+    people = audiences.people(op, record, [n for n in (row.audience or "").split(",") if n])
+    if not people:
+        return "fired", "no one to write to"
+    days_left = (anchor.astimezone(zone).date() - op.now.astimezone(zone).date()).days
+    extra: dict[str, Any] = {"deadline": {"name": row.name, "due": anchor, "days_left": max(days_left, 0), "limit": anchor}}
+    if record.kind_name == "term":
+        extra["successor"] = successor_text(op, record.office)
+    step = Step(op, record, record.state, record.state, None, extra)
+    outbox.queue(op, people, row.template, step.context(), record.ref)
+    return "fired", f"wrote to {len(people)}"
+
+
+def successor_text(op: Operation, office: str) -> str:
+    from governance.service.queries import term_next
+
+    nxt = term_next(op, office)
+    if nxt["next"]:
+        return f"Under the rules the next holder is: {', '.join(nxt['next'])} ({nxt['reason']})."
+    return f"The rules name no successor: {nxt['reason']}."
+
+
+def _repeat(op: Operation, row: Deadline) -> None:
+    op.deadlines.append({
+        "ref": row.ref, "name": row.name, "kind": row.kind, "due": add_days(row.due, row.repeat_days, op.rules.zone),
+        "status": "pending", "scope": row.scope, "fire": row.fire, "audience": row.audience, "template": row.template,
+        "repeat_days": row.repeat_days, "rule": row.rule, "offset_days": row.offset_days, "created_at": op.now,
+    })
+
+
+def _mark_tick(op: Operation, moment: datetime, fired: int) -> None:
+    counter = op.session.get(Counter, "last_tick")
+    if counter is None:
+        op.session.add(Counter(name="last_tick", value=str(fired), at=moment))
+    elif counter.at is None or counter.at <= moment:
+        counter.value, counter.at = str(fired), moment
+
+
+def next_due(instance: Instance, after: datetime | None = None) -> datetime | None:
+    with instance.db.read() as session:
+        query = select(func.min(Deadline.due)).where(Deadline.status == "pending")
+        if after is not None:
+            query = query.where(Deadline.due > after)
+        return session.scalar(query)
+
+
+def health(op: Operation, stale_minutes: int = 5) -> dict[str, Any]:
+    """What `gov status` reports: the last tick, rows due but unfired, mail waiting or failing."""
+    session, now = op.session, op.now
+    last = session.get(Counter, "last_tick")
+    overdue = session.execute(
+        select(func.count(), func.min(Deadline.due)).where(Deadline.status == "pending", Deadline.due <= now)
+    ).one()
+    mail = dict(session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+    oldest = overdue[1]
+    stale = oldest is not None and (now - oldest).total_seconds() > stale_minutes * 60
+    return {
+        "now": now,
+        "last_tick": last.at if last else None,
+        "due_unfired": overdue[0],
+        "oldest_due": oldest,
+        "mail_pending": mail.get("pending", 0),
+        "mail_failed": mail.get("failed", 0),
+        "mail_sent": mail.get("sent", 0),
+        "scheduler_dead": stale,
+        "next_due": session.scalar(select(func.min(Deadline.due)).where(Deadline.status == "pending", Deadline.due > now)),
+    }
