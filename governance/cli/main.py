@@ -517,6 +517,16 @@ def audit(c: Context, target: str | None, limit: int | None) -> None:
         commands.audit(c, target, limit)
 
 
+@cli.command()
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), help="Build the instance here (default: a new temporary folder).")
+@pass_ctx
+def demo(c: Context, folder: Path | None) -> None:
+    """Replay the 3rd OIC-PESNET meeting (2021) and its aftermath to 2023 on a fresh instance."""
+    from governance.cli import democmd
+
+    democmd.run(c, folder)
+
+
 def main() -> None:
     """Entry point: run the CLI and turn every refusal into its exit code and one sentence."""
     as_json = "--json" in sys.argv[1:]

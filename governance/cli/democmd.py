@@ -1,0 +1,31 @@
+"""`gov demo`: print the replay's timeline as it goes, then a summary and where to look next."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+def run(c: Any, folder: Path | None) -> None:
+    from governance.demo import run_demo
+
+    summary = run_demo(folder, (lambda line: None) if c.json else click.echo)
+    config = summary["config"]
+
+    def text() -> str:
+        lines = ["", "Summary"]
+        for kind, counts in summary["records"].items():
+            lines.append(f"  {kind + 's:':<11}" + ", ".join(f"{n} {state}" for state, n in sorted(counts.items())))
+        lines.append("  letters:   " + ", ".join(f"{n} in {lang}" for lang, n in sorted(summary["letters_by_language"].items())))
+        lines.append(f"  instance:  {summary['instance']}")
+        lines.append(f"  database:  {summary['database']}")
+        lines.append("")
+        lines.append("Explore further:")
+        lines.append(f"  gov --config {config} --as ayse show D-3")
+        lines.append(f"  gov --config {config} outbox")
+        lines.append(f"  gov --config {config} audit verify")
+        return "\n".join(lines)
+
+    c.emit(summary, text)

@@ -1,0 +1,204 @@
+"""The 3rd OIC-PESNET meeting and its aftermath, replayed through the service path with time moving on."""
+
+from __future__ import annotations
+
+import tempfile
+from collections import Counter as Tally
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import func, select
+
+from governance.clock import FixedClock, parse_moment, shown
+from governance.config import config_path
+from governance.service import changes
+from governance.service.context import Instance, open_instance
+from governance.service.setup import init_instance
+from governance.service.tick import next_due, tick
+from governance.service.transaction import change
+from governance.store.models import RECORD_MODELS, OutboxMessage
+
+MEMBERS = [
+    ("ISKUR", "Turkish Employment Agency (İŞKUR)", "TUR", "mehmet", "Mehmet Yılmaz", "en"),
+    ("BHR", "Civil Service Bureau, Kingdom of Bahrain", "BHR", "ahmed", "Ahmed Al-Khalifa", "ar"),
+    ("MAR", "ANAPEC, Kingdom of Morocco", "MAR", "fatima", "Fatima Benali", "fr"),
+    ("EGY", "Ministry of Manpower, Arab Republic of Egypt", "EGY", "omar", "Omar Hassan", "ar"),
+    ("IDN", "Ministry of Manpower, Republic of Indonesia", "IDN", "siti", "Siti Rahma", "en"),
+    ("SEN", "Agence nationale pour la promotion de l'emploi des jeunes, Senegal", "SEN", "awa", "Awa Diop", "fr"),
+    ("MYS", "Social Security Organisation (SOCSO), Malaysia", "MYS", "aziz", "Aziz Rahman", "en"),
+]
+OBSERVERS = [("ILO", "International Labour Organization", "claire", "Claire Dupont", "fr"),
+             ("ISDB", "Islamic Development Bank", "yusuf", "Yusuf Kaya", "en")]
+
+ROP = """1. The OIC Public Employment Services Network (OIC-PESNET) is a forum of the public employment services of OIC member states.
+
+2. SESRIC acts as the secretariat of the network.
+
+3. Each member state notifies one national focal point to the secretariat.
+
+4. The chair of the network is held by a member for two years.
+
+5. The network meets every two years; a focal-point meeting is held in between.
+"""
+ROP_REVISED = ROP.replace("held by a member for two years.", "held by a member for two years, designated by the network meeting.") + \
+    "\n6. Decisions are taken by consensus of the members present.\n"
+ACTION_PLAN = """1. Exchange of experience on digital employment services.
+
+2. Capacity building on labour market information systems.
+
+3. A survey of the public employment services of member states.
+"""
+
+
+class Demo:
+    def __init__(self, folder: Path, echo: Callable[[str], None]) -> None:
+        self.folder = folder
+        self.echo = echo
+        init_instance(folder)
+        self.instance: Instance = open_instance(config_path(str(folder / "config.toml")), "2021-03-01T09:00")
+        self.zone = self.instance.rules.zone
+
+    def at(self, moment: str | datetime) -> datetime:
+        when = parse_moment(moment, self.zone) if isinstance(moment, str) else moment
+        self.now = max(when, getattr(self, "now", when))
+        self.instance.clock = FixedClock(self.now)
+        return self.now
+
+    def do(self, moment: str, actor: str | None, what: str, work: Callable[[Any], Any]) -> Any:
+        self.run_until(moment)  # what fell due before this step fires first, as the scheduler would have done
+        when = self.at(moment)
+        result, op = change(self.instance, actor, work)
+        letters = f"  [{len(op.mail)} letter(s)]" if op.mail else ""
+        self.echo(f"{shown(when, self.zone)}  {what}{letters}")
+        return result
+
+    def run_until(self, moment: str) -> None:
+        """Tick through every due moment up to `moment`, as the scheduler would have."""
+        until = parse_moment(moment, self.zone)
+        while True:
+            due = next_due(self.instance)
+            if due is None or due > until:
+                break
+            when = self.at(due)
+            for fired in tick(self.instance, when).fired:
+                letters = f"  [{fired.letters} letter(s)]" if fired.letters else ""
+                self.echo(f"{shown(when, self.zone)}  tick: {fired.ref} {fired.kind} {fired.name}: {fired.outcome}{letters}")
+        self.at(moment)
+
+    def file(self, name: str, text: str) -> str:
+        path = self.folder / "texts" / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return text
+
+    # -- the story --------------------------------------------------------------------------
+    def setup(self) -> None:
+        t = "2021-03-01T09:00"
+        self.do(t, None, "SESRIC registered as the secretariat",
+                lambda op: changes.add_org(op, "SESRIC", "Statistical, Economic and Social Research and Training Centre for Islamic Countries (SESRIC)", "secretariat", "TUR", None))
+        self.do(t, None, "Ayşe Demir (SESRIC) given the secretariat role",
+                lambda op: changes.add_person(op, "ayse", "Ayşe Demir", "ayse@sesric.example", "SESRIC", "en", ["secretariat"]))
+        for code, name, country, handle, person, lang in MEMBERS:
+            self.do(t, "ayse", f"member {code} with focal point {person} ({lang})", lambda op, c=code, n=name, k=country, h=handle, p=person, lg=lang: (
+                changes.add_org(op, c, n, "member", k, None), changes.add_person(op, h, p, f"{h}@{c.lower()}.example", c, lg, ["focal_point"])))
+        for code, name, handle, person, lang in OBSERVERS:
+            self.do(t, "ayse", f"observer {code}", lambda op, c=code, n=name, h=handle, p=person, lg=lang: (
+                changes.add_org(op, c, n, "observer", None, None), changes.add_person(op, h, p, f"{h}@{c.lower()}.example", c, lg, ["observer"])))
+        start = parse_moment("2019-06-03T15:00", self.zone)
+        self.do(t, "ayse", "İŞKUR's current term as chair recorded (T-1, illustrative: co-organiser since 2019)",
+                lambda op: changes.designate_term(op, "chair", "ISKUR", start, 24, "co-organiser of the network meetings"))
+
+    def third_meeting(self) -> None:
+        self.do("2021-03-15T10:00", "ayse", "M-1 planned: 3rd Network Meeting, 2-3 June 2021, online", lambda op: changes.create_meeting(
+            op, "general", "3rd Meeting of the OIC-PESNET", parse_moment("2021-06-02T12:00", self.zone),
+            parse_moment("2021-06-03T15:00", self.zone), "Video-conference (registration 11:30-12:00)", True))
+        self.do("2021-03-15T10:30", "ayse", "D-1 concept note and D-2 draft programme", lambda op: (
+            changes.create_document(op, "concept_note", "Concept note: 3rd Meeting", self.file("concept.txt", "Background and objectives of the 3rd meeting.\n"), "concept.txt", "M-1"),
+            changes.create_document(op, "agenda", "Draft programme: 3rd Meeting", self.file("programme.txt", "Day 1: opening; sessions 1 and 2. Day 2: session 3; closing.\n"), "programme.txt", "M-1")))
+        self.do("2021-03-16T10:00", "ayse", "convene M-1: asks the chair's approval", lambda op: changes.advance(op, "M-1", "convene", None, None, None))
+        self.do("2021-03-17T09:00", "mehmet", "the chair (İŞKUR) approves: invitations with calendar entries go out",
+                lambda op: changes.approve(op, "M-1", "dates agreed with SESRIC"))
+        self.do("2021-03-18T10:00", "ayse", "D-3 draft Rules of Procedure and D-4 draft Action Plan 2021-2022", lambda op: (
+            changes.create_document(op, "rop", "Draft Rules of Procedure of the OIC-PESNET", self.file("rop-v1.txt", ROP), "rop-v1.txt", "M-1"),
+            changes.create_document(op, "action_plan", "Draft Action Plan 2021-2022", self.file("ap-v1.txt", ACTION_PLAN), "ap-v1.txt", "M-1")))
+        for ref in ("D-3", "D-4"):
+            self.do("2021-03-18T11:00", "ayse", f"{ref} circulated: comment period opens",
+                    lambda op, r=ref: changes.advance(op, r, "circulate", None, None, None))
+        self.do("2021-03-24T14:00", "ahmed", "Bahrain comments on D-3 §4 (in Arabic)",
+                lambda op: changes.add_comment(op, "D-3", "نقترح أن يُعيَّن الرئيس من قبل اجتماع الشبكة لمدة سنتين.", 4))
+        self.do("2021-03-26T11:00", "fatima", "Morocco comments on D-3 §5 (in French)",
+                lambda op: changes.add_comment(op, "D-3", "Préciser que la réunion des points focaux peut se tenir en ligne.", 5))
+        self.do("2021-03-30T09:00", "siti", "Indonesia comments on D-4 §1",
+                lambda op: changes.add_comment(op, "D-4", "Include a workshop on digital PES delivery in 2022.", 1))
+        self.run_until("2021-04-18T12:00")
+
+    def revision_and_meeting(self) -> None:
+        self.do("2021-04-19T10:00", "ayse", "comments weighed: C-1 accepted, C-2 partly, C-3 accepted", lambda op: (
+            changes.dispose_comment(op, "C-1", "accepted", "Art. 4 now says the network meeting designates the chair."),
+            changes.dispose_comment(op, "C-2", "partly", "Noted for the practice; the text keeps the general wording."),
+            changes.dispose_comment(op, "C-3", "accepted", "Workshop added for 2022.")))
+        self.do("2021-04-20T10:00", "ayse", "D-3 and D-4 revised (version 2)", lambda op: (
+            changes.revise_document(op, "D-3", self.file("rop-v2.txt", ROP_REVISED), "rop-v2.txt"),
+            changes.revise_document(op, "D-4", self.file("ap-v2.txt", ACTION_PLAN + "\n4. A workshop on digital PES delivery in 2022.\n"), "ap-v2.txt")))
+        for ref in ("D-3", "D-4"):
+            self.do("2021-05-10T10:00", "ayse", f"{ref} tabled for the meeting", lambda op, r=ref: changes.advance(op, r, "table", None, None, None))
+        self.run_until("2021-06-02T11:30")
+        for handle in ("ayse", "mehmet", "ahmed", "fatima", "omar", "siti", "claire"):
+            self.do("2021-06-02T11:40", handle, f"online registration: {handle}'s organisation present", lambda op: changes.attend(op, "M-1"))
+        self.do("2021-06-02T12:00", "mehmet", "the chair opens the 3rd meeting (quorum: 5 of 7 members)",
+                lambda op: changes.advance(op, "M-1", "open", None, None, None))
+        self.do("2021-06-03T13:00", "mehmet", "D-3 Rules of Procedure adopted by consensus (communiqué §8)",
+                lambda op: changes.advance(op, "D-3", "adopt", "communiqué §8", None, None))
+        self.do("2021-06-03T13:30", "mehmet", "D-4 Action Plan 2021-2022 endorsed (communiqué §9)",
+                lambda op: changes.advance(op, "D-4", "endorse", "communiqué §9", None, None))
+        self.do("2021-06-03T14:00", "ayse", "D-5 final communiqué recorded", lambda op: changes.create_document(
+            op, "communique", "Final Communiqué of the 3rd Meeting", self.file("communique.txt", "§5 ... §8 adopts the RoP; §9 endorses the Action Plan; §11 İŞKUR chairs for two years; §12 focal-point meeting in 2022, 4th meeting in 2023.\n"), "communique.txt", "M-1"))
+        self.do("2021-06-03T14:05", "ayse", "T-2: İŞKUR designated chair for the next two years (§11)", lambda op: changes.designate_term(
+            op, "chair", "ISKUR", parse_moment("2021-06-03T15:00", self.zone), None, "communiqué §11"))
+        self.do("2021-06-03T14:10", "ayse", "follow-ups of the communiqué: A-1 focal points (§5), A-2 online focal-point meeting (§12), A-3 4th meeting (§12)", lambda op: (
+            changes.add_action(op, "Notify the national focal point to the secretariat", "SEN", parse_moment("2021-09-30", self.zone), "D-5 §5"),
+            changes.add_action(op, "Hold an online focal-point meeting to assess the Action Plan", "SESRIC", parse_moment("2022-12-15", self.zone), "D-5 §12"),
+            changes.add_action(op, "Hold the 4th Meeting of the OIC-PESNET", "SESRIC", parse_moment("2023-12-15", self.zone), "D-5 §12")))
+        self.do("2021-06-03T15:00", "mehmet", "the chair closes the 3rd meeting", lambda op: changes.advance(op, "M-1", "close", None, None, None))
+        for ref in ("D-3", "D-4"):
+            self.do("2021-06-10T10:00", "ayse", f"publish {ref}: asks the chair's approval", lambda op, r=ref: changes.advance(op, r, "publish", None, None, None))
+            self.do("2021-06-11T09:00", "mehmet", f"the chair approves: the final {ref} goes to every member", lambda op, r=ref: changes.approve(op, r, None))
+
+    def aftermath(self) -> None:
+        self.do("2022-01-10T10:00", "awa", "Senegal notifies its focal point: A-1 done, the escalations stop",
+                lambda op: changes.advance(op, "A-1", "complete", "focal point notified", None, None))
+        self.do("2022-09-01T10:00", "ayse", "M-2 planned: online focal-point meeting, 20 October 2022", lambda op: changes.create_meeting(
+            op, "focal_point", "Online Focal-Point Meeting", parse_moment("2022-10-20T11:00", self.zone), parse_moment("2022-10-20T14:00", self.zone),
+            "Video-conference", True))
+        self.do("2022-09-01T10:05", "ayse", "convene M-2: asks the chair's approval", lambda op: changes.advance(op, "M-2", "convene", None, None, None))
+        self.do("2022-09-02T09:00", "mehmet", "the chair approves M-2", lambda op: changes.approve(op, "M-2", None))
+        self.do("2022-10-21T10:00", "ayse", "A-2 done: the focal-point meeting was held", lambda op: changes.advance(op, "A-2", "complete", None, None, None))
+        self.run_until("2023-07-01T00:00")
+
+    def summary(self) -> dict[str, Any]:
+        with self.instance.db.read() as session:
+            states: dict[str, dict[str, int]] = {}
+            for kind, model in RECORD_MODELS.items():
+                states[kind] = dict(Tally(session.scalars(select(model.state))))
+            letters = dict(session.execute(select(OutboxMessage.lang, func.count()).group_by(OutboxMessage.lang)).all())
+        return {"records": states, "letters_by_language": letters, "instance": str(self.folder),
+                "database": self.instance.db.safe_url(), "config": str(self.folder / "config.toml")}
+
+
+def run_demo(folder: Path | None, echo: Callable[[str], None]) -> dict[str, Any]:
+    target = folder or Path(tempfile.mkdtemp(prefix="gov-demo-")) / "oic-pesnet"
+    if target.exists() and any(target.iterdir()):
+        from governance.errors import BadInput
+
+        raise BadInput(f"{target} is not empty; the demo builds a fresh instance (give --dir a new folder)")
+    demo = Demo(target, echo)
+    echo("— Setting up the network (March 2021) —")
+    demo.setup()
+    echo("— The 3rd Network Meeting: convening, drafts circulated, comments —")
+    demo.third_meeting()
+    echo("— Revision, the meeting, decisions, follow-ups —")
+    demo.revision_and_meeting()
+    echo("— The aftermath: reminders, the focal-point meeting, an overdue follow-up, the chair's term —")
+    demo.aftermath()
+    return demo.summary()

@@ -1,0 +1,162 @@
+"""Time: deadline rows fire once, in due order, through the service path; reminders reach only the silent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+SEC = "sec"
+
+
+def _circulated_draft(network, tmp_path: Path, now: str = "2021-04-01T10:00") -> None:
+    text = tmp_path / "rop.txt"
+    text.write_text("1. Purpose.\n\n2. The chair serves two years.\n", encoding="utf-8")
+    network.ok("meeting", "create", "--kind", "general", "--title", "3rd Network Meeting", "--start", "2021-06-02T12:00",
+               "--end", "2021-06-03T15:00", "--online", actor=SEC, now="2021-03-01T10:00")
+    network.ok("doc", "create", "--type", "rop", "--title", "Draft Rules of Procedure", "--file", str(text), "--meeting", "M-1",
+               actor=SEC, now=now)
+    network.ok("advance", "D-1", "circulate", actor=SEC, now=now)
+
+
+def _of(report: dict, ref: str) -> list[dict]:
+    return [f for f in report["fired"] if f["ref"] == ref]
+
+
+def _mail(network, template: str) -> list[dict]:
+    return [m for m in network.j("outbox")["messages"] if m["template"] == template]
+
+
+def test_comment_reminders_reach_only_silent_focal_points_then_tick_closes_comments(network, tmp_path):
+    _circulated_draft(network, tmp_path)
+    # Comment period 30 days from 1 April 10:00: deadline 1 May; reminders 14 and 3 days before.
+    rows = {r["name"]: r for r in network.j("show", "D-1")["deadlines"]}
+    assert rows["comment_deadline"]["due"] == "2021-05-01T10:00+03:00"
+    network.ok("comment", "add", "D-1", "--para", "2", "--text", "نقترح مدة سنتين قابلة للتجديد", actor="bhr", now="2021-04-05T09:00")
+    network.ok("comment", "add", "D-1", "--text", "D'accord.", actor="mar", now="2021-04-06T09:00")
+
+    first = network.j("tick", now="2021-04-17T10:00")
+    assert [(f["ref"], f["name"], f["kind"]) for f in _of(first, "D-1")] == [("D-1", "comment_reminder", "reminder")]
+    reminded = {m["to"] for m in _mail(network, "comment_reminder")}
+    assert reminded == {"iskur@iskur.example", "egy@egy.example", "idn@idn.example", "sen@sen.example"}
+    assert sum(f["letters"] for f in _of(first, "D-1")) == 4
+
+    network.ok("comment", "add", "D-1", "--text", "No comments.", actor="egy", now="2021-04-20T09:00")
+    network.j("tick", now="2021-04-28T10:00")
+    second_round = [m["to"] for m in _mail(network, "comment_reminder")][4:]
+    assert sorted(second_round) == ["idn@idn.example", "iskur@iskur.example", "sen@sen.example"]
+
+    closed = network.j("tick", now="2021-05-01T10:00")
+    assert [(f["name"], f["kind"]) for f in _of(closed, "D-1")] == [("comment_deadline", "deadline")]
+    assert network.j("show", "D-1")["state"] == "comments_closed"
+    entry = [e for e in network.j("audit", "D-1")["entries"] if e["trigger"] == "close_comments"][0]
+    assert entry["actor"] == "system" and entry["rule"].startswith("RoP Art. 7")
+    network.refused(4, "comment", "add", "D-1", "--text", "late", actor="sen", now="2021-05-02T09:00")
+
+
+def test_tick_twice_at_the_same_moment_fires_nothing_the_second_time(network, tmp_path):
+    _circulated_draft(network, tmp_path)
+    first = network.j("tick", now="2021-05-02T00:00")
+    assert len(_of(first, "D-1")) == 3
+    again = network.j("tick", now="2021-05-02T00:00")
+    assert again == {"now": again["now"], "fired": [], "queued_mail": 0}
+
+
+def test_two_week_outage_fires_everything_missed_once_in_due_order(network, tmp_path):
+    _circulated_draft(network, tmp_path)
+    network.ok("action", "add", "--title", "Notify focal point", "--owner", "SEN", "--due", "2021-04-20", actor=SEC, now="2021-04-01T10:00")
+    # Nothing ticks from 1 April to 3 May; then one tick catches up.
+    caught = network.j("tick", now="2021-05-03T12:00")["fired"]
+    order = [(f["ref"], f["name"]) for f in caught]
+    dues = [f["due"] for f in caught]
+    assert dues == sorted(dues)
+    assert order.count(("D-1", "comment_deadline")) == 1 and order.count(("A-1", "due")) == 1
+    statuses = {(f["ref"], f["name"], f["due"]): f["status"] for f in caught}
+    # Reminders whose moment passed during the outage say nothing late; the deadlines still fire.
+    assert statuses[("D-1", "comment_deadline", "2021-05-01T10:00+03:00")] == "fired"
+    assert network.j("show", "D-1")["state"] == "comments_closed"
+    assert network.j("show", "A-1")["state"] == "overdue"
+    assert network.j("tick", now="2021-05-03T12:00")["fired"] == []
+
+
+def test_action_is_reminded_turns_overdue_and_escalates_to_chair_and_secretariat(network):
+    network.ok("action", "add", "--title", "Hold the online focal-point meeting", "--owner", "SESRIC", "--due", "2022-06-30",
+               "--source", "T-1", actor=SEC, now="2021-06-03T15:00")
+    fired = network.j("simulate", "--until", "2022-06-29", now="2021-06-03T15:00")["fired"]
+    assert [(f["name"], f["kind"]) for f in fired] == [("due_reminder", "reminder"), ("due_reminder", "reminder")]
+    assert {m["to"] for m in _mail(network, "action_reminder")} == {"sec@sesric.example"}
+
+    overdue = network.j("tick", now="2022-06-30T00:00")
+    assert [(f["name"], f["kind"]) for f in overdue["fired"]] == [("due", "deadline")]
+    assert network.j("show", "A-1")["state"] == "overdue"
+    assert {m["to"] for m in _mail(network, "action_overdue")} == {"sec@sesric.example", "iskur@iskur.example"}
+
+    escalated = network.j("tick", now="2022-07-30T00:00")
+    assert [(f["name"], f["kind"]) for f in escalated["fired"]] == [("escalation", "escalation")]
+    assert {m["to"] for m in _mail(network, "action_escalation")} == {"sec@sesric.example", "iskur@iskur.example"}
+    # The escalation comes back every escalate_every_days until the action is done; done ends it.
+    assert [d["name"] for d in network.j("show", "A-1")["deadlines"]] == ["escalation"]
+    network.ok("advance", "A-1", "complete", actor=SEC, now="2022-08-01T00:00")
+    assert network.j("show", "A-1")["deadlines"] == []
+    assert [f for f in network.j("tick", now="2022-12-31T00:00")["fired"] if f["ref"] == "A-1"] == []
+
+
+def test_done_action_is_never_reminded_or_turned_overdue(network):
+    network.ok("action", "add", "--title", "Send the report", "--owner", "BHR", "--due", "2021-09-01", actor=SEC, now="2021-06-03T15:00")
+    network.ok("advance", "A-1", "complete", actor="bhr", now="2021-06-10T00:00")
+    assert [f for f in network.j("simulate", "--until", "2022-01-01", now="2021-06-10T00:00")["fired"] if f["ref"] == "A-1"] == []
+    assert _mail(network, "action_reminder") == [] and network.j("show", "A-1")["state"] == "done"
+
+
+def test_chair_term_goes_from_designated_to_ended_and_its_holder_loses_the_chair(network):
+    # İŞKUR's term (T-1) runs from 1 March 2021 for 24 months; designate the next one in advance.
+    network.ok("org", "add", "IRN", "--name", "Ministry of Labour, Iran", "--kind", "member", actor=SEC, now="2022-12-01T00:00")
+    network.ok("person", "add", "irn", "--name", "Reza Karimi", "--email", "irn@irn.example", "--org", "IRN", "--role", "focal_point",
+               actor=SEC, now="2022-12-01T00:00")
+    network.ok("term", "designate", "chair", "--org", "IRN", "--start", "2023-03-01", actor=SEC, now="2022-12-02T00:00")
+    warned = network.j("tick", now="2022-12-02T00:00")["fired"]
+    assert [(f["ref"], f["name"]) for f in warned] == [("T-1", "term_ending")]
+    letter = _mail(network, "term_ending")
+    assert [m["to"] for m in letter] == ["sec@sesric.example"]
+
+    network.j("tick", now="2023-03-01T00:00")
+    terms = {t["ref"]: t["state"] for t in network.j("term", "list")["terms"]}
+    assert terms == {"T-1": "ended", "T-2": "active"}
+    # İŞKUR's people no longer have the chair's powers; Iran's do.
+    network.ok("meeting", "create", "--kind", "workshop", "--title", "Workshop", "--start", "2023-06-01T10:00", "--end", "2023-06-01T16:00",
+               "--online", actor=SEC, now="2023-03-02T00:00")
+    network.ok("advance", "M-1", "convene", actor=SEC, now="2023-03-02T00:00")
+    network.refused(3, "approve", "M-1", actor="iskur", now="2023-03-02T01:00")
+    network.ok("approve", "M-1", actor="irn", now="2023-03-02T01:00")
+
+
+def test_fired_trigger_whose_guard_fails_is_skipped_with_its_reason_not_retried(network, tmp_path):
+    _circulated_draft(network, tmp_path)
+    network.ok("advance", "D-1", "close_comments", actor=SEC, now="2021-04-10T00:00")
+    # Closing by hand cancels the deadline row; a fresh circulation gets a fresh period.
+    assert [d["name"] for d in network.j("show", "D-1")["deadlines"]] == []
+    all_rows = network.j("deadlines", "--all")["deadlines"]
+    assert {r["status"] for r in all_rows if r["ref"] == "D-1"} == {"cancelled"}
+
+
+def test_dry_run_shows_deadlines_and_letters_and_writes_nothing(network):
+    network.ok("meeting", "create", "--kind", "general", "--title", "4th Network Meeting", "--start", "2023-06-06T10:00",
+               "--end", "2023-06-07T16:00", "--online", actor=SEC, now="2023-01-10T10:00")
+    before = len(network.j("audit")["entries"])
+    network.ok("advance", "M-1", "convene", actor=SEC, now="2023-01-11T10:00")
+    preview = network.j("approve", "M-1", "--dry-run", actor="iskur", now="2023-01-11T11:00")
+    assert preview["dry_run"] is True and preview["state"] == "convened"
+    assert {d["name"] for d in preview["deadlines_cancelled"]} == {"notice_limit", "convene_by"}
+    assert {(m["to"], m["lang"]) for m in preview["mail"]} >= {("bhr@bhr.example", "ar"), ("mar@mar.example", "fr"), ("jean@ilo.example", "en")}
+    assert network.j("show", "M-1")["state"] == "planned"
+    assert len(network.j("audit")["entries"]) == before + 1  # only the request, not the dry run
+
+
+def test_status_says_the_scheduler_looks_dead_when_due_rows_wait(network, tmp_path):
+    _circulated_draft(network, tmp_path)
+    quiet = network("status", now="2021-04-02T00:00")
+    assert quiet.code == 0 and "keeping up" in quiet.out
+    dead = network("status", now="2021-04-20T00:00")
+    assert "scheduler looks dead" in dead.out
+    assert "scheduler looks dead" in network("deadlines", now="2021-04-20T00:00").err
+    assert "scheduler looks dead" in network("show", "D-1", now="2021-04-20T00:00").err
+    network.ok("tick", now="2021-04-20T00:00")
+    assert network.j("status", now="2021-04-20T00:01")["scheduler_dead"] is False
