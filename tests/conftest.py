@@ -138,3 +138,35 @@ def network(_network_template: Path, tmp_path: Path) -> Gov:
     folder = tmp_path / "instance"
     shutil.copytree(_network_template, folder)
     return Gov(folder)
+
+
+@pytest.fixture
+def pg_url() -> Any:
+    """A fresh, empty PostgreSQL database for one test (from GOV_TEST_DATABASE_URL), dropped afterwards."""
+    base = os.environ.get("GOV_TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("GOV_TEST_DATABASE_URL is not set")
+    import uuid
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base)
+    name = f"gov_test_{uuid.uuid4().hex[:12]}"
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_gov(tmp_path: Path, pg_url: str) -> Gov:
+    """An instance whose database is PostgreSQL, initialised through `gov init`."""
+    folder = tmp_path / "instance"
+    folder.mkdir()
+    from governance.config import DEFAULT_CONFIG
+
+    (folder / "config.toml").write_text(DEFAULT_CONFIG.replace('url = "sqlite:///governance.db"', f'url = "{pg_url}"'), encoding="utf-8")
+    return _init(folder)
