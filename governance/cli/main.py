@@ -504,6 +504,28 @@ def outbox(c: Context, status: str | None, limit: int | None) -> None:
 
 
 @cli.command()
+@click.option("--limit", type=click.IntRange(1, None), help="Deliver at most this many letters.")
+@pass_ctx
+def send(c: Context, limit: int | None) -> None:
+    """Deliver pending mail as [mail] in config.toml says; failures are retried later."""
+    from governance.cli import timecmds
+
+    timecmds.send(c, limit)
+
+
+@cli.command()
+@click.option("--sweep-seconds", type=click.IntRange(1, 3600), default=60, show_default=True, help="How often to catch up and send mail.")
+@click.option("--refresh-seconds", type=click.IntRange(1, 3600), default=30, show_default=True, help="How often to re-read the next due times.")
+@click.option("--quiet", is_flag=True, help="Log only problems.")
+@pass_ctx
+def scheduler(c: Context, sweep_seconds: int, refresh_seconds: int, quiet: bool) -> None:
+    """Run until stopped: APScheduler fires tick and send on time (SIGTERM stops it cleanly)."""
+    from governance.cli import timecmds
+
+    timecmds.scheduler(c, sweep_seconds, refresh_seconds, quiet)
+
+
+@cli.command()
 @click.argument("target", required=False, metavar="[REF | verify]")
 @click.option("--limit", type=click.IntRange(1, None), help="Only the newest N entries.")
 @pass_ctx

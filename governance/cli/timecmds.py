@@ -109,3 +109,19 @@ def warn_if_dead(c: Any) -> None:
     message = dead_warning(data, c.instance().rules.zone)
     if message:
         click.echo(message, err=True)
+
+
+def send(c: Any, limit: int | None) -> None:
+    from governance.mail.delivery import send_pending
+
+    report = send_pending(c.instance(), limit=limit)
+    data = {"sent": report.sent, "failed": report.failed, "retrying": report.retrying, "errors": report.errors[:10]}
+    text = f"{report.sent} sent, {report.failed} failed" + (f", {report.retrying} to retry ({report.errors[0]})" if report.retrying else "")
+    c.emit(data, text)
+
+
+def scheduler(c: Any, sweep_seconds: int, refresh_seconds: int, quiet: bool) -> None:
+    from governance import scheduler as alarm
+
+    alarm.log_setup(not quiet)
+    alarm.run(c.instance(), sweep_seconds=sweep_seconds, refresh_seconds=refresh_seconds)
