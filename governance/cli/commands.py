@@ -119,6 +119,35 @@ def meeting_create(c: Any, kind: str, title: str, start: str, end: str, venue: s
     _created(c, m, m.title)
 
 
+def meeting_reschedule(c: Any, ref: str, start: str, end: str, venue: str | None) -> None:
+    from governance.service import changes
+
+    def work(op: Any) -> Any:
+        z = op.rules.zone
+        return changes.reschedule_meeting(op, ref, parse_moment(start, z, "--start"), parse_moment(end, z, "--end"), venue)
+
+    m, op = c.change(work)
+    z = op.rules.zone
+    letters = f" ({len(op.mail)} updated invitation(s) queued)" if op.mail else ""
+    c.emit({"ref": m.ref, "state": m.state, "start": iso(m.start, z), "end": iso(m.end, z), "sequence": m.sequence},
+           f"{m.ref} {m.state}: now {iso(m.start, z)} to {iso(m.end, z)}{letters}")
+
+
+def export_ics(c: Any, ref: str, lang: str | None) -> None:
+    from governance.mail.calendar import meeting_ics
+    from governance.service import lookup
+
+    def work(op: Any) -> str:
+        meeting = lookup.record(op.session, ref, ("meeting",))
+        if lang is not None and lang not in op.rules.languages:
+            raise BadInput(f"--lang must be one of {', '.join(op.rules.languages)}")
+        return meeting_ics(meeting, op.rules.zone, op.rules.short_name, op.instance.settings.mail.sender, meeting.created_at,
+                           cancelled=meeting.state == "cancelled", lang=lang or op.rules.working_language)
+
+    text = c.read(work)
+    click.echo(text, nl=False)
+
+
 def doc_create(c: Any, doc_type: str, title: str, path: Path, meeting_ref: str | None) -> None:
     from governance.service import changes
 

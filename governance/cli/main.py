@@ -252,6 +252,19 @@ def meeting_create(c: Context, kind: str, title: str, start: str, end: str, venu
     commands.meeting_create(c, kind, title, start, end, venue, online, follows)
 
 
+@meeting.command("reschedule")
+@click.argument("ref", metavar="M-n")
+@click.option("--start", required=True, metavar="DATETIME")
+@click.option("--end", required=True, metavar="DATETIME")
+@click.option("--venue", metavar="TEXT")
+@pass_ctx
+def meeting_reschedule(c: Context, ref: str, start: str, end: str, venue: str | None) -> None:
+    """Move a meeting; those invited get an updated calendar entry."""
+    from governance.cli import commands
+
+    commands.meeting_reschedule(c, ref, start, end, venue)
+
+
 @meeting.command("list")
 @pass_ctx
 def meeting_list(c: Context) -> None:
@@ -547,6 +560,33 @@ def demo(c: Context, folder: Path | None) -> None:
     from governance.cli import democmd
 
     democmd.run(c, folder)
+
+
+@cli.group()
+def export() -> None:
+    """Export records in standard formats."""
+
+
+@export.command("ics")
+@click.argument("ref", metavar="M-n")
+@click.option("--lang", metavar="en|ar|fr", help="Language of the entry's text.")
+@pass_ctx
+def export_ics(c: Context, ref: str, lang: str | None) -> None:
+    """The meeting as an iCalendar file on stdout."""
+    from governance.cli import commands
+
+    commands.export_ics(c, ref, lang)
+
+
+@cli.command("mail-sink")
+@click.option("--port", type=click.IntRange(1, 65535), default=8025, show_default=True)
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), help="Also store each letter as a .eml file here.")
+@pass_ctx
+def mail_sink(c: Context, port: int, folder: Path | None) -> None:
+    """A local SMTP server on 127.0.0.1 that prints (and stores) what it receives, for trying things out."""
+    from governance.mail.sink import serve
+
+    serve(port, folder, click.echo)
 
 
 def main() -> None:

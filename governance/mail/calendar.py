@@ -20,7 +20,7 @@ def meeting_ics(meeting: Any, zone: ZoneInfo, short_name: str, sender: str, stam
     event.add("dtstamp", stamp)
     event.add("dtstart", meeting.start.astimezone(zone))
     event.add("dtend", meeting.end.astimezone(zone))
-    event.add("summary", f"{short_name}: {meeting.title}")
+    event.add("summary", f"{short_name}: {meeting.title}", parameters={"LANGUAGE": lang})
     if meeting.online:
         event.add("location", vText(meeting.venue or "Online"))
         if meeting.venue and meeting.venue.startswith(("http://", "https://")):
@@ -31,10 +31,18 @@ def meeting_ics(meeting: Any, zone: ZoneInfo, short_name: str, sender: str, stam
     organizer.params["cn"] = vText(f"{short_name} Secretariat")
     event["organizer"] = organizer
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    event.add("description", f"{meeting.title} ({meeting.ref})")
+    event.add("description", _DESCRIPTION.get(lang, _DESCRIPTION["en"]).format(title=meeting.title, ref=meeting.ref, body=short_name),
+              parameters={"LANGUAGE": lang})
     cal.add_component(event)
     cal.add_missing_timezones()
     return cal.to_ical().decode("utf-8")
+
+
+_DESCRIPTION = {
+    "en": "{title} ({ref}), convened by the {body} secretariat.",
+    "fr": "{title} ({ref}), convoquée par le secrétariat du {body}.",
+    "ar": "{title} ({ref})، بدعوة من أمانة {body}.",
+}
 
 
 def meeting_uid(meeting: Any, short_name: str) -> str:
@@ -43,6 +51,12 @@ def meeting_uid(meeting: Any, short_name: str) -> str:
 
 
 def calendar_for(op: Any, meeting: Any, cancelled: bool = False) -> Callable[[str], str]:
-    """The calendar part for a letter about `meeting`, built once and shared by every recipient."""
-    text = meeting_ics(meeting, op.rules.zone, op.rules.short_name, op.instance.settings.mail.sender, op.now, cancelled)
-    return lambda lang: text
+    """The calendar part for a letter about `meeting`, built once per language and shared by the recipients."""
+    built: dict[str, str] = {}
+
+    def for_language(lang: str) -> str:
+        if lang not in built:
+            built[lang] = meeting_ics(meeting, op.rules.zone, op.rules.short_name, op.instance.settings.mail.sender, op.now, cancelled, lang)
+        return built[lang]
+
+    return for_language

@@ -26,7 +26,10 @@ class SendReport:
 
 def send_pending(instance: Any, backend: Backend | None = None, limit: int | None = None) -> SendReport:
     """Deliver every pending letter whose time has come; failures wait with exponential backoff."""
+    from governance.mail.digest import merge_reminders
+
     report = SendReport()
+    merge_reminders(instance)
     backend = backend or backend_for(instance.settings)
     while limit is None or report.sent + report.failed + report.retrying < limit:
         now = instance.clock.now()
@@ -102,7 +105,7 @@ def _tell_secretariat(instance: Any, rows: list[OutboxMessage]) -> None:
     from governance.service.transaction import change
 
     def work(op: Any) -> None:
-        people = [p for p in audiences.people(op, None, ["secretariat"]) if p.email not in {r.recipient for r in rows}]
+        people = audiences.people(op, None, ["secretariat"])
         context = {"body": {"name": op.rules.body["name"], "short_name": op.rules.short_name},
                    "failures": [{"to": r.recipient, "subject": r.subject, "error": r.last_error or "", "attempts": r.attempts} for r in rows],
                    "record": {}, "actor": "", "reason": None, "deadline": {}, "deadlines": {}, "approval": {}, "stats": {}, "successor": None}

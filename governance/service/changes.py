@@ -298,3 +298,36 @@ def parse_votes(text: str | None) -> Votes | None:
         raise BadInput(f"--votes must be FOR,AGAINST[,ABSTAINING] as whole numbers, not {text!r}")
     return Votes(*numbers)
 
+
+
+def reschedule_meeting(op: Operation, ref: str, start: datetime, end: datetime, venue: str | None) -> Meeting:
+    """Move a meeting: its deadlines follow, and if invitations went out an updated calendar entry follows them."""
+    meeting = lookup.record(op.session, ref, ("meeting",))
+    _require(op, "secretariat", "reschedule meetings")
+    if meeting.state not in ("planned", "convened"):
+        raise NotAllowedNow(f"{meeting.ref} is {meeting.state.replace('_', ' ')}; only a planned or convened meeting can be moved")
+    if end <= start:
+        raise BadInput("--end must be after --start")
+    provision = op.rules.provision(f"meetings.{meeting.kind}")
+    if meeting.state == "convened":
+        from governance.clock import add_days
+
+        limit = add_days(start, -provision["notice_days"], op.rules.zone)
+        if op.now > limit:
+            raise NotAllowedNow(f"invitations to {meeting.ref} went out; moving it to {shown(start, op.rules.zone)} would leave less than "
+                                f"{provision['notice_days']} days' notice", rule=provision.cite())
+    before = {"start": meeting.start, "end": meeting.end, "venue": meeting.venue}
+    meeting.start, meeting.end = start, end
+    if venue is not None:
+        meeting.venue = venue.strip() or None
+    meeting.sequence += 1
+    engine.reenter(op, meeting, "reschedule", {"before": before, "start": start, "end": end, "venue": meeting.venue})
+    if meeting.state == "convened":
+        from governance.service import audiences, outbox
+        from governance.service.effects import Step
+        from governance.mail.calendar import calendar_for
+
+        people = audiences.people(op, meeting, ["focal_points", "observers"])
+        step = Step(op, meeting, meeting.state, meeting.state, None, {"previous": before})
+        outbox.queue(op, people, "meeting_updated", step.context(), meeting.ref, calendar_for(op, meeting))
+    return meeting

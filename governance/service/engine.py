@@ -95,6 +95,14 @@ def enter_initial(op: Any, record: Any, detail: dict[str, Any] | None = None, re
     op.audit.append(audit.entry(op.now, op.actor.handle, record.ref, "create", None, record.state, reason, spec.article or None, detail))
 
 
+def reenter(op: Any, record: Any, what: str, detail: dict[str, Any]) -> None:
+    """The record's times moved: the rows of its state are recomputed from the rules, the change audited."""
+    spec = spec_of(op, record)
+    _cancel_rows(op, record, record.state)
+    Step(op, record, None, scope=record.state).run(spec.states[record.state].on_enter)
+    op.audit.append(audit.entry(op.now, op.actor.handle, record.ref, what, record.state, record.state, None, spec.article or None, detail))
+
+
 def approve(op: Any, record: Any, reason: str | None) -> Outcome:
     spec = spec_of(op, record)
     if not record.pending_trigger:

@@ -1,0 +1,224 @@
+"""Mail through a real SMTP server (aiosmtpd on 127.0.0.1): languages, calendar parts, Message-IDs, outages."""
+
+from __future__ import annotations
+
+import socket
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from governance.mail.sink import Sink
+
+SEC = "sec"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SmtpServer:
+    """A real SMTP server that can be stopped and started again on the same port."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.sink = Sink()
+        self.controller: Controller | None = None
+
+    def start(self) -> None:
+        self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller:
+            self.controller.stop()
+            self.controller = None
+
+    @property
+    def received(self) -> list:
+        return self.sink.received
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+def _use_smtp(network, port: int, **extra: object) -> None:
+    config = network.config.read_text(encoding="utf-8")
+    config = config.replace('backend = "maildir"', 'backend = "smtp"').replace("smtp_port = 25", f"smtp_port = {port}")
+    for key, value in extra.items():
+        config = config.replace(f"{key} = ", f"{key} = {value}  # was ", 1)
+    network.config.write_text(config, encoding="utf-8")
+
+
+def _convened_meeting(network) -> None:
+    network.ok("meeting", "create", "--kind", "general", "--title", "3rd Network Meeting", "--start", "2021-06-02T12:00",
+               "--end", "2021-06-03T15:00", "--online", "--venue", "https://video.example.org/pesnet3", actor=SEC, now="2021-03-10T10:00")
+    network.ok("advance", "M-1", "convene", actor=SEC, now="2021-03-10T10:00")
+    network.ok("approve", "M-1", actor="iskur", now="2021-03-11T10:00")
+
+
+def _invitations(server: SmtpServer) -> dict[str, object]:
+    return {m["To"].addresses[0].username: m for m in server.received if "Invitation" in str(m["Subject"])
+            or "دعوة" in str(m["Subject"]) or "Invitation" in str(m["Subject"])}
+
+
+def test_invitations_arrive_in_each_language_with_the_right_calendar_instant(network, smtp):
+    _use_smtp(network, smtp.port)
+    _convened_meeting(network)
+    result = network.j("send", now="2021-03-11T10:05")
+    assert result["failed"] == 0 and result["sent"] == len(smtp.received) > 0
+    by_person = {m["To"].addresses[0].username: m for m in smtp.received if m["X-Governance-Ref"] == "M-1" and m["Content-Language"]}
+    arabic, french, english = by_person["bhr"], by_person["mar"], by_person["iskur"]
+    assert arabic["Content-Language"] == "ar" and french["Content-Language"] == "fr" and english["Content-Language"] == "en"
+    html = arabic.get_body(("html",)).get_content()
+    assert 'dir="rtl"' in html and 'lang="ar"' in html
+    text = arabic.get_body(("plain",)).get_content()
+    assert sum("\u0600" <= ch <= "\u06ff" for ch in text) > 50, text  # Arabic script, intact through UTF-8
+    assert str(arabic["Subject"]).startswith("[OIC-PESNET] M-1")
+    assert "juin" in french.get_body(("plain",)).get_content()
+    for letter in (arabic, french, english):
+        calendar = [part for part in letter.iter_attachments() if part.get_content_type() == "text/calendar"]
+        assert len(calendar) == 1
+        from icalendar import Calendar
+
+        event = Calendar.from_ical(calendar[0].get_content()).walk("VEVENT")[0]
+        assert event.decoded("dtstart").astimezone(timezone.utc) == datetime(2021, 6, 2, 9, 0, tzinfo=timezone.utc)
+        assert str(event["uid"]).startswith("meeting-1@")
+    ids = [m["Message-ID"] for m in smtp.received]
+    assert len(ids) == len(set(ids))
+
+
+def test_smtp_outage_keeps_every_letter_and_delivers_each_exactly_once_after_backoff(network, smtp):
+    _use_smtp(network, smtp.port)
+    _convened_meeting(network)
+    queued = len(network.j("outbox", "--status", "pending")["messages"])
+    smtp.stop()
+    down = network.j("send", now="2021-03-11T10:05")
+    assert down["sent"] == 0 and down["retrying"] == queued and "cannot reach the SMTP server" in down["errors"][0]
+    assert network.j("outbox", "--status", "sent")["messages"] == []
+    smtp.start()
+    early = network.j("send", now="2021-03-11T10:05:30")  # still inside the backoff: nothing is tried
+    assert early["sent"] == 0 and smtp.received == []
+    later = network.j("send", now="2021-03-11T10:07")
+    assert later["sent"] == queued
+    assert network.j("send", now="2021-03-11T11:00")["sent"] == 0
+    ids = [m["Message-ID"] for m in smtp.received]
+    assert len(ids) == queued == len(set(ids))
+
+
+def test_a_letter_given_up_on_is_marked_failed_and_the_secretariat_told(network, smtp):
+    _use_smtp(network, smtp.port, max_attempts="2", retry_base_seconds="60")
+    _convened_meeting(network)
+    smtp.stop()
+    network.j("send", now="2021-03-11T10:05")
+    final = network.j("send", now="2021-03-11T10:07")
+    assert final["failed"] > 0
+    failed = network.j("outbox", "--status", "failed")["messages"]
+    assert failed and all(m["error"] for m in failed)
+    notices = [m for m in network.j("outbox", "--status", "pending")["messages"] if m["template"] == "delivery_failed"]
+    assert [m["to"] for m in notices] == ["sec@sesric.example"]
+
+
+def test_message_id_is_stable_when_a_letter_is_sent_again_after_a_crash(network, smtp):
+    """A crash between the server accepting a letter and the outbox recording it means a second send: same Message-ID."""
+    import sqlite3
+
+    _use_smtp(network, smtp.port)
+    _convened_meeting(network)
+    network.j("send", now="2021-03-11T10:05")
+    first = {m["Message-ID"] for m in smtp.received}
+    with sqlite3.connect(network.folder / "governance.db") as conn:  # as if the process died before recording
+        conn.execute("UPDATE outbox SET status = 'pending', sent_at = NULL, next_attempt_at = created_at")
+    network.j("send", now="2021-03-11T10:06")
+    ids = [m["Message-ID"] for m in smtp.received]
+    assert len(ids) == 2 * len(first) and set(ids) == first
+
+
+@pytest.mark.parametrize("kind", ["maildir", "smtp"])
+def test_backend_contract_delivers_and_redelivery_is_recognisably_the_same_letter(kind, tmp_path, smtp):
+    """One suite for every backend: deliver, deliver again, the same Message-ID arrives; a dead target raises DeliveryError."""
+    from email.message import EmailMessage
+
+    from governance.mail.backends import DeliveryError, MaildirBackend, SmtpBackend
+
+    def make() -> object:
+        if kind == "maildir":
+            return MaildirBackend(tmp_path / "mail")
+        return SmtpBackend("127.0.0.1", smtp.port, False, "", "GOV_SMTP_PASSWORD")
+
+    letter = EmailMessage()
+    letter["From"], letter["To"], letter["Subject"] = "a@example.org", "b@example.org", "نص عربي"
+    letter["Message-ID"] = "<outbox-1-abc@example.org>"
+    letter.set_content("مرحبا", charset="utf-8")
+    with make() as backend:
+        backend.deliver(letter)
+        backend.deliver(letter)
+    if kind == "maildir":
+        files = list((tmp_path / "mail").glob("*.eml"))
+        assert [f.name for f in files] == ["outbox-1-abc@example.org.eml"]
+        assert "مرحبا" in files[0].read_bytes().decode("utf-8", errors="replace") or files[0].stat().st_size > 0
+    else:
+        assert [m["Message-ID"] for m in smtp.received] == ["<outbox-1-abc@example.org>"] * 2
+        assert smtp.received[0].get_content().strip() == "مرحبا"
+    dead = MaildirBackend(Path("/proc/governance-cannot-write-here")) if kind == "maildir" else SmtpBackend("127.0.0.1", _free_port(), False, "", "X")
+    with pytest.raises(DeliveryError):
+        with dead as backend:
+            backend.deliver(letter)
+
+
+def test_rescheduled_meeting_sends_same_uid_with_higher_sequence_and_cancel_sends_method_cancel(network):
+    _convened_meeting(network)
+    network.ok("meeting", "reschedule", "M-1", "--start", "2021-06-09T12:00", "--end", "2021-06-10T15:00", actor=SEC, now="2021-03-20T10:00")
+    network.ok("advance", "M-1", "cancel", "--reason", "merged with the workshop", actor=SEC, now="2021-03-25T10:00")
+    network.ok("approve", "M-1", actor="iskur", now="2021-03-25T11:00")
+    network.ok("send", now="2021-03-25T11:05")
+    from email import message_from_bytes, policy
+
+    from icalendar import Calendar
+
+    seen = []
+    for path in sorted((network.folder / "mail").glob("*.eml")):
+        letter = message_from_bytes(path.read_bytes(), policy=policy.default)
+        if letter["To"].addresses[0].username != "iskur":
+            continue
+        for part in letter.iter_attachments():
+            if part.get_content_type() == "text/calendar":
+                cal = Calendar.from_ical(part.get_content())
+                event = cal.walk("VEVENT")[0]
+                seen.append((str(cal["method"]), int(event["sequence"]), str(event["uid"]), event.decoded("dtstart").astimezone(timezone.utc)))
+    seen.sort(key=lambda s: s[1])
+    assert [s[:2] for s in seen] == [("REQUEST", 0), ("REQUEST", 1), ("CANCEL", 2)]
+    assert len({s[2] for s in seen}) == 1
+    assert seen[1][3] == datetime(2021, 6, 9, 9, 0, tzinfo=timezone.utc)
+
+
+def test_export_ics_prints_the_meeting_with_its_zone(network):
+    _convened_meeting(network)
+    out = network.ok("export", "ics", "M-1", "--lang", "fr").out
+    assert "BEGIN:VEVENT" in out and "TZID=Europe/Istanbul" in out and "DTSTART;TZID=Europe/Istanbul:20210602T120000" in out
+    assert "LANGUAGE=fr" in out
+    network.refused(2, "export", "ics", "D-1")
+
+
+def test_several_reminders_on_one_day_reach_a_focal_point_as_one_digest(network, tmp_path):
+    text = tmp_path / "t.txt"
+    text.write_text("1. Text.\n", encoding="utf-8")
+    for title in ("Draft Rules of Procedure", "Draft Action Plan"):
+        network.ok("doc", "create", "--type", "rop", "--title", title, "--file", str(text), actor=SEC, now="2021-04-01T10:00")
+    network.ok("advance", "D-1", "circulate", actor=SEC, now="2021-04-01T10:00")
+    network.ok("advance", "D-2", "circulate", actor=SEC, now="2021-04-01T10:00")
+    network.ok("tick", now="2021-04-17T10:00")
+    network.ok("send", now="2021-04-17T10:01")
+    messages = network.j("outbox")["messages"]
+    to_sen = [m for m in messages if m["to"] == "sen@sen.example" and m["created_at"].startswith("2021-04-17")]
+    assert sorted(m["status"] for m in to_sen) == ["merged", "merged", "sent"]
+    digest = [m for m in to_sen if m["template"] == "digest"][0]
+    assert digest["lang"] == "fr" or digest["lang"] == "en"
