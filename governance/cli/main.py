@@ -130,6 +130,14 @@ def rules_show(c: Context) -> None:
     commands.rules_show(c)
 
 
+@rules.command("reference")
+def rules_reference() -> None:
+    """Every key of rules and workflow files (Markdown), from the validators' own schema."""
+    from governance.reference import markdown
+
+    click.echo(markdown(), nl=False)
+
+
 @cli.group()
 def org() -> None:
     """Organisations: members, the secretariat, observers."""
