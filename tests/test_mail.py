@@ -222,3 +222,27 @@ def test_several_reminders_on_one_day_reach_a_focal_point_as_one_digest(network,
     assert sorted(m["status"] for m in to_sen) == ["merged", "merged", "sent"]
     digest = [m for m in to_sen if m["template"] == "digest"][0]
     assert digest["lang"] == "fr" or digest["lang"] == "en"
+
+
+def test_published_letter_names_the_decision_in_the_readers_words(network, tmp_path):
+    text = tmp_path / "rop.txt"
+    text.write_text("1. The network is a forum.\n", encoding="utf-8")
+    network.ok("meeting", "create", "--kind", "general", "--title", "3rd Network Meeting", "--start", "2021-06-02T12:00",
+               "--end", "2021-06-03T15:00", "--online", actor=SEC, now="2021-03-10T10:00")
+    network.ok("advance", "M-1", "convene", actor=SEC, now="2021-03-10T10:00")
+    network.ok("approve", "M-1", actor="iskur", now="2021-03-11T10:00")
+    network.ok("doc", "create", "--type", "rop", "--title", "Rules of Procedure", "--file", str(text), "--meeting", "M-1", actor=SEC, now="2021-03-12")
+    network.ok("advance", "D-1", "table", actor=SEC, now="2021-03-12")
+    for handle in ("iskur", "bhr", "mar", "egy"):
+        network.ok("attend", "M-1", actor=handle, now="2021-06-02T11:45")
+    network.ok("advance", "M-1", "open", actor="iskur", now="2021-06-02T12:00")
+    network.ok("advance", "D-1", "adopt", actor="iskur", now="2021-06-03T13:00")
+    network.ok("advance", "D-1", "publish", actor=SEC, now="2021-06-10")
+    network.ok("approve", "D-1", actor="iskur", now="2021-06-10")
+    import sqlite3
+
+    with sqlite3.connect(network.folder / "governance.db") as conn:
+        texts = dict(conn.execute("SELECT recipient, body_text FROM outbox WHERE template = 'document_published'"))
+    english = texts["iskur@iskur.example"]
+    assert "Rules of Procedure, adopted by the 3rd Network Meeting" in english
+    assert "{" not in english and "1. The network is a forum." in english

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -55,7 +54,7 @@ class Renderer:
     def render(self, name: str, wanted_lang: str | None, context: dict[str, Any], ref: str | None) -> Letter:
         lang = self.language_for(wanted_lang, name)
         template = self.env.get_template(f"{lang}/{name}.txt")
-        values = dict(context, lang=lang, zone=self.zone)
+        values = _localise(dict(context, lang=lang, zone=self.zone), lang)
         ctx = template.new_context(_with_filters(values, lang, self.zone))
         subject = " ".join("".join(template.blocks["subject"](ctx)).split())
         text = _tidy("".join(template.blocks["body"](ctx)))
@@ -105,5 +104,10 @@ def _paragraphs(text: str) -> list[list[str]]:
     return [p.splitlines() for p in text.strip().split("\n\n") if p.strip()]
 
 
-def moment_type() -> type:
-    return datetime
+def _localise(values: Any, lang: str) -> Any:
+    """Phrases given in several languages (a dict subclass marked `by_language`) become the letter's one."""
+    if isinstance(values, dict):
+        if getattr(values, "by_language", False):
+            return values.get(lang) or values.get("en", "")
+        return {k: _localise(v, lang) for k, v in values.items()}
+    return values

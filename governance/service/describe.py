@@ -10,6 +10,8 @@ from governance.store.models import Action, Document, DocumentVersion, Meeting, 
 class Localised(dict):  # type: ignore[type-arg]
     """A phrase in several languages; the renderer keeps the letter's one."""
 
+    by_language = True
+
 
 DECISIONS = {
     "adopted": Localised(en="adopted", fr="adopté", ar="الذي اعتُمد"),
