@@ -83,27 +83,38 @@ def person_list(c: Any) -> None:
     c.emit({"people": rows}, lambda: table(rows, [("handle", "HANDLE"), ("org", "ORG"), ("lang", "LANG"), ("roles", "ROLES"), ("name", "NAME"), ("email", "EMAIL")]))
 
 
-def term_designate(c: Any, office: str, org_code: str, start: str, months: int | None, reason: str | None) -> None:
+def term_designate(c: Any, office: str, org_code: str, start: str | None, months: int | None, reason: str | None) -> None:
     from governance.service import changes
 
-    term, op = c.change(lambda op: changes.designate_term(op, office, org_code, parse_moment(start, op.rules.zone, "--start"), months, reason))
+    term, op = c.change(lambda op: changes.designate_term(
+        op, office, org_code, parse_moment(start, op.rules.zone, "--start") if start else None, months, reason))
     z = op.rules.zone
-    c.emit({"ref": term.ref, "state": term.state, "office": office, "org": org_code, "start": iso(term.start, z), "end": iso(term.end, z)},
-           f"{term.ref} {term.state}: {org_code} as {office} from {iso(term.start, z)[:10]} to {iso(term.end, z)[:10]}")
+    pending = {"trigger": term.pending_trigger, "by": term.pending_by} if term.pending_trigger else None
+    waits = "; outside the rotation, it waits for the chair's approval" if pending else ""
+    c.emit({"ref": term.ref, "state": term.state, "office": office, "org": org_code, "start": iso(term.start, z), "end": iso(term.end, z),
+            "pending_approval": pending},
+           f"{term.ref} {term.state}: {org_code} as {office} from {iso(term.start, z)[:10]} to {iso(term.end, z)[:10]}{waits}")
 
 
 def term_list(c: Any, office: str | None) -> None:
     from governance.service.queries import terms
 
-    rows = c.read(lambda op: terms(op, office))
-    c.emit({"terms": rows}, lambda: table(rows, [("ref", "TERM"), ("office", "OFFICE"), ("org", "ORG"), ("start", "START"), ("end", "END"), ("state", "STATE"), ("org_name", "NAME")]))
+    from governance.cli.timecmds import _office_view, office_line
+    from governance.service.tick import offices
+
+    rows, held = c.read(lambda op: (terms(op, office), offices(op)))
+    zone = c.instance().rules.zone
+    held = [h for h in held if office in (None, h["office"])]
+    c.emit({"terms": rows, "offices": [_office_view(h, zone) for h in held]},
+           lambda: table(rows, [("ref", "TERM"), ("office", "OFFICE"), ("org", "ORG"), ("start", "START"), ("end", "END"), ("state", "STATE"), ("org_name", "NAME")])
+           + "".join(f"\n{h['office']}: {office_line(h, zone)}" for h in held))
 
 
 def term_next(c: Any, office: str) -> None:
     from governance.service.queries import term_next as next_holder
 
     result = c.read(lambda op: next_holder(op, office))
-    c.emit(result, lambda: (f"next {office}: {', '.join(result['next'])}\n" if result["next"] else f"next {office}: to be designated\n") + f"why: {result['reason']}")
+    c.emit(result, lambda: (f"next {office}: {', '.join(result['next'])}\n" if result["next"] else f"next {office}: to be designated\n") + f"why: {result['reason']} ({result['rule']})")
 
 
 # -- records ----------------------------------------------------------------------------------

@@ -206,12 +206,12 @@ def term() -> None:
 @term.command("designate")
 @click.argument("office")
 @click.option("--org", "org_code", required=True, metavar="CODE")
-@click.option("--start", required=True, metavar="DATE")
+@click.option("--start", metavar="DATE", help="Default: when the current term ends (or now, if none).")
 @click.option("--months", type=int, help="Length (default: the office's term_months).")
 @click.option("--reason", metavar="TEXT")
 @pass_ctx
-def term_designate(c: Context, office: str, org_code: str, start: str, months: int | None, reason: str | None) -> None:
-    """Designate an organisation to hold OFFICE from a date."""
+def term_designate(c: Context, office: str, org_code: str, start: str | None, months: int | None, reason: str | None) -> None:
+    """Designate an organisation to hold OFFICE from a date (outside the rotation: --reason, and the chair approves)."""
     from governance.cli import commands
 
     commands.term_designate(c, office, org_code, start, months, reason)

@@ -79,6 +79,7 @@ def status(c: Any) -> None:
     data = c.read(health)
     z = c.instance().rules.zone
     view = {k: (iso(v, z) if hasattr(v, "tzinfo") else v) for k, v in data.items()}
+    view["offices"] = [_office_view(o, z) for o in data["offices"]]
 
     def text() -> str:
         lines = [
@@ -89,9 +90,27 @@ def status(c: Any) -> None:
             f"mail:           {data['mail_pending']} pending, {data['mail_failed']} failed, {data['mail_sent']} sent",
         ]
         lines.append(dead_warning(data, z) or "scheduler:      keeping up")
+        for office in data["offices"]:
+            lines.append(f"{office['office'] + ':':<16}{office_line(office, z)}")
         return "\n".join(lines)
 
     c.emit(view, text)
+
+
+def _office_view(office: dict[str, Any], zone: Any) -> dict[str, Any]:
+    vacancy = office["vacancy"]
+    return {"office": office["office"], "holder": office["holder"], "until": iso(office["until"], zone),
+            "vacancy": dict(vacancy, since=iso(vacancy["since"], zone)) if vacancy else None}
+
+
+def office_line(office: dict[str, Any], zone: Any) -> str:
+    vacancy = office["vacancy"]
+    if vacancy:
+        acting = f"{vacancy['acting']} continues as the outgoing holder" if vacancy["rule"] == "outgoing_continues" else "the secretariat acts"
+        return f"VACANT since {shown(vacancy['since'], zone)}: {acting} ({vacancy['article']})"
+    if office["holder"]:
+        return f"{office['holder']} until {shown(office['until'], zone)}"
+    return "never held"
 
 
 def dead_warning(data: dict[str, Any], zone: Any) -> str | None:

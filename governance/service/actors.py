@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,15 +42,12 @@ SYSTEM = Actor(SYSTEM_ROLE, None, frozenset({SYSTEM_ROLE}))
 NOBODY = Actor("", None, frozenset())  # reads without --as: sees everything, may do nothing
 
 
-def resolve_actor(session: Session, handle: str | None) -> Actor:
+def resolve_actor(session: Session, handle: str | None, rules: Any) -> Actor:
     if not handle:
         raise BadInput("no one is acting: pass --as HANDLE (or set GOV_ACTOR)")
     person = session.scalar(select(Person).where(Person.handle == handle))
     if person is None:
         raise BadInput(f"no person has the handle {handle!r} (see `gov person add`)")
-    return Actor(handle, person, frozenset(person.role_names | offices_held(session, person.org_id)))
+    from governance.service.succession import office_roles
 
-
-def offices_held(session: Session, org_id: int) -> set[str]:
-    """Offices whose active term the organisation holds: its people have the office's role."""
-    return set(session.scalars(select(Term.office).where(Term.org_id == org_id, Term.state == "active")))
+    return Actor(handle, person, frozenset(person.role_names | office_roles(session, rules, person)))

@@ -58,8 +58,9 @@ def _secretariat(op: Any, record: Any) -> Select[tuple[Person]]:
 
 def _office(office: str) -> Callable[[Any, Any], Select[tuple[Person]]]:
     def query(op: Any, record: Any) -> Select[tuple[Person]]:
-        holders = select(Term.org_id).where(Term.office == office, Term.state == "active")
-        return select(Person).where(Person.org_id.in_(holders))
+        from governance.service.succession import holders_query
+
+        return holders_query(op.session, op.rules, office)
 
     return query
 

@@ -104,7 +104,10 @@ def add_person(op: Operation, handle: str, name: str, email: str, org_code: str,
     return person
 
 
-def designate_term(op: Operation, office: str, org_code: str, start: datetime, months: int | None, reason: str | None) -> Term:
+def designate_term(op: Operation, office: str, org_code: str, start: datetime | None, months: int | None, reason: str | None) -> Term:
+    """Designate the next holder of an office. Outside the rotation the rules set, it needs a reason and the chair's approval."""
+    from governance.service.succession import candidates, latest_term
+
     if office not in op.rules.offices():
         raise BadInput(f"unknown office {office!r} (offices: {', '.join(op.rules.offices())})")
     provision = op.rules.provision(f"offices.{office}")
@@ -114,10 +117,13 @@ def designate_term(op: Operation, office: str, org_code: str, start: datetime, m
         raise NotAllowedNow(f"{org.code} is not a member organisation and cannot hold the office of {office}", rule=provision.cite())
     if months is not None and not 1 <= months <= 240:
         raise BadInput("--months must be from 1 to 240")
+    if start is None:  # a designation made in advance starts when the current term ends
+        current = latest_term(op.session, office, ("proposed", "designated", "active"))
+        start = current.end if current is not None else op.now
     length = months or provision["term_months"]
     end = add_months(start, length, op.rules.zone)
     overlapping = op.session.scalar(
-        select(Term).where(Term.office == office, Term.state.in_(["designated", "active"]), Term.start < end, Term.end > start).limit(1)
+        select(Term).where(Term.office == office, Term.state.in_(["proposed", "designated", "active"]), Term.start < end, Term.end > start).limit(1)
     )
     if overlapping is not None:
         raise NotAllowedNow(
@@ -125,9 +131,22 @@ def designate_term(op: Operation, office: str, org_code: str, start: datetime, m
             f"{shown(overlapping.start, op.rules.zone)} to {shown(overlapping.end, op.rules.zone)}",
             rule=provision.cite(),
         )
+    pointed = candidates(op.session, op.rules, office)
+    outside = provision["rotation"] != "designation" and org.code not in pointed["next"]
+    if outside and not (reason and reason.strip()):
+        raise NotAllowedNow(
+            f"the rules point to {', '.join(pointed['next']) or 'no one'} as the next {office}, not {org.code} "
+            f"({pointed['reason']}); to designate {org.code} anyway, give --reason and the chair must approve",
+            rule=provision.cite(),
+        )
     term = Term(office=office, org_id=org.id, start=start, end=end, reason=reason, created_at=op.now)
     term.org = org
-    engine.enter_initial(op, term, {"office": office, "org": org.code, "start": start, "end": end, "months": length}, reason)
+    detail = {"office": office, "org": org.code, "start": start, "end": end, "months": length, "rotation": pointed["next"]}
+    if outside:
+        engine.enter_initial(op, term, dict(detail, outside_rotation=True), reason, state="proposed")
+        engine.advance(op, term, "confirm", reason)
+    else:
+        engine.enter_initial(op, term, detail, reason)
     return term
 
 

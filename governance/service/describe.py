@@ -99,6 +99,7 @@ def base_context(op: Any, record: Any, extra: dict[str, Any] | None = None) -> d
         "approval": {},
         "stats": {},
         "successor": None,
+        "vacancy": None,
     }
     if "stats" in context["record"]:
         context["stats"] = context["record"].pop("stats")

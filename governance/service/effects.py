@@ -94,7 +94,7 @@ def schedule(step: Step, use: EffectUse) -> None:
         due = add_days(anchor, offset, zone)
         step.scheduled.setdefault(params["name"], due)
         # A reminder whose moment has already passed would only be noise.
-        if kind != "deadline" and due <= op.now:
+        if kind != "deadline" and due < op.now:
             continue
         op.deadlines.append(
             {
@@ -109,6 +109,7 @@ def schedule(step: Step, use: EffectUse) -> None:
                 "template": params.get("template"),
                 "repeat_days": int(repeat) if repeat else None,
                 "rule": articles[0] if articles else None,
+                "condition": params.get("while"),
                 "offset_days": int(abs(offset)),
                 "created_at": op.now,
             }
@@ -124,3 +125,17 @@ def open_circulation(step: Step, use: EffectUse) -> None:
     document = step.record
     document.circulated_version = document.current_version
     document.circulation = (document.circulation or 0) + 1
+
+
+@effect("plan_cadence")
+def plan_cadence(step: Step, use: EffectUse) -> None:
+    from governance.service.cadence import plan
+
+    plan(step.op, step.record)
+
+
+@effect("satisfy_cadence")
+def satisfy_cadence(step: Step, use: EffectUse) -> None:
+    from governance.service.cadence import satisfy
+
+    satisfy(step.op, step.record)

@@ -85,13 +85,14 @@ def apply(op: Any, record: Any, trigger: TriggerSpec, reason: str | None, votes:
     return Outcome(record.ref, record.state, pending_view(record), source, trigger.name)
 
 
-def enter_initial(op: Any, record: Any, detail: dict[str, Any] | None = None, reason: str | None = None) -> None:
-    """A new record enters its workflow's initial state: its on_enter effects run, the creation is audited."""
+def enter_initial(op: Any, record: Any, detail: dict[str, Any] | None = None, reason: str | None = None,
+                  state: str | None = None) -> None:
+    """A new record enters its workflow's initial state (or `state`): its on_enter effects run, the creation is audited."""
     spec = spec_of(op, record)
-    record.state = spec.initial
+    record.state = state or spec.initial
     op.session.add(record)
     op.session.flush()  # the record needs its id (and so its ref) before rows can point to it
-    Step(op, record, None, scope=spec.initial, reason=reason).run(spec.states[spec.initial].on_enter)
+    Step(op, record, None, scope=record.state, reason=reason).run(spec.states[record.state].on_enter)
     op.audit.append(audit.entry(op.now, op.actor.handle, record.ref, "create", None, record.state, reason, spec.article or None, detail))
 
 

@@ -196,5 +196,16 @@ def decision_rule(check: Check, params: dict[str, Any], param: Any) -> str | Non
     return None
 
 
+@guard("office_vacant")
+def office_vacant(check: Check, params: dict[str, Any], param: Any) -> str | None:
+    from governance.store.models import Term
+
+    successor = check.op.session.scalar(
+        select(Term.id).where(Term.office == check.record.office, Term.state.in_(["proposed", "designated", "active"])).limit(1))
+    if successor is not None:
+        return f"the {check.record.office} is no longer vacant (T-{successor})"
+    return None
+
+
 def versions_count(session: Any, document_id: int) -> int:
     return session.scalar(select(func.count()).select_from(DocumentVersion).where(DocumentVersion.document_id == document_id)) or 0

@@ -18,7 +18,6 @@ from governance.store.models import (
     Deadline,
     Document,
     DocumentVersion,
-    Organisation,
     OutboxMessage,
     Term,
 )
@@ -172,37 +171,11 @@ def terms(op: Operation, office: str | None) -> list[dict[str, Any]]:
 
 def term_next(op: Operation, office: str) -> dict[str, Any]:
     """Who holds the office next under the rules, and why."""
+    from governance.service.succession import candidates
+
     if office not in op.rules.offices():
         raise BadInput(f"unknown office {office!r} (offices: {', '.join(op.rules.offices())})")
-    provision = op.rules.provision(f"offices.{office}")
-    cite = provision.cite()
-    z = op.rules.zone
-    current = op.session.scalars(select(Term).where(Term.office == office, Term.state.in_(["active", "designated"])).order_by(Term.start.desc())).first()
-    last = current or op.session.scalars(select(Term).where(Term.office == office, Term.state == "ended").order_by(Term.end.desc())).first()
-    ends = f", whose term ends {iso(last.end, z)}" if last else ""
-    rotation = provision["rotation"]
-    if current is not None and current.state == "designated":
-        return {"office": office, "next": [current.org.code], "reason": f"{current.org.code} is already designated ({current.ref}) from {iso(current.start, z)} ({cite})", "rotation": rotation}
-    if rotation == "designation":
-        holder = f"after {last.org.code}{ends}" if last else "for the first term"
-        return {"office": office, "next": [], "rotation": rotation,
-                "reason": f"the {office} is designated by a general meeting {holder}; no rotation names a successor ({cite})"}
-    if rotation == "order":
-        order = list(provision["order"])
-        if last is None or last.org.code not in order:
-            nxt = order[0]
-            why = f"the order in the rules starts with {nxt}"
-        else:
-            nxt = order[(order.index(last.org.code) + 1) % len(order)]
-            why = f"{nxt} follows {last.org.code} in the order of the rules{ends}"
-        return {"office": office, "next": [nxt], "rotation": rotation, "reason": f"{why} ({cite})"}
-    groups = list(provision["groups"])
-    last_group = last.org.group if last else None
-    group = groups[(groups.index(last_group) + 1) % len(groups)] if last_group in groups else groups[0]
-    members = op.session.scalars(select(Organisation.code).where(Organisation.kind == "member", Organisation.group == group).order_by(Organisation.code)).all()
-    why = (f"the office passes from the {last_group} group to the {group} group" if last_group in groups
-           else f"the rotation of groups starts with the {group} group")
-    return {"office": office, "next": list(members), "rotation": rotation, "group": group, "reason": f"{why}{ends} ({cite})"}
+    return candidates(op.session, op.rules, office)
 
 
 def rules_in_force(op_rules: Any) -> list[dict[str, Any]]:

@@ -75,6 +75,9 @@ def fire_row(op: Operation, row_id: int, moment: datetime) -> Fired | None:
     if row is None:
         return None
     letters_before = len(op.mail)
+    if row.condition and (failure := _condition_fails(op, row)):
+        row.status, row.outcome, row.fired_at = "skipped", failure, moment
+        return Fired(row.ref, row.name, row.kind, row.due, failure, "skipped", 0)
     if row.fire:
         status, outcome = _fire_trigger(op, row)
     else:
@@ -85,6 +88,14 @@ def fire_row(op: Operation, row_id: int, moment: datetime) -> Fired | None:
     if row.repeat_days and status == "fired":
         _repeat(op, row)
     return Fired(row.ref, row.name, row.kind, row.due, outcome, status, len(op.mail) - letters_before)
+
+
+def _condition_fails(op: Operation, row: Deadline) -> str | None:
+    """A row written to repeat only while something holds (a vacancy) ends once it no longer does."""
+    from governance.service.guards import GUARDS, Check
+
+    record = lookup.record(op.session, row.ref)
+    return GUARDS[row.condition](Check(op, record), {}, lambda name: (None, None))
 
 
 def _fire_trigger(op: Operation, row: Deadline) -> tuple[str, str]:
@@ -113,6 +124,7 @@ def _write(op: Operation, row: Deadline) -> tuple[str, str]:
     extra: dict[str, Any] = {"deadline": {"name": row.name, "due": anchor, "days_left": max(days_left, 0), "limit": anchor}}
     if record.kind_name == "term":
         extra["successor"] = successor_text(op, record.office)
+        extra["vacancy"] = vacancy_text(op, record.office)
     step = Step(op, record, record.state, record.state, None, extra)
     outbox.queue(op, people, row.template, step.context(), record.ref)
     return "fired", f"wrote to {len(people)}"
@@ -123,15 +135,31 @@ def successor_text(op: Operation, office: str) -> str:
 
     nxt = term_next(op, office)
     if nxt["next"]:
-        return f"Under the rules the next holder is: {', '.join(nxt['next'])} ({nxt['reason']})."
-    return f"The rules name no successor: {nxt['reason']}."
+        return f"Under the rules the next holder is: {', '.join(nxt['next'])} ({nxt['reason']}; {nxt['rule']})."
+    return f"The rules name no successor: {nxt['reason']} ({nxt['rule']})."
+
+
+def vacancy_text(op: Operation, office: str) -> str:
+    from governance.service.succession import vacancy
+
+    state = vacancy(op.session, op.rules, office)
+    if state is None:
+        return "the office is held"
+    if state["rule"] == "outgoing_continues":
+        return f"{state['acting']}, the outgoing holder, continues to exercise the office ({state['article']})"
+    return f"the secretariat exercises the office's approvals ({state['article']})"
 
 
 def _repeat(op: Operation, row: Deadline) -> None:
+    """The row comes back `repeat_days` on; after an outage, at its next occurrence, not once per missed one."""
+    due = add_days(row.due, row.repeat_days, op.rules.zone)
+    while due <= op.now:
+        due = add_days(due, row.repeat_days, op.rules.zone)
     op.deadlines.append({
-        "ref": row.ref, "name": row.name, "kind": row.kind, "due": add_days(row.due, row.repeat_days, op.rules.zone),
+        "ref": row.ref, "name": row.name, "kind": row.kind, "due": due,
         "status": "pending", "scope": row.scope, "fire": row.fire, "audience": row.audience, "template": row.template,
-        "repeat_days": row.repeat_days, "rule": row.rule, "offset_days": row.offset_days, "created_at": op.now,
+        "repeat_days": row.repeat_days, "rule": row.rule, "condition": row.condition, "offset_days": row.offset_days,
+        "created_at": op.now,
     })
 
 
@@ -171,4 +199,17 @@ def health(op: Operation, stale_minutes: int = 5) -> dict[str, Any]:
         "mail_sent": mail.get("sent", 0),
         "scheduler_dead": stale,
         "next_due": session.scalar(select(func.min(Deadline.due)).where(Deadline.status == "pending", Deadline.due > now)),
+        "offices": offices(op),
     }
+
+
+def offices(op: Operation) -> list[dict[str, Any]]:
+    """Each office: who holds it now, and whether it is vacant (and who acts)."""
+    from governance.service.succession import latest_term, vacancy
+
+    out = []
+    for office in op.rules.offices():
+        held = latest_term(op.session, office, ("active",))
+        out.append({"office": office, "holder": held.org.code if held else None, "until": held.end if held else None,
+                    "vacancy": vacancy(op.session, op.rules, office)})
+    return out

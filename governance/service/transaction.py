@@ -27,7 +27,7 @@ def change(instance: Instance, actor: str | Actor | None, work: Callable[[Operat
     holder: dict[str, Any] = {}
     try:
         with instance.db.write() as session:
-            who = actor if isinstance(actor, Actor) else (resolve_actor(session, actor) if actor else NOBODY)
+            who = actor if isinstance(actor, Actor) else (resolve_actor(session, actor, instance.rules) if actor else NOBODY)
             op = Operation(instance, session, who, instance.clock.now(), dry_run=dry_run)
             holder["result"] = work(op)
             holder["op"] = op
@@ -60,5 +60,5 @@ def finish(op: Operation) -> None:
 def reading(instance: Instance, actor: str | None = None, need_actor: bool = False) -> Iterator[Operation]:
     """A read-only view with the same shape as an operation (guards can be evaluated for `show`)."""
     with instance.db.read() as session:
-        who = resolve_actor(session, actor) if (actor or need_actor) else NOBODY
+        who = resolve_actor(session, actor, instance.rules) if (actor or need_actor) else NOBODY
         yield Operation(instance, session, who, instance.clock.now())

@@ -148,6 +148,8 @@ class Action(WorkflowRecord, Base):
     owner_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     due: Mapped[datetime] = mapped_column(UTCDateTime())
     source_ref: Mapped[str | None] = mapped_column(String(40), index=True)
+    # A cadence follow-up is done by itself when a meeting of this kind is convened in time.
+    satisfied_by: Mapped[str | None] = mapped_column(String(40), index=True)
     owner: Mapped[Organisation] = relationship(lazy="joined")
 
 
@@ -179,6 +181,7 @@ class Deadline(Base):
     template: Mapped[str | None] = mapped_column(String(100))
     repeat_days: Mapped[int | None] = mapped_column(Integer)
     rule: Mapped[str | None] = mapped_column(Text)
+    condition: Mapped[str | None] = mapped_column(String(64))  # a guard that must still hold when the row fires
     offset_days: Mapped[int | None] = mapped_column(Integer)
     outcome: Mapped[str | None] = mapped_column(Text)
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

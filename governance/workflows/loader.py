@@ -151,10 +151,10 @@ def _check(
             problem(key + ("roles",), f"triggers.{name}.roles must list the roles that may fire it")
             roles = []
         for r in roles:
-            if r not in roles_known:
+            if rules is not None and r not in roles_known:
                 problem(key + ("roles",), f"triggers.{name}.roles names unknown role {r!r} (known: {', '.join(sorted(roles_known))})")
         approval = raw.get("approval")
-        if approval is not None and approval not in roles_known - {registry.SYSTEM_ROLE}:
+        if approval is not None and (not isinstance(approval, str) or (rules is not None and approval not in roles_known - {registry.SYSTEM_ROLE})):
             problem(key + ("approval",), f"triggers.{name}.approval names unknown role {approval!r}")
         reason_required = raw.get("reason_required", False)
         if not isinstance(reason_required, bool):
@@ -300,6 +300,10 @@ class _Context:
         elif kind == "trigger":
             if value not in self.triggers:
                 self.problem(key, f"{label} names unknown trigger {value!r} (triggers: {', '.join(sorted(self.triggers))})")
+        elif kind == "guard":
+            signature = registry.GUARDS.get(value) if isinstance(value, str) else None
+            if signature is None or (signature.records and self.record not in signature.records) or signature.params:
+                self.problem(key, f"{label} must name a guard without parameters that applies to a {self.record}, not {value!r}")
         elif kind == "timer_kind":
             if value not in registry.TIMER_KINDS:
                 self.problem(key, f"{label} must be one of {', '.join(registry.TIMER_KINDS)}")

@@ -71,6 +71,7 @@ GUARDS: dict[str, Signature] = {s.name: s for s in (
         "states": Param("meeting_states")}, ("document",)),
     Signature("quorum_met", "The share of member organisations present at the document's meeting is at least `fraction`.", {
         "fraction": Param("fraction")}, ("document",)),
+    Signature("office_vacant", "No successor is designated or active for the term's office.", {}, ("term",)),
     Signature("decision_rule", "The decision meets `rule`: consensus (no objection) or majority (more for than against).", {
         "rule": Param("choice_rule")}, ("document",)),
 )}
@@ -88,7 +89,11 @@ EFFECTS: dict[str, Signature] = {s.name: s for s in (
         "audience": Param("audience", required=False, doc="who is written to when the row is due"),
         "template": Param("template", required=False),
         "repeat_days": Param("days", required=False, doc="after firing, the row comes back this many days later"),
+        "while": Param("guard", required=False, doc="a guard that must still hold when the row fires; if not, the row is skipped and ends"),
     }),
+    Signature("plan_cadence", "Closing a meeting: add the follow-up actions the rules require (the next meeting due every_months on, "
+              "a between_general meeting halfway), owned by the secretariat.", {}, ("meeting",)),
+    Signature("satisfy_cadence", "Convening a meeting completes the open follow-up actions that asked for a meeting of its kind.", {}, ("meeting",)),
     Signature("open_circulation", "Record that the current version goes out for comments (a new round of comments begins).", {}, ("document",)),
 )}
 

@@ -1,0 +1,52 @@
+"""Cadence: the meetings the rules require, planned as follow-up actions when a meeting closes, done when convened."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from governance.clock import add_months
+from governance.service import engine
+from governance.store.models import Action, Meeting, Organisation
+
+
+def plan(op: Any, meeting: Meeting) -> list[Action]:
+    """After a meeting closes: the next one of its kind due `every_months` later; between general meetings, one halfway."""
+    rules = op.rules
+    secretariat = op.session.scalar(select(Organisation).where(Organisation.kind == "secretariat").order_by(Organisation.id).limit(1))
+    if secretariat is None:
+        return []
+    closed = op.now
+    every = rules.provision(f"meetings.{meeting.kind}")["every_months"]
+    wanted: list[tuple[str, int, str]] = []
+    if every:
+        wanted.append((meeting.kind, every, rules.provision(f"meetings.{meeting.kind}").cite()))
+        if meeting.kind == "general":
+            for kind in rules.meeting_kinds():
+                provision = rules.provision(f"meetings.{kind}")
+                if provision["between_general"]:
+                    wanted.append((kind, every // 2, provision.cite()))
+    made = []
+    for kind, months, article in wanted:
+        title = rules.provision(f"meetings.{kind}")["title"] or kind.replace("_", " ")
+        action = Action(title=f"Hold the next {title.lower()}", owner_org_id=secretariat.id, due=add_months(closed, months, rules.zone),
+                        source_ref=f"{meeting.ref} ({article})", satisfied_by=kind, created_at=op.now)
+        action.owner = secretariat
+        engine.enter_initial(op, action, {"title": action.title, "owner": secretariat.code, "due": action.due,
+                                          "source": meeting.ref, "satisfied_by": kind}, reason=f"required after {meeting.ref} closed")
+        made.append(action)
+    return made
+
+
+def satisfy(op: Any, meeting: Meeting) -> list[Action]:
+    """Convening a meeting completes the follow-ups waiting for a meeting of its kind."""
+    spec = op.instance.workflows["action"]
+    waiting = op.session.scalars(select(Action).where(Action.satisfied_by == meeting.kind, Action.state.in_(["open", "overdue"]))
+                                 .order_by(Action.due)).all()
+    done = []
+    for action in waiting:
+        late = "" if op.now <= action.due else " (late)"
+        engine.apply(op, action, spec.triggers["complete"], reason=f"{meeting.ref} convened{late}")
+        done.append(action)
+    return done
