@@ -156,11 +156,10 @@ class Demo:
             op, "communique", "Final Communiqué of the 3rd Meeting", self.file("communique.txt", "§5 ... §8 adopts the RoP; §9 endorses the Action Plan; §11 İŞKUR chairs for two years; §12 focal-point meeting in 2022, 4th meeting in 2023.\n"), "communique.txt", "M-1"))
         self.do("2021-06-03T14:05", "ayse", "T-2: İŞKUR designated chair for the next two years (§11)", lambda op: changes.designate_term(
             op, "chair", "ISKUR", parse_moment("2021-06-03T15:00", self.zone), None, "communiqué §11"))
-        self.do("2021-06-03T14:10", "ayse", "follow-ups of the communiqué: A-1 focal points (§5), A-2 online focal-point meeting (§12), A-3 4th meeting (§12)", lambda op: (
-            changes.add_action(op, "Notify the national focal point to the secretariat", "SEN", parse_moment("2021-09-30", self.zone), "D-5 §5"),
-            changes.add_action(op, "Hold an online focal-point meeting to assess the Action Plan", "SESRIC", parse_moment("2022-12-15", self.zone), "D-5 §12"),
-            changes.add_action(op, "Hold the 4th Meeting of the OIC-PESNET", "SESRIC", parse_moment("2023-12-15", self.zone), "D-5 §12")))
-        self.do("2021-06-03T15:00", "mehmet", "the chair closes the 3rd meeting", lambda op: changes.advance(op, "M-1", "close", None, None, None))
+        self.do("2021-06-03T14:10", "ayse", "A-1: members to notify their focal points (communiqué §5)", lambda op: changes.add_action(
+            op, "Notify the national focal point to the secretariat", "SEN", parse_moment("2021-09-30", self.zone), "D-5 §5"))
+        self.do("2021-06-03T15:00", "mehmet", "the chair closes the 3rd meeting: the rules' cadence adds A-2 (focal-point meeting, due June 2022) "
+                "and A-3 (4th meeting, due June 2023), as communiqué §12 asks", lambda op: changes.advance(op, "M-1", "close", None, None, None))
         for ref in ("D-3", "D-4"):
             self.do("2021-06-10T10:00", "ayse", f"publish {ref}: asks the chair's approval", lambda op, r=ref: changes.advance(op, r, "publish", None, None, None))
             self.do("2021-06-11T09:00", "mehmet", f"the chair approves: the final {ref} goes to every member", lambda op, r=ref: changes.approve(op, r, None))
@@ -172,9 +171,15 @@ class Demo:
             op, "focal_point", "Online Focal-Point Meeting", parse_moment("2022-10-20T11:00", self.zone), parse_moment("2022-10-20T14:00", self.zone),
             "Video-conference", True))
         self.do("2022-09-01T10:05", "ayse", "convene M-2: asks the chair's approval", lambda op: changes.advance(op, "M-2", "convene", None, None, None))
-        self.do("2022-09-02T09:00", "mehmet", "the chair approves M-2", lambda op: changes.approve(op, "M-2", None))
-        self.do("2022-10-21T10:00", "ayse", "A-2 done: the focal-point meeting was held", lambda op: changes.advance(op, "A-2", "complete", None, None, None))
-        self.run_until("2023-07-01T00:00")
+        self.do("2022-09-02T09:00", "mehmet", "the chair approves M-2: invitations go out, and A-2 is satisfied (late: it was due in June)",
+                lambda op: changes.approve(op, "M-2", None))
+        self.run_until("2023-03-01T10:00")
+        with self.instance.db.read() as session:
+            from governance.service.succession import candidates
+
+            nxt = candidates(session, self.instance.rules, "chair")
+        self.echo(f"{shown(self.at('2023-03-01T10:00'), self.zone)}  gov term next chair: {', '.join(nxt['next']) or 'no one by rotation'}: {nxt['reason']}")
+        self.run_until("2023-08-01T00:00")
 
     def summary(self) -> dict[str, Any]:
         with self.instance.db.read() as session:
@@ -199,6 +204,6 @@ def run_demo(folder: Path | None, echo: Callable[[str], None]) -> dict[str, Any]
     demo.third_meeting()
     echo("— Revision, the meeting, decisions, follow-ups —")
     demo.revision_and_meeting()
-    echo("— The aftermath: reminders, the focal-point meeting, an overdue follow-up, the chair's term —")
+    echo("— The aftermath: reminders, an overdue follow-up, the focal-point meeting, the chair's term runs out —")
     demo.aftermath()
     return demo.summary()

@@ -28,7 +28,7 @@ def plan(op: Any, meeting: Meeting) -> list[Action]:
                 if provision["between_general"]:
                     wanted.append((kind, every // 2, provision.cite()))
     made = []
-    for kind, months, article in wanted:
+    for kind, months, article in sorted(wanted, key=lambda w: w[1]):
         title = rules.provision(f"meetings.{kind}")["title"] or kind.replace("_", " ")
         action = Action(title=f"Hold the next {title.lower()}", owner_org_id=secretariat.id, due=add_months(closed, months, rules.zone),
                         source_ref=f"{meeting.ref} ({article})", satisfied_by=kind, created_at=op.now)
