@@ -80,7 +80,12 @@ def test_scheduler_killed_while_firing_then_restarted_fires_every_row_exactly_on
         time.sleep(1.5)  # a few more sweeps: nothing may fire twice
     finally:
         second.send_signal(signal.SIGTERM)
-        assert second.wait(30) == 0
+        try:
+            assert second.wait(30) == 0
+        finally:
+            if second.poll() is None:
+                second.kill()
+                second.wait(10)
     assert "scheduler stopped" in log.read_text()
 
     with _db(network) as conn:
@@ -104,7 +109,12 @@ def test_scheduler_killed_while_firing_then_restarted_fires_every_row_exactly_on
 def test_scheduler_stops_cleanly_on_a_signal(network, tmp_path, signal_name):
     log = tmp_path / "scheduler.log"
     process = _start(network, log)
-    assert _wait(lambda: "scheduler started" in log.read_text(), 30)
-    process.send_signal(getattr(signal, signal_name))
-    assert process.wait(30) == 0
+    try:
+        assert _wait(lambda: "scheduler started" in log.read_text(), 30)
+        process.send_signal(getattr(signal, signal_name))
+        assert process.wait(30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
     assert "scheduler stopped" in log.read_text()
