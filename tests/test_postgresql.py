@@ -8,8 +8,10 @@ from tests.conftest import MEMBERS
 
 
 def test_init_on_postgresql_is_idempotent_and_migrates_to_head(pg_gov):
+    from governance.store.db import SCHEMA_HEAD
+
     again = pg_gov.j("init", str(pg_gov.folder))
-    assert again["schema_before"] == again["schema"] == "0001"
+    assert again["schema_before"] == again["schema"] == SCHEMA_HEAD
 
 
 def test_meeting_and_document_lifecycle_with_tick_on_postgresql(pg_gov, tmp_path):

@@ -20,3 +20,13 @@ def test_reference_names_every_key_guard_effect_and_audience():
             assert f"`{key.name}`" in text
     for name in list(registry.GUARDS) + list(registry.EFFECTS) + list(registry.AUDIENCES):
         assert f"`{name}`" in text
+
+
+def test_schema_head_constant_is_the_migrations_head():
+    from alembic.script import ScriptDirectory
+
+    from governance.store.db import SCHEMA_HEAD, Database
+    from governance.store.migrate import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config(Database("sqlite://")))
+    assert script.get_current_head() == SCHEMA_HEAD
