@@ -1,0 +1,384 @@
+"""Benchmarks against the physical floor, measured in one run on one disk.
+
+    python bench/run.py [--quick] [--json]
+
+Every rate is reported with the floor it is compared to: a raw SQLite commit
+(WAL, synchronous=FULL, one 200-byte row per transaction), `python -c pass`,
+raw smtplib. With GOV_TEST_DATABASE_URL set, several workers tick one
+PostgreSQL database and the duplicates and misses are counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SETUP_NOW = "2021-01-04T09:00"
+MEMBERS = 8
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# -- floors -------------------------------------------------------------------------------------
+
+def commit_floor(folder: Path, count: int) -> float:
+    path = folder / "floor.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, payload TEXT)")
+    payload = "x" * 200
+    start = time.perf_counter()
+    for _ in range(count):
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO t (payload) VALUES (?)", (payload,))
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return count / elapsed
+
+
+def wall(command: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+# -- an instance with the network -----------------------------------------------------------------
+
+def instance_at(folder: Path, url: str | None = None) -> Any:
+    from governance.config import DEFAULT_CONFIG, config_path
+    from governance.service.context import open_instance
+    from governance.service.setup import init_instance
+
+    folder.mkdir(parents=True, exist_ok=True)
+    if url:
+        (folder / "config.toml").write_text(DEFAULT_CONFIG.replace('url = "sqlite:///governance.db"', f'url = "{url}"'), encoding="utf-8")
+    init_instance(folder)
+    return open_instance(config_path(str(folder / "config.toml")), SETUP_NOW)
+
+
+def populate(instance: Any) -> None:
+    from governance.clock import parse_moment
+    from governance.service import changes
+    from governance.service.transaction import change
+
+    def bootstrap(op: Any) -> None:
+        changes.add_org(op, "SEC", "Secretariat", "secretariat", None, None)
+        changes.add_person(op, "sec", "Secretariat officer", "sec@sec.example", "SEC", "en", ["secretariat"])
+
+    change(instance, None, bootstrap)
+
+    def work(op: Any) -> None:
+        for i in range(MEMBERS):
+            changes.add_org(op, f"M{i}", f"Member {i}", "member", None, None)
+            changes.add_person(op, f"fp{i}", f"Focal point {i}", f"fp{i}@m{i}.example", f"M{i}", ("en", "ar", "fr")[i % 3], ["focal_point"])
+
+    change(instance, "sec", work)
+
+    def chair(op: Any) -> None:
+        changes.designate_term(op, "chair", "M0", parse_moment("2021-01-01", op.rules.zone), 240, None)
+
+    change(instance, "sec", chair)
+    from governance.service.tick import tick
+
+    tick(instance)
+
+
+def bulk_records(instance: Any, count: int) -> None:
+    """Stored history: `count` records (documents and actions) with their audit entries and deadline rows, inserted in bulk."""
+    from sqlalchemy import insert, select
+
+    from governance.clock import parse_moment
+    from governance.store.models import Action, AuditEntry, AuditHead, Deadline, Document, DocumentVersion
+
+    now = parse_moment(SETUP_NOW, instance.rules.zone)
+    due = parse_moment("2040-01-01", instance.rules.zone)
+    batch = 20000
+    with instance.db.write() as session:
+        head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
+        seq, prev = head.seq, head.hash
+        owner = session.scalar(select(Document.id).limit(1))
+        del owner
+        from governance.store.models import Organisation
+
+        org_id = session.scalar(select(Organisation.id).where(Organisation.code == "M1"))
+        next_doc = (session.scalar(select(Document.id).order_by(Document.id.desc()).limit(1)) or 0) + 1
+        next_action = (session.scalar(select(Action.id).order_by(Action.id.desc()).limit(1)) or 0) + 1
+    from governance.service.audit import digest
+
+    made = 0
+    while made < count:
+        n = min(batch, count - made)
+        half = n // 2
+        docs = [{"id": next_doc + i, "type": "report", "title": f"Report {next_doc + i}", "state": "draft", "version": 1,
+                 "current_version": 1, "circulation": 0, "created_at": now} for i in range(half)]
+        versions = [{"document_id": d["id"], "number": 1, "text": "1. Text.\n", "filename": "r.txt", "sha256": "0" * 64,
+                     "created_by": "sec", "created_at": now} for d in docs]
+        actions = [{"id": next_action + i, "title": f"Follow-up {next_action + i}", "owner_org_id": org_id, "due": due,
+                    "state": "open", "version": 1, "created_at": now} for i in range(n - half)]
+        rows = []
+        audits = []
+        for ref in [f"D-{d['id']}" for d in docs] + [f"A-{a['id']}" for a in actions]:
+            seq += 1
+            entry = {"seq": seq, "at": now, "actor": "sec", "ref": ref, "trigger": "create", "from_state": None,
+                     "to_state": "draft" if ref[0] == "D" else "open", "reason": None, "rule": None, "detail": None, "prev_hash": prev}
+            entry["hash"] = prev = digest(entry, prev)
+            audits.append(entry)
+            if ref[0] == "A":
+                rows.append({"ref": ref, "name": "due", "kind": "deadline", "due": due, "status": "pending", "scope": "open",
+                             "fire": "lapse", "created_at": now})
+        with instance.db.write() as session:
+            if docs:
+                session.execute(insert(Document), docs)
+                session.execute(insert(DocumentVersion), versions)
+            session.execute(insert(Action), actions)
+            session.execute(insert(AuditEntry), audits)
+            session.execute(insert(Deadline), rows)
+            from sqlalchemy import update
+
+            session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev))
+        next_doc += half
+        next_action += n - half
+        made += n
+
+
+# -- measurements ---------------------------------------------------------------------------------
+
+def advance_rate(instance: Any, count: int) -> float:
+    """Full transitions: roles, guards, state, audit, deadline rows and letters to every focal point (circulate)."""
+    from governance.service import changes
+    from governance.service.transaction import change
+
+    refs = []
+
+    def create(op: Any) -> None:
+        for i in range(count):
+            refs.append(changes.create_document(op, "report", f"Draft {i}", "1. Text.\n", "d.txt", None).ref)
+
+    change(instance, "sec", create)
+    start = time.perf_counter()
+    for ref in refs:
+        change(instance, "sec", lambda op, ref=ref: changes.advance(op, ref, "circulate", None, None, None))
+    return count / (time.perf_counter() - start)
+
+
+def tick_rate(instance: Any, rows: int) -> float:
+    """Due rows fired by tick: each a trigger through the service path (actions turning overdue)."""
+    from sqlalchemy import update
+
+    from governance.clock import parse_moment
+    from governance.service.tick import tick
+    from governance.store.models import Deadline
+
+    bulk_records(instance, rows * 2)  # half of them actions, each with a `due` row
+    moment = parse_moment("2040-01-02", instance.rules.zone)
+    with instance.db.write() as session:
+        session.execute(update(Deadline).where(Deadline.name == "due").values(due=parse_moment("2040-01-01", instance.rules.zone)))
+    start = time.perf_counter()
+    report = tick(instance, moment)
+    elapsed = time.perf_counter() - start
+    return len(report.fired) / elapsed
+
+
+def latency(fn: Callable[[], Any], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def op_latencies(instance: Any, runs: int) -> tuple[float, float]:
+    from governance.service import changes, queries
+    from governance.service.transaction import change, reading
+
+    refs = []
+
+    def create(op: Any) -> None:
+        for i in range(runs):
+            refs.append(changes.create_document(op, "report", f"Probe {i}", "1. Text.\n", "p.txt", None).ref)
+
+    change(instance, "sec", create)
+    pending = iter(refs)
+    advance = latency(lambda: change(instance, "sec", lambda op: changes.advance(op, next(pending), "circulate", None, None, None)), runs)
+
+    def show() -> None:
+        with reading(instance, "sec") as op:
+            queries.show(op, refs[0])
+
+    return advance, latency(show, runs)
+
+
+def flat_ratio(folder: Path, small: int, large: int, runs: int) -> dict[str, float]:
+    results = {}
+    for label, size in (("small", small), ("large", large)):
+        instance = instance_at(folder / f"flat-{label}")
+        populate(instance)
+        log(f"  storing {size:,} records")
+        bulk_records(instance, size)
+        results[label] = op_latencies(instance, runs)
+        instance.db.dispose()
+    return {
+        "advance_ms_small": results["small"][0] * 1000, "advance_ms_large": results["large"][0] * 1000,
+        "show_ms_small": results["small"][1] * 1000, "show_ms_large": results["large"][1] * 1000,
+        "flat_ratio": max(results["large"][0] / results["small"][0], results["large"][1] / results["small"][1]),
+    }
+
+
+def send_vs_smtplib(instance: Any, count: int) -> dict[str, float]:
+    import smtplib
+
+    from aiosmtpd.controller import Controller
+    from sqlalchemy import select
+
+    from governance.mail.backends import SmtpBackend
+    from governance.mail.delivery import send_pending
+    from governance.mail.message import build
+    from governance.mail.sink import Sink
+    from governance.service import changes
+    from governance.service.transaction import change
+    from governance.store.models import OutboxMessage
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        def make(op: Any) -> None:
+            for i in range(count // MEMBERS + 1):
+                doc = changes.create_document(op, "report", f"Mail {i}", "1. Text.\n", "m.txt", None)
+                changes.advance(op, doc.ref, "circulate", None, None, None)
+
+        change(instance, "sec", make)
+        with instance.db.read() as session:
+            rows = list(session.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending").limit(count)))
+            session.expunge_all()
+        letters = [build(r, "sec@example.org", "BENCH") for r in rows]
+        start = time.perf_counter()
+        with smtplib.SMTP("127.0.0.1", port) as smtp:
+            for letter in letters:
+                smtp.send_message(letter)
+        raw = len(letters) / (time.perf_counter() - start)
+        backend = SmtpBackend("127.0.0.1", port, False, "", "X")
+        start = time.perf_counter()
+        report = send_pending(instance, backend=backend, limit=len(letters))
+        engine = report.sent / (time.perf_counter() - start)
+    finally:
+        controller.stop()
+    return {"send_per_s": engine, "smtplib_per_s": raw, "send_vs_smtplib": engine / raw}
+
+
+def pg_workers(folder: Path, url: str, rows: int, workers: int) -> dict[str, Any]:
+    """Several tick processes against one PostgreSQL database: each due row fires once."""
+    import uuid
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"gov_bench_{uuid.uuid4().hex[:10]}"
+    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        db_url = base.set(database=name).render_as_string(hide_password=False)
+        instance = instance_at(folder / "pg", db_url)
+        populate(instance)
+        bulk_records(instance, rows * 2)
+        instance.db.dispose()
+        command = [sys.executable, "-m", "governance", "--config", str(folder / "pg" / "config.toml"), "--now", "2040-01-02", "--json", "tick"]
+        start = time.perf_counter()
+        procs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(workers)]
+        outputs = [p.communicate() for p in procs]
+        elapsed = time.perf_counter() - start
+        fired = [f for out, _ in outputs if out.strip() for f in json.loads(out)["fired"]]
+        keys = [(f["ref"], f["name"]) for f in fired if f["name"] == "due"]
+        with psycopg.connect(base.set(drivername="postgresql", database=name).render_as_string(hide_password=False)) as conn:
+            lapses = conn.execute("SELECT count(*), count(DISTINCT ref) FROM audit WHERE trigger = 'lapse'").fetchone()
+            pending = conn.execute("SELECT count(*) FROM deadlines WHERE name = 'due' AND status = 'pending'").fetchone()[0]
+        return {"pg_workers": workers, "pg_rows": rows, "pg_duplicates": (len(keys) - len(set(keys))) + (lapses[0] - lapses[1]),
+                "pg_missed": pending, "pg_rows_per_s": len(set(keys)) / elapsed}
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a run under two minutes")
+    parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    args = parser.parse_args()
+    quick = args.quick
+    work = Path(tempfile.mkdtemp(prefix="bench-", dir=ROOT / "bench"))
+    result: dict[str, Any] = {"quick": quick}
+    try:
+        log("commit floor")
+        result["commit_floor_per_s"] = commit_floor(work, 300 if quick else 2000)
+        log("advance")
+        instance = instance_at(work / "advance")
+        populate(instance)
+        result["advance_per_s"] = advance_rate(instance, 60 if quick else 400)
+        result["advance_vs_floor"] = result["advance_per_s"] / result["commit_floor_per_s"]
+        log("send")
+        result.update(send_vs_smtplib(instance, 200 if quick else 2000))
+        instance.db.dispose()
+        log("tick")
+        ticking = instance_at(work / "tick")
+        populate(ticking)
+        rows = 1000 if quick else 100_000
+        result["tick_rows"] = rows
+        result["tick_rows_per_s"] = tick_rate(ticking, rows)
+        result["tick_vs_floor"] = result["tick_rows_per_s"] / result["commit_floor_per_s"]
+        ticking.db.dispose()
+        log("flat ratio")
+        large = 100_000 if quick else 1_000_000
+        result["flat_records_small"], result["flat_records_large"] = 1000, large
+        result.update(flat_ratio(work, 1000, large, 15 if quick else 40))
+        log("help")
+        gov = [sys.executable, "-m", "governance.cli.main"] if not shutil.which("gov") else [shutil.which("gov")]
+        python = wall([sys.executable, "-c", "pass"], 10)
+        helped = wall([*gov, "--help"], 10)
+        result["help_s"], result["python_s"], result["help_vs_python"] = helped, python, helped / python
+        url = os.environ.get("GOV_TEST_DATABASE_URL")
+        if url:
+            log("postgresql workers")
+            result.update(pg_workers(work, url, 2000 if quick else 20_000, 4))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    targets = {"advance_vs_floor": (">=", 0.5), "tick_vs_floor": (">=", 1.0), "flat_ratio": ("<=", 1.3),
+               "help_vs_python": ("<=", 4.0), "send_vs_smtplib": (">=", 0.8), "pg_duplicates": ("==", 0), "pg_missed": ("==", 0)}
+    result["targets_met"] = {k: (result[k] >= v if op == ">=" else result[k] <= v if op == "<=" else result[k] == v)
+                             for k, (op, v) in targets.items() if k in result}
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        for key, value in result.items():
+            print(f"{key:>22}: {value:.3f}" if isinstance(value, float) else f"{key:>22}: {value}")
+
+
+if __name__ == "__main__":
+    main()
