@@ -187,7 +187,7 @@ class Deadline(Base):
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     __table_args__ = (
-        Index("ix_deadlines_ref_status", "ref", "status"),
+        Index("ix_deadlines_ref_status_due", "ref", "status", "due"),
         Index("ix_deadlines_pending_due", "status", "due"),
     )
 

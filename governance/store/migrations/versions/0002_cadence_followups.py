@@ -19,10 +19,15 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_actions_satisfied_by"), ["satisfied_by"], unique=False)
     with op.batch_alter_table("deadlines", schema=None) as batch_op:
         batch_op.add_column(sa.Column("condition", sa.String(length=64), nullable=True))
+        # A record's own rows, in due order: selective and sorted, so `show` stays flat however many rows are pending.
+        batch_op.drop_index("ix_deadlines_ref_status")
+        batch_op.create_index("ix_deadlines_ref_status_due", ["ref", "status", "due"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("deadlines", schema=None) as batch_op:
+        batch_op.drop_index("ix_deadlines_ref_status_due")
+        batch_op.create_index("ix_deadlines_ref_status", ["ref", "status"], unique=False)
         batch_op.drop_column("condition")
     with op.batch_alter_table("actions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_actions_satisfied_by"))
