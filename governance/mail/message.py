@@ -27,9 +27,10 @@ def build(row: Any, sender: str, short_name: str) -> EmailMessage:
     mail.set_content(row.body_text, charset="utf-8")
     if row.body_html:
         mail.add_alternative(row.body_html, subtype="html", charset="utf-8")
-    mail["Content-Language"] = row.lang
     if row.ics:
         method = "CANCEL" if "METHOD:CANCEL" in row.ics else "REQUEST"
         mail.add_attachment(row.ics.encode("utf-8"), maintype="text", subtype="calendar", filename="invitation.ics",
                             params={"method": method, "charset": "utf-8"})
+    # Last: turning the message multipart moves Content-* headers into the inner part.
+    mail["Content-Language"] = row.lang
     return mail
