@@ -272,6 +272,8 @@ def _outcome(c: Any, outcome: Any, op: Any, dry_run: bool) -> None:
         data["dry_run"] = True
         data["deadlines_set"] = [{"name": d["name"], "kind": d["kind"], "due": iso(d["due"], z)} for d in op.deadlines]
         data["deadlines_cancelled"] = [{"ref": r, "name": n, "due": iso(due, z)} for r, n, due in op.cancelled]
+        data["also"] = [{"ref": a["ref"], "trigger": a["trigger"], "from": a["from_state"], "to": a["to_state"]}
+                        for a in op.audit if a["ref"] and a["ref"] != outcome.ref and a["from_state"] != a["to_state"]]
         data["mail"] = [{"to": m["recipient"], "lang": m["lang"], "template": m["template"], "subject": m["subject"]} for m in op.mail]
 
     def text() -> str:
@@ -285,13 +287,15 @@ def _outcome(c: Any, outcome: Any, op: Any, dry_run: bool) -> None:
             letters = f" ({len(op.mail)} letter(s) queued)" if op.mail else ""
             return head + letters
         lines = [f"dry run, nothing written: {head}"]
+        for a in data["also"]:
+            lines.append(f"  would also move {a['ref']} {a['from'] or '-'} -> {a['to']} ({a['trigger']})")
         for d in data["deadlines_set"]:
             lines.append(f"  would set {d['kind']} {d['name']} due {d['due']}")
         for d in data["deadlines_cancelled"]:
             lines.append(f"  would cancel {d['name']} of {d['ref']} (was due {d['due']})")
         for m in data["mail"]:
             lines.append(f"  would write to {m['to']} [{m['lang']}] {m['subject']}")
-        if not (data["deadlines_set"] or data["deadlines_cancelled"] or data["mail"]):
+        if not (data["also"] or data["deadlines_set"] or data["deadlines_cancelled"] or data["mail"]):
             lines.append("  no deadlines or letters")
         return "\n".join(lines)
 
