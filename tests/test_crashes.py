@@ -1,0 +1,278 @@
+"""Crash safety: `gov tick` and `gov send` SIGKILLed at random moments end exactly where an uninterrupted run ends."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import tomllib
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
+from datetime import datetime, timedelta
+from email.parser import BytesHeaderParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from tests.conftest import GOV, Gov
+
+SEC = "sec"
+SEED = int(os.environ.get("GOV_CRASH_SEED", "20210302"))
+TRIALS = int(os.environ.get("GOV_CRASH_TRIALS", "50"))
+# A third of the kills come at a random moment after start (often while Python is still importing); the others
+# at a random moment after the process opens the database or first writes to it, when the work is being done.
+KILL_AFTER_START = (0.05, 0.8)
+KILL_AFTER_OPEN = (0.0, 0.25)
+OWNERS = ["ISKUR", "BHR", "MAR", "EGY", "IDN", "SEN"]
+ACTIONS = 48
+
+# The moments the scheduler ticks at, every 19 days from late March to September 2021 (the body's zone).
+PHASES = [(datetime(2021, 3, 20, 8, 0) + timedelta(days=19 * i)).strftime("%Y-%m-%dT%H:%M") for i in range(10)]
+# What people do between two ticks: once the tick at PHASES[i] is through, before the one at PHASES[i + 1].
+BETWEEN: dict[int, list[tuple[tuple[str, ...], str, str]]] = {
+    1: [(("doc", "create", "--type", "action_plan", "--title", "Draft Action Plan", "--file", "{text}"), SEC, "2021-04-10T10:00"),
+        (("advance", "D-2", "circulate"), SEC, "2021-04-10T10:00"),
+        (("comment", "add", "D-2", "--text", "Nous proposons un atelier en 2022."), "mar", "2021-04-12T10:00")],
+    3: [(("advance", "A-5", "complete"), SEC, "2021-05-18T10:00")],
+    5: [(("advance", "A-20", "cancel", "--reason", "merged with A-19"), SEC, "2021-06-25T10:00")],
+}
+LEASES_RUN_OUT = timedelta(days=1)  # far past delivery's lease: the last clean send reclaims every letter a killed send claimed
+
+
+class MessageIds:
+    """An aiosmtpd handler that counts every letter it accepts by its Message-ID."""
+
+    def __init__(self) -> None:
+        self.seen: Counter[str] = Counter()
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
+        data = envelope.content if isinstance(envelope.content, bytes) else envelope.content.encode("utf-8")
+        headers = BytesHeaderParser().parsebytes(data)
+        with self.lock:
+            self.seen[str(headers["Message-ID"]).strip()] += 1
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def sinks():
+    """Two SMTP servers on 127.0.0.1: one for the instance that is killed, one for the control."""
+    started = []
+    for _ in range(2):
+        handler, port = MessageIds(), _free_port()
+        controller = Controller(handler, hostname="127.0.0.1", port=port)
+        controller.start()
+        started.append((controller, port, handler))
+    yield [(port, handler) for _, port, handler in started]
+    for controller, _, _ in started:
+        controller.stop()
+
+
+def _sqlite_file(gov: Gov) -> Path | None:
+    url = tomllib.loads(gov.config.read_text(encoding="utf-8"))["database"]["url"]
+    if not url.startswith("sqlite:///"):
+        return None
+    path = Path(url[len("sqlite:///"):])
+    return path if path.is_absolute() else gov.folder / path
+
+
+def _use_smtp(gov: Gov, port: int) -> None:
+    config = gov.config.read_text(encoding="utf-8")
+    config = re.sub(r'(?m)^backend = "[^"]*"', 'backend = "smtp"', config)
+    config = re.sub(r"(?m)^smtp_host = .*$", 'smtp_host = "127.0.0.1"', config)
+    config = re.sub(r"(?m)^smtp_port = .*$", f"smtp_port = {port}", config)
+    # A digest folds the reminders pending when `send` runs; letters one by one do not depend on when that is.
+    config = re.sub(r"(?m)^digest = .*$", "digest = false", config)
+    gov.config.write_text(config, encoding="utf-8")
+
+
+def _scenario(network: Gov, text: Path) -> None:
+    """Four dozen actions due from April to August and a circulated draft: reminders, lapses, escalations."""
+    from governance.clock import parse_moment
+    from governance.service import changes
+    from governance.service.context import open_instance
+    from governance.service.transaction import change
+
+    instance = open_instance(network.config, "2021-03-02T09:00")
+
+    def work(op: Any) -> None:
+        for i in range(ACTIONS):
+            due = (datetime(2021, 4, 1, 9 + i % 5) + timedelta(days=3 * i)).strftime("%Y-%m-%dT%H:%M")
+            changes.add_action(op, f"Follow-up {i + 1}", OWNERS[i % len(OWNERS)], parse_moment(due, op.rules.zone), None)
+
+    change(instance, SEC, work)
+    instance.db.dispose()
+    network.ok("doc", "create", "--type", "rop", "--title", "Draft Rules of Procedure", "--file", str(text), actor=SEC, now="2021-03-10T10:00")
+    network.ok("advance", "D-1", "circulate", actor=SEC, now="2021-03-10T10:00")
+    network.ok("comment", "add", "D-1", "--para", "2", "--text", "نقترح مدة سنتين قابلة للتجديد", actor="bhr", now="2021-03-12T09:00")
+
+
+def _between(gov: Gov, phase: int, text: Path) -> None:
+    for args, actor, now in BETWEEN.get(phase, []):
+        gov.ok(*[a.replace("{text}", str(text)) for a in args], actor=actor, now=now)
+
+
+def _later(moment: str, by: timedelta) -> str:
+    return (datetime.fromisoformat(moment) + by).strftime("%Y-%m-%dT%H:%M")
+
+
+def _send_until_done(gov: Gov, now: str) -> None:
+    for _ in range(5):
+        gov.ok("send", now=now)
+        if gov.j("outbox", "--status", "pending")["messages"] == []:
+            return
+    raise AssertionError(f"letters still pending after five sends at {now}")
+
+
+def _control(gov: Gov, text: Path) -> None:
+    """The run nobody interrupts: each tick goes through once; then the letters go out."""
+    for phase, moment in enumerate(PHASES):
+        gov.ok("tick", now=moment)
+        _between(gov, phase, text)
+    _send_until_done(gov, _later(PHASES[-1], LEASES_RUN_OUT))
+
+
+def _command(gov: Gov, now: str, *args: str) -> list[str]:
+    """The command line Gov.__call__ builds."""
+    return ([GOV] if GOV else [sys.executable, "-m", "governance"]) + ["--config", str(gov.config), "--now", now, *args]
+
+
+def _wal(database: Path) -> tuple[int, int] | None:
+    """The write-ahead log's size and modification time: it appears when the database is opened, and moves with each write."""
+    try:
+        stat = os.stat(f"{database}-wal")
+    except FileNotFoundError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _run_and_kill(gov: Gov, command: list[str], after_open: bool, delay: float, log: Path) -> tuple[int, bool]:
+    """Start `command`; SIGKILL it `delay` seconds after it starts (or opens the database), unless it has finished.
+
+    Returns its exit code (-9 when killed) and whether it was killed with writes of its own in the log.
+    """
+    database = _sqlite_file(gov)
+    before = _wal(database)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("GOV_")}
+    with log.open("wb") as err:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err, env=environment, cwd=gov.folder)
+        started = time.monotonic()
+        if after_open:
+            while process.poll() is None and _wal(database) == before and time.monotonic() - started < 30:
+                time.sleep(0.001)
+        try:
+            code = process.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGKILL)
+            code = process.wait()
+    after = _wal(database)
+    return code, code != 0 and after is not None and after[0] > 0 and after != before
+
+
+def _state(gov: Gov, sender: str) -> dict[str, Any]:
+    """What must not depend on crashes, read straight from the database; and each letter's Message-ID, as sent."""
+    from sqlalchemy import select
+
+    from governance.mail.message import message_id
+    from governance.store.db import Database
+    from governance.store.models import OutboxMessage
+
+    path = _sqlite_file(gov)
+    with closing(sqlite3.connect(path)) as conn:
+        state = {
+            "deadlines": Counter(conn.execute("SELECT ref, name, kind, due, status, outcome, fired_at FROM deadlines")),
+            "audit": Counter(conn.execute("SELECT ref, trigger, from_state, to_state, actor, at FROM audit")),
+            "letters": Counter(conn.execute("SELECT ref, template, recipient, lang, subject, created_at FROM outbox")),
+            "statuses": Counter(status for (status,) in conn.execute("SELECT status FROM outbox")),
+            "integrity": conn.execute("PRAGMA integrity_check").fetchall(),
+        }
+    database = Database(f"sqlite:///{path}")
+    try:
+        with database.read() as session:
+            state["ids"] = Counter(message_id(row, sender) for row in session.scalars(select(OutboxMessage)))
+    finally:
+        database.dispose()
+    return state
+
+
+def _difference(expected: Counter, got: Counter) -> str:
+    return f"missing {dict(expected - got)}; extra {dict(got - expected)}"
+
+
+def test_sigkill_during_tick_and_send_loses_nothing_and_fires_nothing_twice(network, sinks, tmp_path):
+    if _sqlite_file(network) is None:
+        pytest.skip("the control is a copy of the instance folder: SQLite only")
+    (port, received), (control_port, control_received) = sinks
+    text = tmp_path / "draft.txt"
+    text.write_text("1. Purpose.\n\n2. The chair serves two years.\n", encoding="utf-8")
+    _scenario(network, text)
+    control = Gov(tmp_path / "control")
+    shutil.copytree(network.folder, control.folder)
+    _use_smtp(network, port)
+    _use_smtp(control, control_port)
+    sender = tomllib.loads(network.config.read_text(encoding="utf-8"))["mail"]["sender"]
+    background = ThreadPoolExecutor(max_workers=1)  # the control runs while the other instance is being killed
+    uninterrupted = background.submit(_control, control, text)
+
+    rng = random.Random(SEED)
+    where = f"seed {SEED} (GOV_CRASH_SEED), {TRIALS} trials (GOV_CRASH_TRIALS)"
+    log = tmp_path / "trial.err"
+    phase, history = 0, []
+    for trial in range(TRIALS):
+        moment = PHASES[min(phase, len(PHASES) - 1)]
+        after_open = rng.random() < 2 / 3
+        delay = rng.uniform(*(KILL_AFTER_OPEN if after_open else KILL_AFTER_START))
+        if rng.random() < 0.55:
+            what, now = "tick", moment
+        else:  # a few minutes on, so some of the letters a killed send claimed are still leased and some are not
+            what, now = "send", _later(moment, timedelta(minutes=rng.randint(1, 30)))
+        code, mid_work = _run_and_kill(network, _command(network, now, what), after_open, delay, log)
+        history.append((trial, what, now, "after open" if after_open else "after start", round(delay, 3), code, mid_work))
+        assert code in (0, -signal.SIGKILL), f"{where}: trial {trial} `gov {what} --now {now}` exited {code}: {log.read_text()}"
+        if what == "tick" and code == 0 and phase < len(PHASES):
+            _between(network, phase, text)
+            phase += 1
+
+    # Back to normal: the ticks not yet through go through, then the letters go out once every lease has run out.
+    for rest in range(phase, len(PHASES)):
+        network.ok("tick", now=PHASES[rest])
+        _between(network, rest, text)
+    network.ok("tick", now=PHASES[-1])
+    _send_until_done(network, _later(PHASES[-1], LEASES_RUN_OUT))
+    uninterrupted.result(timeout=300)
+    background.shutdown()
+
+    expected, got = _state(control, sender), _state(network, sender)
+    mid_work = Counter(h[1] for h in history if h[-1])
+    where += f"; killed while writing: {dict(mid_work)}; trials {history}"
+    assert got["integrity"] == [("ok",)], where
+    verified = network("audit", "verify")
+    assert verified.code == 0, f"{verified!r}; {where}"
+    assert got["deadlines"] == expected["deadlines"], f"deadline rows {_difference(expected['deadlines'], got['deadlines'])}; {where}"
+    assert got["audit"] == expected["audit"], f"audit entries {_difference(expected['audit'], got['audit'])}; {where}"
+    assert got["letters"] == expected["letters"], f"letters {_difference(expected['letters'], got['letters'])}; {where}"
+    assert set(got["statuses"]) == {"sent"}, f"outbox {dict(got['statuses'])}; {where}"
+    outbox, delivered = got["ids"], received.seen
+    assert max(outbox.values()) == 1, f"two outbox rows share a Message-ID; {where}"
+    assert not outbox.keys() - delivered.keys(), f"never delivered: {sorted(outbox.keys() - delivered.keys())}; {where}"
+    assert not delivered.keys() - outbox.keys(), f"delivered letters the outbox does not hold: {sorted(delivered.keys() - outbox.keys())}; {where}"
+    assert control_received.seen == expected["ids"], "the uninterrupted run delivers each letter exactly once"
+    if TRIALS >= 20:  # the trials did what they are for: some kills came while a tick or a send was writing
+        assert mid_work["tick"] and mid_work["send"], where
