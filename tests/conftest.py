@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -59,6 +60,33 @@ class Gov:
         done = subprocess.run(command, capture_output=True, text=True, env=environment, cwd=self.folder, timeout=timeout)
         return Result(done.returncode, done.stdout, done.stderr, tuple(args))
 
+    @property
+    def url(self) -> str:
+        """The instance's database URL, whichever store it is on."""
+        import tomllib
+
+        url = tomllib.loads(self.config.read_text(encoding="utf-8"))["database"]["url"]
+        if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+            url = f"sqlite:///{self.folder / url[len('sqlite:///'):]}"
+        return url
+
+    @property
+    def on_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+    def sql(self, statement: str, **params: Any) -> list[Any]:
+        """Run SQL on the instance's database directly (as a tamperer or a crash would), in its own transaction."""
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.pool import NullPool
+
+        engine = create_engine(self.url, poolclass=NullPool)
+        try:
+            with engine.begin() as conn:
+                result = conn.execute(text(statement), params)
+                return list(result) if result.returns_rows else []
+        finally:
+            engine.dispose()
+
     def ok(self, *args: str, **kwargs: Any) -> Result:
         result = self(*args, **kwargs)
         assert result.code == 0, repr(result)
@@ -83,10 +111,66 @@ def _init(folder: Path) -> Gov:
     return gov
 
 
+STORES = ("sqlite", "postgresql")
+
+
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest) -> str:
+    """Every test of an instance runs on both stores: SQLite, and PostgreSQL from GOV_TEST_DATABASE_URL."""
+    if request.param == "postgresql" and not os.environ.get("GOV_TEST_DATABASE_URL"):
+        pytest.skip("GOV_TEST_DATABASE_URL is not set")
+    return request.param
+
+
+def _pg_admin() -> tuple[str, Any]:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(os.environ["GOV_TEST_DATABASE_URL"])
+    return url.set(drivername="postgresql").render_as_string(hide_password=False), url
+
+
+def _pg_create(template: str | None = None) -> str:
+    """A new PostgreSQL database (a copy of `template` when given); returns its SQLAlchemy URL."""
+    import uuid
+
+    import psycopg
+
+    admin, url = _pg_admin()
+    name = f"gov_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def _pg_drop(database_url: str) -> None:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    admin, _ = _pg_admin()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{make_url(database_url).database}" WITH (FORCE)')
+
+
+def _point_at(folder: Path, database_url: str) -> None:
+    from governance.config import DEFAULT_CONFIG
+
+    config = folder / "config.toml"
+    text = config.read_text(encoding="utf-8") if config.exists() else DEFAULT_CONFIG
+    config.write_text(re.sub(r'(?m)^url = "[^"]*"', f'url = "{database_url}"', text, count=1), encoding="utf-8")
+
+
 @pytest.fixture
-def gov(tmp_path: Path) -> Gov:
-    """A freshly initialised, empty instance."""
-    return _init(tmp_path / "instance")
+def gov(tmp_path: Path, store: str) -> Any:
+    """A freshly initialised, empty instance on the store of this run."""
+    folder = tmp_path / "instance"
+    if store == "sqlite":
+        yield _init(folder)
+        return
+    database_url = _pg_create()
+    folder.mkdir()
+    _point_at(folder, database_url)
+    yield _init(folder)
+    _pg_drop(database_url)
 
 
 # The network of FACTS.md, as of spring 2021: SESRIC the secretariat, İŞKUR in the chair,
@@ -122,51 +206,44 @@ def _populate(gov: Gov) -> None:
 
 
 @pytest.fixture(scope="session")
-def _network_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("network") / "instance"
-    _populate(_init(folder))
-    return folder
+def _network_templates(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The network built once per store and run; each test gets a copy (PostgreSQL: CREATE DATABASE ... TEMPLATE)."""
+    built: dict[str, tuple[Path, str | None]] = {}
+
+    def template(store: str) -> tuple[Path, str | None]:
+        if store not in built:
+            folder = tmp_path_factory.mktemp(f"network-{store}") / "instance"
+            database_url = None
+            if store == "postgresql":
+                database_url = _pg_create()
+                folder.mkdir()
+                _point_at(folder, database_url)
+            _populate(_init(folder))
+            built[store] = (folder, database_url)
+        return built[store]
+
+    yield template
+    for _, database_url in built.values():
+        if database_url:
+            _pg_drop(database_url)
 
 
 @pytest.fixture
-def network(_network_template: Path, tmp_path: Path) -> Gov:
+def network(_network_templates: Any, tmp_path: Path, store: str) -> Any:
     """An instance holding the OIC-PESNET network with İŞKUR's chair term active from 1 March 2021.
 
     People: sec (SESRIC, secretariat); focal points iskur (en, the chair's organisation), bhr (ar),
     mar (fr), egy (ar), idn (en), sen (fr); ilo (observer). T-1 is the chair's term.
     """
+    source, template_url = _network_templates(store)
     folder = tmp_path / "instance"
-    shutil.copytree(_network_template, folder)
-    return Gov(folder)
-
-
-@pytest.fixture
-def pg_url() -> Any:
-    """A fresh, empty PostgreSQL database for one test (from GOV_TEST_DATABASE_URL), dropped afterwards."""
-    base = os.environ.get("GOV_TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("GOV_TEST_DATABASE_URL is not set")
-    import uuid
-
-    import psycopg
+    shutil.copytree(source, folder)
+    if template_url is None:
+        yield Gov(folder)
+        return
     from sqlalchemy.engine import make_url
 
-    url = make_url(base)
-    name = f"gov_test_{uuid.uuid4().hex[:12]}"
-    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
-def pg_gov(tmp_path: Path, pg_url: str) -> Gov:
-    """An instance whose database is PostgreSQL, initialised through `gov init`."""
-    folder = tmp_path / "instance"
-    folder.mkdir()
-    from governance.config import DEFAULT_CONFIG
-
-    (folder / "config.toml").write_text(DEFAULT_CONFIG.replace('url = "sqlite:///governance.db"', f'url = "{pg_url}"'), encoding="utf-8")
-    return _init(folder)
+    database_url = _pg_create(template=make_url(template_url).database)
+    _point_at(folder, database_url)
+    yield Gov(folder)
+    _pg_drop(database_url)

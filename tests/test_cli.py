@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -22,8 +21,7 @@ def _text(tmp_path: Path, name: str, body: str) -> str:
 
 
 def _counts(network) -> tuple[int, int, int]:
-    with sqlite3.connect(network.folder / "governance.db") as conn:
-        return tuple(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("audit", "outbox", "deadlines"))
+    return tuple(network.sql(f"SELECT count(*) FROM {t}")[0][0] for t in ("audit", "outbox", "deadlines"))
 
 
 def test_init_is_idempotent_and_never_overwrites_edited_rules(gov):
@@ -123,17 +121,13 @@ def test_show_tells_what_the_actor_may_do_with_the_keys_of_cli_md(network):
 def test_the_audit_chain_detects_a_changed_or_deleted_entry(network):
     ok = network.j("audit", "verify")
     assert ok["ok"] is True and ok["entries"] > 10
-    database = network.folder / "governance.db"
-    with sqlite3.connect(database) as conn:
-        conn.execute("UPDATE audit SET reason = 'nothing to see' WHERE seq = 5")
+    network.sql("UPDATE audit SET reason = 'nothing to see' WHERE seq = 5")
     broken = network("audit", "verify", json_out=True)
     assert broken.code == 6 and broken.json["ok"] is False and broken.json["first_bad"] == 5
     assert "Traceback" not in broken.err
-    with sqlite3.connect(database) as conn:
-        conn.execute("UPDATE audit SET reason = NULL WHERE seq = 5")
+    network.sql("UPDATE audit SET reason = NULL WHERE seq = 5")
     assert network.j("audit", "verify")["ok"] is True
-    with sqlite3.connect(database) as conn:
-        conn.execute("DELETE FROM audit WHERE seq = 7")
+    network.sql("DELETE FROM audit WHERE seq = 7")
     assert network("audit", "verify", json_out=True).json["first_bad"] == 8
 
 

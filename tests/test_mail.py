@@ -129,14 +129,12 @@ def test_a_letter_given_up_on_is_marked_failed_and_the_secretariat_told(network,
 
 def test_message_id_is_stable_when_a_letter_is_sent_again_after_a_crash(network, smtp):
     """A crash between the server accepting a letter and the outbox recording it means a second send: same Message-ID."""
-    import sqlite3
-
     _use_smtp(network, smtp.port)
     _convened_meeting(network)
     network.j("send", now="2021-03-11T10:05")
     first = {m["Message-ID"] for m in smtp.received}
-    with sqlite3.connect(network.folder / "governance.db") as conn:  # as if the process died before recording
-        conn.execute("UPDATE outbox SET status = 'pending', sent_at = NULL, next_attempt_at = created_at")
+    # As if the process died before recording.
+    network.sql("UPDATE outbox SET status = 'pending', sent_at = NULL, next_attempt_at = created_at")
     network.j("send", now="2021-03-11T10:06")
     ids = [m["Message-ID"] for m in smtp.received]
     assert len(ids) == 2 * len(first) and set(ids) == first
@@ -239,10 +237,7 @@ def test_published_letter_names_the_decision_in_the_readers_words(network, tmp_p
     network.ok("advance", "D-1", "adopt", actor="iskur", now="2021-06-03T13:00")
     network.ok("advance", "D-1", "publish", actor=SEC, now="2021-06-10")
     network.ok("approve", "D-1", actor="iskur", now="2021-06-10")
-    import sqlite3
-
-    with sqlite3.connect(network.folder / "governance.db") as conn:
-        texts = dict(conn.execute("SELECT recipient, body_text FROM outbox WHERE template = 'document_published'"))
+    texts = dict(network.sql("SELECT recipient, body_text FROM outbox WHERE template = 'document_published'"))
     english = texts["iskur@iskur.example"]
     assert "Rules of Procedure, adopted by the 3rd Network Meeting" in english
     assert "{" not in english and "1. The network is a forum." in english

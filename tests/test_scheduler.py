@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -36,13 +35,8 @@ def _make_actions(network) -> None:
     instance.db.dispose()
 
 
-def _db(network) -> sqlite3.Connection:
-    return sqlite3.connect(network.folder / "governance.db", timeout=30)
-
-
 def _fired(network) -> int:
-    with _db(network) as conn:
-        return conn.execute("SELECT count(*) FROM deadlines WHERE status != 'pending' AND name = 'due'").fetchone()[0]
+    return network.sql("SELECT count(*) FROM deadlines WHERE status != 'pending' AND name = 'due'")[0][0]
 
 
 def _start(network, log: Path) -> subprocess.Popen:
@@ -88,21 +82,17 @@ def test_scheduler_killed_while_firing_then_restarted_fires_every_row_exactly_on
                 second.wait(10)
     assert "scheduler stopped" in log.read_text()
 
-    with _db(network) as conn:
-        lapses = conn.execute("SELECT ref, count(*) FROM audit WHERE trigger = 'lapse' GROUP BY ref").fetchall()
-        assert len(lapses) == ACTIONS and {n for _, n in lapses} == {1}
-        statuses = conn.execute("SELECT status, count(*) FROM deadlines WHERE name = 'due' GROUP BY status").fetchall()
-        assert statuses == [("fired", ACTIONS)]
-        per_action = conn.execute(
-            "SELECT ref, count(*) FROM outbox WHERE template = 'action_overdue' GROUP BY ref").fetchall()
-        # Chair (İŞKUR), secretariat and the owner's focal point: 3 letters, or 2 when İŞKUR owns it.
-        assert {n for _, n in per_action} <= {2, 3} and len(per_action) == ACTIONS
-        unsent = conn.execute("SELECT count(*) FROM outbox WHERE status != 'sent'").fetchone()[0]
+    lapses = network.sql("SELECT ref, count(*) FROM audit WHERE trigger = 'lapse' GROUP BY ref")
+    assert len(lapses) == ACTIONS and {n for _, n in lapses} == {1}
+    statuses = network.sql("SELECT status, count(*) FROM deadlines WHERE name = 'due' GROUP BY status")
+    assert [tuple(r) for r in statuses] == [("fired", ACTIONS)]
+    per_action = network.sql("SELECT ref, count(*) FROM outbox WHERE template = 'action_overdue' GROUP BY ref")
+    # Chair (İŞKUR), secretariat and the owner's focal point: 3 letters, or 2 when İŞKUR owns it.
+    assert {n for _, n in per_action} <= {2, 3} and len(per_action) == ACTIONS
+    assert network.sql("SELECT count(*) FROM outbox WHERE status != 'sent'")[0][0] == 0
     assert network.j("audit", "verify")["ok"] is True
-    assert unsent == 0
     eml = list((network.folder / "mail").glob("*.eml"))
-    with _db(network) as conn:
-        assert len(eml) == conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
+    assert len(eml) == network.sql("SELECT count(*) FROM outbox")[0][0]
 
 
 @pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])

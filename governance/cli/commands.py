@@ -257,11 +257,11 @@ def advance(c: Any, ref: str, trigger: str, reason: str | None, votes: str | Non
     _outcome(c, outcome, op, dry_run)
 
 
-def decide(c: Any, verb: str, ref: str, reason: str | None, dry_run: bool) -> None:
+def decide(c: Any, verb: str, ref: str, reason: str | None, dry_run: bool, expect_version: int | None = None) -> None:
     from governance.service import changes
 
     fn = changes.approve if verb == "approve" else changes.reject
-    outcome, op = c.change(lambda op: fn(op, ref, reason), dry_run=dry_run)
+    outcome, op = c.change(lambda op: fn(op, ref, reason, expect_version), dry_run=dry_run)
     _outcome(c, outcome, op, dry_run)
 
 

@@ -32,18 +32,32 @@ class Sectioned(click.Group):
                     formatter.write_dl(rows)
 
 
+# Counts and numbers people type: bounded, so a stray digit is a sentence rather than a database overflow.
+COUNT = click.IntRange(1, 1_000_000_000)
+NUMBER = click.IntRange(0, 1_000_000_000)
+
+
 class Context:
     def __init__(self, config: str | None, actor: str | None, now: str | None, as_json: bool) -> None:
         self.config = config
         self.actor = actor
         self.now = now
         self.json = as_json
+        self.opened: list[Any] = []
 
     def instance(self, require_schema: bool = True) -> Any:
         from governance.config import config_path
         from governance.service.context import open_instance
 
-        return open_instance(config_path(self.config), self.now, require_schema)
+        instance = open_instance(config_path(self.config), self.now, require_schema)
+        self.opened.append(instance)
+        return instance
+
+    def close(self) -> None:
+        """Give the database its connections back when the command ends, whichever way it ends."""
+        for instance in self.opened:
+            instance.db.dispose()
+        self.opened.clear()
 
     def change(self, work: Callable[[Any], Any], dry_run: bool = False) -> tuple[Any, Any]:
         from governance.service.transaction import change
@@ -84,6 +98,7 @@ def cli(ctx: click.Context, config: str | None, actor: str | None, now: str | No
     5 conflict (nothing written), 6 audit tampering found, 1 a bug.
     """
     ctx.obj = Context(config, actor, now, as_json)
+    ctx.call_on_close(ctx.obj.close)
 
 
 # -- set up ----------------------------------------------------------------------------------
@@ -207,7 +222,7 @@ def term() -> None:
 @click.argument("office")
 @click.option("--org", "org_code", required=True, metavar="CODE")
 @click.option("--start", metavar="DATE", help="Default: when the current term ends (or now, if none).")
-@click.option("--months", type=int, help="Length (default: the office's term_months).")
+@click.option("--months", type=click.IntRange(1, 1200), help="Length (default: the office's term_months).")
 @click.option("--reason", metavar="TEXT")
 @pass_ctx
 def term_designate(c: Context, office: str, org_code: str, start: str | None, months: int | None, reason: str | None) -> None:
@@ -325,7 +340,7 @@ def doc_revise(c: Context, ref: str, path: Path) -> None:
 
 @doc.command("text")
 @click.argument("ref", metavar="D-n")
-@click.option("--version", "number", type=int, help="Which version (default: the current one).")
+@click.option("--version", "number", type=NUMBER, help="Which version (default: the current one).")
 @pass_ctx
 def doc_text(c: Context, ref: str, number: int | None) -> None:
     """Print a version's text."""
@@ -361,7 +376,7 @@ def comment() -> None:
 @comment.command("add")
 @click.argument("ref", metavar="D-n")
 @click.option("--text", required=True)
-@click.option("--para", type=int, help="The paragraph commented on.")
+@click.option("--para", type=NUMBER, help="The paragraph commented on.")
 @pass_ctx
 def comment_add(c: Context, ref: str, text: str, para: int | None) -> None:
     """Comment on a circulated document -> C-n."""
@@ -428,7 +443,7 @@ def show(c: Context, ref: str) -> None:
 @click.argument("trigger")
 @click.option("--reason", metavar="TEXT")
 @click.option("--votes", metavar="FOR,AGAINST[,ABST]", help="The vote, for decisions taken by majority.")
-@click.option("--expect-version", type=int, metavar="N", help="Refuse (exit 5) if the record is no longer at version N.")
+@click.option("--expect-version", type=NUMBER, metavar="N", help="Refuse (exit 5) if the record is no longer at version N.")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
 @pass_ctx
 def advance(c: Context, ref: str, trigger: str, reason: str | None, votes: str | None, expect_version: int | None, dry_run: bool) -> None:
@@ -441,24 +456,26 @@ def advance(c: Context, ref: str, trigger: str, reason: str | None, votes: str |
 @cli.command()
 @click.argument("ref")
 @click.option("--reason", metavar="TEXT")
+@click.option("--expect-version", type=NUMBER, metavar="N", help="Refuse (exit 5) if the record is no longer at version N.")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
 @pass_ctx
-def approve(c: Context, ref: str, reason: str | None, dry_run: bool) -> None:
+def approve(c: Context, ref: str, reason: str | None, expect_version: int | None, dry_run: bool) -> None:
     """The chair approves the step waiting on REF."""
     from governance.cli import commands
 
-    commands.decide(c, "approve", ref, reason, dry_run)
+    commands.decide(c, "approve", ref, reason, dry_run, expect_version)
 
 
 @cli.command()
 @click.argument("ref")
 @click.option("--reason", required=True, metavar="TEXT")
+@click.option("--expect-version", type=NUMBER, metavar="N", help="Refuse (exit 5) if the record is no longer at version N.")
 @pass_ctx
-def reject(c: Context, ref: str, reason: str) -> None:
+def reject(c: Context, ref: str, reason: str, expect_version: int | None) -> None:
     """The chair refuses the step waiting on REF."""
     from governance.cli import commands
 
-    commands.decide(c, "reject", ref, reason, False)
+    commands.decide(c, "reject", ref, reason, False, expect_version)
 
 
 @cli.command()
@@ -474,7 +491,7 @@ def approvals(c: Context) -> None:
 
 @cli.command()
 @click.option("--all", "include_all", is_flag=True, help="Include fired, skipped and cancelled rows.")
-@click.option("--limit", type=click.IntRange(1, None), help="At most this many rows.")
+@click.option("--limit", type=COUNT, help="At most this many rows.")
 @pass_ctx
 def deadlines(c: Context, include_all: bool, limit: int | None) -> None:
     """Pending deadlines, reminders and escalations, soonest first."""
@@ -484,7 +501,7 @@ def deadlines(c: Context, include_all: bool, limit: int | None) -> None:
 
 
 @cli.command()
-@click.option("--limit", type=click.IntRange(1, None), help="Fire at most this many rows.")
+@click.option("--limit", type=COUNT, help="Fire at most this many rows.")
 @pass_ctx
 def tick(c: Context, limit: int | None) -> None:
     """Fire everything due at --now, once, in due order. Running it twice changes nothing."""
@@ -515,7 +532,7 @@ def status(c: Context) -> None:
 
 @cli.command()
 @click.option("--status", type=click.Choice(["pending", "sent", "failed"]))
-@click.option("--limit", type=click.IntRange(1, None))
+@click.option("--limit", type=COUNT)
 @pass_ctx
 def outbox(c: Context, status: str | None, limit: int | None) -> None:
     """Letters queued, sent and failed."""
@@ -525,7 +542,7 @@ def outbox(c: Context, status: str | None, limit: int | None) -> None:
 
 
 @cli.command()
-@click.option("--limit", type=click.IntRange(1, None), help="Deliver at most this many letters.")
+@click.option("--limit", type=COUNT, help="Deliver at most this many letters.")
 @pass_ctx
 def send(c: Context, limit: int | None) -> None:
     """Deliver pending mail as [mail] in config.toml says; failures are retried later."""
@@ -548,7 +565,7 @@ def scheduler(c: Context, sweep_seconds: int, refresh_seconds: int, quiet: bool)
 
 @cli.command()
 @click.argument("target", required=False, metavar="[REF | verify]")
-@click.option("--limit", type=click.IntRange(1, None), help="Only the newest N entries.")
+@click.option("--limit", type=COUNT, help="Only the newest N entries.")
 @pass_ctx
 def audit(c: Context, target: str | None, limit: int | None) -> None:
     """The audit trail (of REF); `gov audit verify` checks its hash chain (exit 6 if broken)."""
@@ -601,6 +618,10 @@ def main() -> None:
     """Entry point: run the CLI and turn every refusal into its exit code and one sentence."""
     as_json = "--json" in sys.argv[1:]
     try:
+        if any("\x00" in arg for arg in sys.argv[1:]):
+            from governance.errors import BadInput
+
+            raise BadInput("an argument contains a NUL character, which no name, date or text may hold")
         cli.main(args=sys.argv[1:], prog_name="gov", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)

@@ -70,14 +70,21 @@ def _claim(instance: Any, now: Any, count: int) -> list[OutboxMessage]:
 
 
 def _record(instance: Any, rows: list[OutboxMessage], outcomes: dict[int, str | None], now: Any, report: SendReport) -> None:
+    """One transaction: what was sent, what waits, what was given up on and the secretariat's notice of it."""
+    from governance.service.actors import SYSTEM
+    from governance.service.transaction import change
+
     settings = instance.settings.mail
-    failed_now: list[OutboxMessage] = []
-    with instance.db.write() as session:
+    tally = SendReport()
+
+    def work(op: Any) -> None:
+        session = op.session
+        failed_now: list[OutboxMessage] = []
         sent_ids = [r.id for r in rows if outcomes.get(r.id) is None and r.id in outcomes]
         if sent_ids:
             session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(sent_ids))
                             .values(status="sent", sent_at=now, last_error=None, next_attempt_at=None))
-            report.sent += len(sent_ids)
+            tally.sent += len(sent_ids)
         for row in rows:
             error = outcomes.get(row.id)
             if row.id in sent_ids or error is None:
@@ -87,28 +94,29 @@ def _record(instance: Any, rows: list[OutboxMessage], outcomes: dict[int, str | 
                 row.last_error = error
                 if row.template != "delivery_failed":  # a notice about failures never begets another
                     failed_now.append(row)
-                report.failed += 1
+                tally.failed += 1
             else:
                 delay = timedelta(seconds=settings.retry_base_seconds * 2 ** (row.attempts - 1))
                 values = {"last_error": error, "next_attempt_at": now + delay}
-                report.retrying += 1
+                tally.retrying += 1
             session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
-            report.errors.append(error)
-    if failed_now:
-        _tell_secretariat(instance, failed_now)
-
-
-def _tell_secretariat(instance: Any, rows: list[OutboxMessage]) -> None:
-    """A letter given up on is not silent: the secretariat is written to (and it shows in `gov status`)."""
-    from governance.service import audiences, outbox
-    from governance.service.actors import SYSTEM
-    from governance.service.transaction import change
-
-    def work(op: Any) -> None:
-        people = audiences.people(op, None, ["secretariat"])
-        context = {"body": {"name": op.rules.body["name"], "short_name": op.rules.short_name},
-                   "failures": [{"to": r.recipient, "subject": r.subject, "error": r.last_error or "", "attempts": r.attempts} for r in rows],
-                   "record": {}, "actor": "", "reason": None, "deadline": {}, "deadlines": {}, "approval": {}, "stats": {}, "successor": None}
-        outbox.queue(op, people, "delivery_failed", context, None)
+            tally.errors.append(error)
+        if failed_now:
+            _tell_secretariat(op, failed_now)
 
     change(instance, SYSTEM, work)
+    report.sent += tally.sent
+    report.failed += tally.failed
+    report.retrying += tally.retrying
+    report.errors.extend(tally.errors)
+
+
+def _tell_secretariat(op: Any, rows: list[OutboxMessage]) -> None:
+    """A letter given up on is not silent: the secretariat is written to (and it shows in `gov status`)."""
+    from governance.service import audiences, outbox
+
+    people = audiences.people(op, None, ["secretariat"])
+    context = {"body": {"name": op.rules.body["name"], "short_name": op.rules.short_name},
+               "failures": [{"to": r.recipient, "subject": r.subject, "error": r.last_error or "", "attempts": r.attempts} for r in rows],
+               "record": {}, "actor": "", "reason": None, "deadline": {}, "deadlines": {}, "approval": {}, "stats": {}, "successor": None}
+    outbox.queue(op, people, "delivery_failed", context, None)

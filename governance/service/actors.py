@@ -45,7 +45,9 @@ NOBODY = Actor("", None, frozenset())  # reads without --as: sees everything, ma
 def resolve_actor(session: Session, handle: str | None, rules: Any) -> Actor:
     if not handle:
         raise BadInput("no one is acting: pass --as HANDLE (or set GOV_ACTOR)")
-    person = session.scalar(select(Person).where(Person.handle == handle))
+    from governance.service.lookup import CODE
+
+    person = session.scalar(select(Person).where(Person.handle == handle)) if CODE.match(handle) else None
     if person is None:
         raise BadInput(f"no person has the handle {handle!r} (see `gov person add`)")
     from governance.service.succession import office_roles

@@ -25,7 +25,6 @@ from governance.store.models import (
     Term,
 )
 
-_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ORG_KINDS = ("member", "secretariat", "observer")
 DISPOSITIONS = ("accepted", "partly", "rejected", "noted")
@@ -63,7 +62,7 @@ def _text(value: str, what: str, limit: int = 500) -> str:
 
 def add_org(op: Operation, code: str, name: str, kind: str, country: str | None, group: str | None) -> Organisation:
     _bootstrap_or_secretariat(op, "add organisations")
-    if not _CODE.match(code or ""):
+    if not lookup.CODE.match(code or ""):
         raise BadInput(f"organisation code {code!r} must be letters, digits, '.', '_' or '-' (at most 64), starting with a letter or digit")
     if kind not in ORG_KINDS:
         raise BadInput(f"--kind must be one of {', '.join(ORG_KINDS)}, not {kind!r}")
@@ -81,7 +80,7 @@ def add_org(op: Operation, code: str, name: str, kind: str, country: str | None,
 
 def add_person(op: Operation, handle: str, name: str, email: str, org_code: str, lang: str | None, roles: list[str]) -> Person:
     _bootstrap_or_secretariat(op, "add people")
-    if not _CODE.match(handle or ""):
+    if not lookup.CODE.match(handle or ""):
         raise BadInput(f"handle {handle!r} must be letters, digits, '.', '_' or '-' (at most 64)")
     if not _EMAIL.match(email or "") or len(email) > 320:
         raise BadInput(f"{email!r} is not an e-mail address")
@@ -274,7 +273,7 @@ def add_action(op: Operation, title: str, owner_code: str, due: datetime, source
     owner = lookup.organisation(op.session, owner_code)
     source_text = None
     if source:
-        head, _, rest = source.strip().partition(" ")
+        head, _, rest = _text(source, "--source", 300).partition(" ")
         found = lookup.record(op.session, head)
         source_text = found.ref + (f" {rest.strip()}" if rest.strip() else "")
     if due <= op.now:
@@ -291,18 +290,18 @@ def advance(op: Operation, ref: str, trigger: str, reason: str | None, votes: Vo
     return engine.advance(op, record, trigger, reason, votes, expect_version)
 
 
-def approve(op: Operation, ref: str, reason: str | None) -> engine.Outcome:
+def approve(op: Operation, ref: str, reason: str | None, expect_version: int | None = None) -> engine.Outcome:
     _acting(op)
     record = lookup.record(op.session, ref, ("meeting", "document", "term", "action"))
-    return engine.approve(op, record, reason)
+    return engine.approve(op, record, reason, expect_version)
 
 
-def reject(op: Operation, ref: str, reason: str) -> engine.Outcome:
+def reject(op: Operation, ref: str, reason: str, expect_version: int | None = None) -> engine.Outcome:
     _acting(op)
     record = lookup.record(op.session, ref, ("meeting", "document", "term", "action"))
     if not (reason and reason.strip()):
         raise BadInput("say why with --reason")
-    return engine.reject(op, record, reason)
+    return engine.reject(op, record, reason, expect_version)
 
 
 def parse_votes(text: str | None) -> Votes | None:

@@ -51,8 +51,7 @@ def advance(op: Any, record: Any, name: str, reason: str | None = None, votes: V
             f"{_who(op)} may not {name} {record.ref}: only {_roles_text(trigger.roles)} may",
             rule=trigger.article or spec.article or None,
         )
-    if expect_version is not None and record.version != expect_version:
-        raise Conflict(f"{record.ref} changed by someone else (now version {record.version}, you expected {expect_version}), nothing written")
+    check_version(record, expect_version)
     _check_state(spec, record, trigger)
     if trigger.reason_required and not (reason and reason.strip()):
         raise BadInput(f"to {name} {record.ref}, say why with --reason")
@@ -104,8 +103,15 @@ def reenter(op: Any, record: Any, what: str, detail: dict[str, Any]) -> None:
     op.audit.append(audit.entry(op.now, op.actor.handle, record.ref, what, record.state, record.state, None, spec.article or None, detail))
 
 
-def approve(op: Any, record: Any, reason: str | None) -> Outcome:
+def check_version(record: Any, expect_version: int | None) -> None:
+    """Optimistic concurrency for people: acting on what they saw, not on what someone else made of it since."""
+    if expect_version is not None and record.version != expect_version:
+        raise Conflict(f"{record.ref} changed by someone else, nothing written (it is at version {record.version}, you expected {expect_version})")
+
+
+def approve(op: Any, record: Any, reason: str | None, expect_version: int | None = None) -> Outcome:
     spec = spec_of(op, record)
+    check_version(record, expect_version)
     if not record.pending_trigger:
         raise NotAllowedNow(f"nothing on {record.ref} waits for approval")
     trigger = spec.triggers[record.pending_trigger]
@@ -116,8 +122,9 @@ def approve(op: Any, record: Any, reason: str | None) -> Outcome:
     return apply(op, record, trigger, reason or record.pending_reason, detail=requested)
 
 
-def reject(op: Any, record: Any, reason: str) -> Outcome:
+def reject(op: Any, record: Any, reason: str, expect_version: int | None = None) -> Outcome:
     spec = spec_of(op, record)
+    check_version(record, expect_version)
     if not record.pending_trigger:
         raise NotAllowedNow(f"nothing on {record.ref} waits for approval")
     trigger = spec.triggers[record.pending_trigger]

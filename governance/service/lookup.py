@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from governance.errors import BadInput
 from governance.store.models import PREFIXES, Organisation, Person
 
+# Handles and organisation codes: what `person add` and `org add` accept, so anything else cannot name one.
+CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _REF = re.compile(r"^\s*([A-Za-z])-(\d{1,12})\s*$")
 _NAMES = {"M": "meeting", "D": "document", "T": "term", "A": "action", "C": "comment"}
 
@@ -34,14 +36,14 @@ def record(session: Session, ref: str, kinds: tuple[str, ...] | None = None, loc
 
 
 def organisation(session: Session, code: str) -> Organisation:
-    found = session.scalar(select(Organisation).where(Organisation.code == code))
+    found = session.scalar(select(Organisation).where(Organisation.code == code)) if CODE.match(code or "") else None
     if found is None:
         raise BadInput(f"there is no organisation with the code {code!r} (see `gov org add`)")
     return found
 
 
 def person(session: Session, handle: str) -> Person:
-    found = session.scalar(select(Person).where(Person.handle == handle))
+    found = session.scalar(select(Person).where(Person.handle == handle)) if CODE.match(handle or "") else None
     if found is None:
         raise BadInput(f"no person has the handle {handle!r}")
     return found

@@ -37,7 +37,7 @@ def change(instance: Instance, actor: str | Actor | None, work: Callable[[Operat
     except _Rollback:
         pass
     except StaleDataError:
-        raise Conflict("the record was changed by someone else at the same moment; nothing was written") from None
+        raise Conflict("the record was changed by someone else, nothing written (two changes met at the same moment: look again and retry)") from None
     except OperationalError as exc:
         if "locked" in str(exc).lower() or "could not serialize" in str(exc).lower():
             raise Conflict("the database was busy with someone else's change; nothing was written, try again") from None

@@ -147,7 +147,7 @@ class Action(WorkflowRecord, Base):
     title: Mapped[str] = mapped_column(String(500))
     owner_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     due: Mapped[datetime] = mapped_column(UTCDateTime())
-    source_ref: Mapped[str | None] = mapped_column(String(40), index=True)
+    source_ref: Mapped[str | None] = mapped_column(String(1000), index=True)
     # A cadence follow-up is done by itself when a meeting of this kind is convened in time.
     satisfied_by: Mapped[str | None] = mapped_column(String(40), index=True)
     owner: Mapped[Organisation] = relationship(lazy="joined")
@@ -203,7 +203,7 @@ class OutboxMessage(Base):
     recipient_name: Mapped[str] = mapped_column(String(300), default="")
     lang: Mapped[str] = mapped_column(String(8))
     template: Mapped[str] = mapped_column(String(100))
-    subject: Mapped[str] = mapped_column(String(500))
+    subject: Mapped[str] = mapped_column(Text)
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
     ics: Mapped[str | None] = mapped_column(Text)
