@@ -28,14 +28,19 @@ _stop_requested: list[int] = []
 
 def run(instance: Instance, sweep_seconds: int = 60, refresh_seconds: int = 30, window: int = 200) -> None:
     """Block until SIGTERM or Ctrl-C; fire due rows on time and deliver the outbox."""
+    from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     global _instance, _scheduler, _window
     _instance, _window = instance, window
-    _scheduler = BlockingScheduler(timezone=timezone.utc, job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1})
+    # One worker for the engine's jobs (they would only queue on the database's write lock anyway), and one of
+    # its own for `watch`, so a signal is heard even while a long catch-up holds the worker.
+    executors = {"default": ThreadPoolExecutor(1), "watch": ThreadPoolExecutor(1)}
+    _scheduler = BlockingScheduler(timezone=timezone.utc, executors=executors,
+                                   job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1})
     _scheduler.add_job(sweep, "interval", seconds=sweep_seconds, id="sweep", replace_existing=True, next_run_time=_now())
     _scheduler.add_job(refresh, "interval", seconds=refresh_seconds, id="refresh", replace_existing=True, next_run_time=_now())
-    _scheduler.add_job(watch, "interval", seconds=0.5, id="watch", replace_existing=True)
+    _scheduler.add_job(watch, "interval", seconds=0.5, id="watch", replace_existing=True, executor="watch")
 
     def stop(signum: int, _frame: Any) -> None:
         # Only a flag: the main thread may hold a lock (inside submit()) when a signal lands, so any

@@ -241,3 +241,60 @@ def test_published_letter_names_the_decision_in_the_readers_words(network, tmp_p
     english = texts["iskur@iskur.example"]
     assert "Rules of Procedure, adopted by the 3rd Network Meeting" in english
     assert "{" not in english and "1. The network is a forum." in english
+
+
+SECRET = "pw-Zq7!never-on-disk"
+
+
+def test_the_smtp_password_is_never_written_to_disk_or_logged(network, tmp_path):
+    """Login failures are kept with their error, and neither the error, the database, the mail nor the logs hold the password."""
+    import signal
+    import subprocess
+    import time
+
+    from aiosmtpd.smtp import AuthResult
+
+    from tests.conftest import GOV
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        return AuthResult(success=auth_data.login == b"pesnet" and auth_data.password == SECRET.encode())
+
+    sink = Sink()
+    port = _free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port, authenticator=authenticator, auth_require_tls=False)
+    controller.start()
+    try:
+        _use_smtp(network, port, smtp_username='"pesnet"')
+        _convened_meeting(network)
+        outputs = []
+        wrong = network("send", now="2021-03-11T10:05", env={"GOV_SMTP_PASSWORD": SECRET + "-wrong"})
+        outputs += [wrong.out, wrong.err]
+        errors = [r[0] for r in network.sql("SELECT last_error FROM outbox WHERE last_error IS NOT NULL")]
+        assert errors and sink.received == [], (wrong, errors)
+        right = network("send", now="2021-03-11T12:00", env={"GOV_SMTP_PASSWORD": SECRET})
+        outputs += [right.out, right.err]
+        assert right.code == 0 and len(sink.received) > 0, right
+        assert network("--now", "2021-06-02T12:30", "scheduler").code == 2  # the scheduler keeps real time
+        log = tmp_path / "scheduler.log"
+        with log.open("ab") as err:
+            command = [GOV, "--config", str(network.config), "scheduler", "--sweep-seconds", "1"]
+            process = subprocess.Popen(command, stdout=err, stderr=err, cwd=network.folder,
+                                       env={"PATH": "/usr/bin:/bin", "GOV_SMTP_PASSWORD": SECRET})
+        try:
+            deadline = time.monotonic() + 30
+            while "scheduler started" not in log.read_text() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            time.sleep(2)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(30)
+        outputs.append(log.read_text())
+    finally:
+        controller.stop()
+    assert not any(SECRET in text for text in outputs)
+    for path in [*network.folder.rglob("*"), *tmp_path.rglob("*")]:
+        if path.is_file():
+            assert SECRET.encode() not in path.read_bytes(), f"the password is in {path.name}"
+    stored = network.sql("SELECT coalesce(last_error, '') || subject || body_text FROM outbox")
+    stored += network.sql("SELECT coalesce(reason, '') || coalesce(CAST(detail AS TEXT), '') FROM audit")
+    assert not any(SECRET in row[0] for row in stored)

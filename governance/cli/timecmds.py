@@ -141,6 +141,10 @@ def send(c: Any, limit: int | None) -> None:
 
 def scheduler(c: Any, sweep_seconds: int, refresh_seconds: int, quiet: bool) -> None:
     from governance import scheduler as alarm
+    from governance.errors import BadInput
 
+    if c.now:
+        # A stopped clock would wake the same jobs forever; replaying time is what tick and simulate are for.
+        raise BadInput("the scheduler runs on the real clock, not --now: to replay time use `gov simulate --until DATETIME`")
     alarm.log_setup(not quiet)
     alarm.run(c.instance(), sweep_seconds=sweep_seconds, refresh_seconds=refresh_seconds)
