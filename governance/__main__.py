@@ -1,5 +1,5 @@
 """`python -m governance` is the `gov` command."""
 
-from governance.cli.main import main
+from governance.cli.entry import main
 
 main()

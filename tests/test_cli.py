@@ -310,3 +310,11 @@ def test_help_lists_every_command_of_cli_md_grouped(gov):
                     "reject", "approvals", "show", "deadlines", "tick", "outbox", "send", "scheduler", "audit", "export", "demo"):
         assert f"\n  {command} " in text or f"\n  {command}\n" in text, command
     assert "Set up:" in text and "Moving records on:" in text
+
+
+def test_the_stored_help_is_exactly_what_click_renders():
+    """`gov --help` answers from a stored text to start fast; it must never drift from the commands themselves."""
+    from governance.cli.entry import HELP_FILE, render_help
+
+    with open(HELP_FILE, encoding="utf-8") as stored:
+        assert stored.read() == render_help(), "regenerate it: python -m governance.cli.entry --write-help"

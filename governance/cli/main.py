@@ -107,7 +107,10 @@ def cli(ctx: click.Context, config: str | None, actor: str | None, now: str | No
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 @pass_ctx
 def init(c: Context, directory: Path) -> None:
-    """Create an instance in DIRECTORY (default .), or upgrade its database. Safe to re-run."""
+    """Create an instance in DIRECTORY, or upgrade its database.
+
+    DIRECTORY defaults to the current folder. Safe to re-run: nothing edited is overwritten.
+    """
     from governance.service.setup import init_instance
 
     result = init_instance(directory)
@@ -447,7 +450,10 @@ def show(c: Context, ref: str) -> None:
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
 @pass_ctx
 def advance(c: Context, ref: str, trigger: str, reason: str | None, votes: str | None, expect_version: int | None, dry_run: bool) -> None:
-    """Fire a workflow TRIGGER on a record (e.g. gov advance D-1 circulate)."""
+    """Fire a workflow TRIGGER on a record.
+
+    For example `gov advance D-1 circulate`; `gov show REF` lists the triggers you may fire.
+    """
     from governance.cli import commands
 
     commands.advance(c, ref, trigger, reason, votes, expect_version, dry_run)
@@ -515,7 +521,10 @@ def tick(c: Context, limit: int | None) -> None:
 @click.option("--quiet", is_flag=True, help="Only the summary.")
 @pass_ctx
 def simulate(c: Context, until: str, quiet: bool) -> None:
-    """Replay time: tick at each due moment from --now up to --until, printing what fired."""
+    """Replay time up to --until, printing what fired.
+
+    Ticks at each due moment from --now (default: the clock) up to --until.
+    """
     from governance.cli import timecmds
 
     timecmds.simulate(c, until, quiet)
@@ -524,7 +533,10 @@ def simulate(c: Context, until: str, quiet: bool) -> None:
 @cli.command()
 @pass_ctx
 def status(c: Context) -> None:
-    """Is the scheduler alive? The last tick, rows due but unfired, mail waiting and failing."""
+    """Whether the scheduler is alive, and what waits.
+
+    The last tick, rows due but unfired, mail waiting and failing, the chair.
+    """
     from governance.cli import timecmds
 
     timecmds.status(c)
@@ -545,7 +557,10 @@ def outbox(c: Context, status: str | None, limit: int | None) -> None:
 @click.option("--limit", type=COUNT, help="Deliver at most this many letters.")
 @pass_ctx
 def send(c: Context, limit: int | None) -> None:
-    """Deliver pending mail as [mail] in config.toml says; failures are retried later."""
+    """Deliver pending mail; failures are retried later.
+
+    Through the backend [mail] in config.toml names (maildir or smtp).
+    """
     from governance.cli import timecmds
 
     timecmds.send(c, limit)
@@ -557,7 +572,10 @@ def send(c: Context, limit: int | None) -> None:
 @click.option("--quiet", is_flag=True, help="Log only problems.")
 @pass_ctx
 def scheduler(c: Context, sweep_seconds: int, refresh_seconds: int, quiet: bool) -> None:
-    """Run until stopped: APScheduler fires tick and send on time (SIGTERM stops it cleanly)."""
+    """Fire tick and send on time, until stopped.
+
+    APScheduler wakes at each due moment and sweeps as a safety net; SIGTERM stops it cleanly.
+    """
     from governance.cli import timecmds
 
     timecmds.scheduler(c, sweep_seconds, refresh_seconds, quiet)
@@ -568,7 +586,10 @@ def scheduler(c: Context, sweep_seconds: int, refresh_seconds: int, quiet: bool)
 @click.option("--limit", type=COUNT, help="Only the newest N entries.")
 @pass_ctx
 def audit(c: Context, target: str | None, limit: int | None) -> None:
-    """The audit trail (of REF); `gov audit verify` checks its hash chain (exit 6 if broken)."""
+    """The audit trail (of REF), or `audit verify`.
+
+    `gov audit verify` checks the hash chain (exit 6 if broken).
+    """
     from governance.cli import commands
 
     if target == "verify":
@@ -581,7 +602,10 @@ def audit(c: Context, target: str | None, limit: int | None) -> None:
 @click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), help="Build the instance here (default: a new temporary folder).")
 @pass_ctx
 def demo(c: Context, folder: Path | None) -> None:
-    """Replay the 3rd OIC-PESNET meeting (2021) and its aftermath to 2023 on a fresh instance."""
+    """Replay OIC-PESNET from 2021 to 2023 on a fresh instance.
+
+    The 3rd meeting and its aftermath, through the same service path as any user.
+    """
     from governance.cli import democmd
 
     democmd.run(c, folder)
@@ -608,7 +632,10 @@ def export_ics(c: Context, ref: str, lang: str | None) -> None:
 @click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), help="Also store each letter as a .eml file here.")
 @pass_ctx
 def mail_sink(c: Context, port: int, folder: Path | None) -> None:
-    """A local SMTP server on 127.0.0.1 that prints (and stores) what it receives, for trying things out."""
+    """A local SMTP server that shows what it receives.
+
+    Listens on 127.0.0.1 and prints (and stores) each letter, for trying things out.
+    """
     from governance.mail.sink import serve
 
     serve(port, folder, click.echo)

@@ -1,0 +1,42 @@
+"""The `gov` executable's first step: `gov --help` answers from its stored text; anything else loads the full CLI."""
+
+import sys
+from os import path
+
+HELP_FILE = path.join(path.dirname(__file__), "help.txt")
+HELP_ARGS = ([], ["--help"], ["-h"])
+
+
+def main() -> None:
+    # Importing click alone costs several times the interpreter's own start-up; the help a newcomer asks
+    # for first should not wait for it. tests/test_cli.py keeps the stored text equal to click's rendering.
+    if sys.argv[1:] in HELP_ARGS:
+        try:
+            with open(HELP_FILE, encoding="utf-8") as stored:
+                sys.stdout.write(stored.read())
+            sys.stdout.flush()
+            sys.exit(0)
+        except OSError:
+            pass
+    from governance.cli.main import main as full
+
+    full()
+
+
+def render_help() -> str:
+    """What click prints for `gov --help` on an 80-column terminal."""
+    import click
+
+    from governance.cli.main import cli
+
+    settings = dict(cli.context_settings, terminal_width=78)  # what click gives an 80-column terminal
+    with click.Context(cli, info_name="gov", **settings) as ctx:
+        return cli.get_help(ctx) + "\n"
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--write-help"]:
+        with open(HELP_FILE, "w", encoding="utf-8") as target:
+            target.write(render_help())
+    else:
+        main()
