@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter as Tally
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
@@ -144,8 +144,9 @@ class Demo:
         for ref in ("D-3", "D-4"):
             self.do("2021-05-10T10:00", "ayse", f"{ref} tabled for the meeting", lambda op, r=ref: changes.advance(op, r, "table", None, None, None))
         self.run_until("2021-06-02T11:30")
-        for handle in ("ayse", "mehmet", "ahmed", "fatima", "omar", "siti", "claire"):
-            self.do("2021-06-02T11:40", handle, f"online registration: {handle}'s organisation present", lambda op: changes.attend(op, "M-1"))
+        present = {"ayse": "SESRIC", "mehmet": "ISKUR", "ahmed": "BHR", "fatima": "MAR", "omar": "EGY", "siti": "IDN", "claire": "ILO"}
+        for handle, org in present.items():
+            self.do("2021-06-02T11:40", handle, f"online registration: {org} present ({handle})", lambda op: changes.attend(op, "M-1"))
         self.do("2021-06-02T12:00", "mehmet", "the chair opens the 3rd meeting (quorum: 5 of 7 members)",
                 lambda op: changes.advance(op, "M-1", "open", None, None, None))
         self.do("2021-06-03T13:00", "mehmet", "D-3 Rules of Procedure adopted by consensus (communiqué §8)",
@@ -181,13 +182,25 @@ class Demo:
         self.echo(f"{shown(self.at('2023-03-01T10:00'), self.zone)}  gov term next chair: {', '.join(nxt['next']) or 'no one by rotation'}: {nxt['reason']}")
         self.run_until("2023-08-01T00:00")
 
+    def deliver(self) -> int:
+        """What the scheduler would have sent all along: every letter, as an .eml file in the instance's mail/."""
+        from governance.mail.delivery import send_pending
+
+        self.at(self.now + timedelta(minutes=1))
+        sent = send_pending(self.instance).sent
+        self.echo(f"{shown(self.now, self.zone)}  gov send: {sent} letter(s) delivered to {self.folder / 'mail'}")
+        return sent
+
     def summary(self) -> dict[str, Any]:
         with self.instance.db.read() as session:
             states: dict[str, dict[str, int]] = {}
             for kind, model in RECORD_MODELS.items():
                 states[kind] = dict(Tally(session.scalars(select(model.state))))
-            letters = dict(session.execute(select(OutboxMessage.lang, func.count()).group_by(OutboxMessage.lang)).all())
+            # Reminders merged into a day's digest are not letters of their own.
+            letters = dict(session.execute(select(OutboxMessage.lang, func.count()).where(OutboxMessage.status != "merged")
+                                           .group_by(OutboxMessage.lang)).all())
         return {"records": states, "letters_by_language": letters, "instance": str(self.folder),
+                "mail": str(self.folder / "mail"), "letters_delivered": len(list((self.folder / "mail").glob("*.eml"))),
                 "database": self.instance.db.safe_url(), "config": str(self.folder / "config.toml")}
 
 
@@ -206,4 +219,5 @@ def run_demo(folder: Path | None, echo: Callable[[str], None]) -> dict[str, Any]
     demo.revision_and_meeting()
     echo("— The aftermath: reminders, an overdue follow-up, the focal-point meeting, the chair's term runs out —")
     demo.aftermath()
+    demo.deliver()
     return demo.summary()

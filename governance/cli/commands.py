@@ -215,6 +215,11 @@ def record_list(c: Any, kind: str) -> None:
 
 # -- moving on --------------------------------------------------------------------------------
 
+def shown_iso(value: str) -> str:
+    """An ISO time as people read it in a table: 2021-04-17 11:00 +03:00."""
+    return value.replace("T", " ", 1)
+
+
 def show(c: Any, ref: str) -> None:
     from governance.service.queries import show as show_record
 
@@ -233,9 +238,13 @@ def show(c: Any, ref: str) -> None:
             lines.append(f"  waiting: {p['trigger']} requested by {p['by']}, for the chair's approval (gov approve {data['ref']})")
         lines.append("")
         if c.actor:
-            lines.append("you may now: " + (", ".join(f"gov advance {data['ref']} {t}" for t in data["allowed"]) or "nothing"))
+            lines.append("you may now: " + ("; ".join(data["commands"]) or "nothing"))
         else:
             lines.append("(say who you are with --as to see what you may do)")
+        if data["by"]:
+            by = data["by"]
+            then = f": {by['fires']} happens by itself then" if by["fires"] else ""
+            lines.append(f"by when: {shown_iso(by['due'])} ({by['name'].replace('_', ' ')}{then})")
         others = [n for n in data["next"] if not n["allowed"]]
         if others:
             lines.append("other steps from here: " + "; ".join(f"{n['trigger']} ({'/'.join(n['roles'])}{', chair approves' if n['approval'] else ''})" for n in others))

@@ -19,11 +19,13 @@ def run(c: Any, folder: Path | None) -> None:
         for kind, counts in summary["records"].items():
             lines.append(f"  {kind + 's:':<11}" + ", ".join(f"{n} {state}" for state, n in sorted(counts.items())))
         lines.append("  letters:   " + ", ".join(f"{n} in {lang}" for lang, n in sorted(summary["letters_by_language"].items())))
+        lines.append(f"  mail:      {summary['mail']} ({summary['letters_delivered']} .eml files: open one in a mail reader)")
         lines.append(f"  instance:  {summary['instance']}")
         lines.append(f"  database:  {summary['database']}")
         lines.append("")
         lines.append("Explore further:")
         lines.append(f"  gov --config {config} --as ayse show D-3")
+        lines.append(f"  gov --config {config} --as mehmet show T-2")
         lines.append(f"  gov --config {config} outbox")
         lines.append(f"  gov --config {config} audit verify")
         return "\n".join(lines)

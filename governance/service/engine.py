@@ -33,9 +33,13 @@ def spec_of(op: Any, record: Any) -> WorkflowSpec:
 def find_trigger(spec: WorkflowSpec, record: Any, name: str) -> TriggerSpec:
     trigger = spec.triggers.get(name)
     if trigger is None:
+        from difflib import get_close_matches
+
+        close = get_close_matches(name, list(spec.triggers), n=1)
+        article = "an" if spec.record[:1] in "aeiou" else "a"
         raise BadInput(
-            f"a {spec.record} has no trigger {name!r} (its triggers: {', '.join(spec.triggers)})",
-            hint=f"gov show {record.ref}",
+            f"{article} {spec.record} has no trigger {name!r} (its triggers: {', '.join(spec.triggers)})",
+            hint=f"gov advance {record.ref} {close[0]}" if close else f"gov show {record.ref}",
         )
     return trigger
 
@@ -49,7 +53,7 @@ def advance(op: Any, record: Any, name: str, reason: str | None = None, votes: V
     if not trigger.allows(roles):
         raise NotPermitted(
             f"{_who(op)} may not {name} {record.ref}: only {_roles_text(trigger.roles)} may",
-            rule=trigger.article or spec.article or None,
+            rule=trigger.article or spec.article or None, hint=f"gov show {record.ref} (what you may do)",
         )
     check_version(record, expect_version)
     _check_state(spec, record, trigger)
@@ -113,7 +117,7 @@ def approve(op: Any, record: Any, reason: str | None, expect_version: int | None
     spec = spec_of(op, record)
     check_version(record, expect_version)
     if not record.pending_trigger:
-        raise NotAllowedNow(f"nothing on {record.ref} waits for approval")
+        raise NotAllowedNow(f"nothing on {record.ref} waits for approval", hint="gov approvals")
     trigger = spec.triggers[record.pending_trigger]
     _check_approver(op, record, trigger, "approve")
     _check_state(spec, record, trigger)
@@ -126,7 +130,7 @@ def reject(op: Any, record: Any, reason: str, expect_version: int | None = None)
     spec = spec_of(op, record)
     check_version(record, expect_version)
     if not record.pending_trigger:
-        raise NotAllowedNow(f"nothing on {record.ref} waits for approval")
+        raise NotAllowedNow(f"nothing on {record.ref} waits for approval", hint="gov approvals")
     trigger = spec.triggers[record.pending_trigger]
     _check_approver(op, record, trigger, "reject")
     requester = record.pending_by

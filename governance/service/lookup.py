@@ -31,7 +31,8 @@ def record(session: Session, ref: str, kinds: tuple[str, ...] | None = None, loc
         raise BadInput(f"{ref} is a {_NAMES[prefix]}; this needs a {' or '.join(kinds)}")
     found = session.get(model, number, with_for_update=lock or None)
     if found is None:
-        raise BadInput(f"there is no {_NAMES[prefix]} {prefix}-{number}")
+        listing = {"M": "gov meeting list", "D": "gov doc list", "T": "gov term list", "A": "gov action list"}.get(prefix)
+        raise BadInput(f"there is no {_NAMES[prefix]} {prefix}-{number}", hint=listing)
     return found
 
 

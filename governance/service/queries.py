@@ -63,7 +63,27 @@ def show(op: Operation, ref: str) -> dict[str, Any]:
         "history": [audit_view(op, e) for e in history],
         "fields": _fields(op, record),
     }
+    result["commands"], result["by"] = _what_next(op, spec, record, allowed, rows)
     return result
+
+
+def _what_next(op: Operation, spec: Any, record: Any, allowed: list[str], rows: Any) -> tuple[list[str], dict[str, Any] | None]:
+    """The commands this actor may run on the record now, and the deadline that ends the present state."""
+    commands = [f"gov advance {record.ref} {t}" for t in allowed]
+    if op.actor.handle and record.pending_trigger:
+        approver = spec.triggers[record.pending_trigger].approval or "chair"
+        if approver in op.actor.roles_for(record):
+            commands += [f"gov approve {record.ref}", f"gov reject {record.ref} --reason TEXT"]
+    if op.actor.person is not None and record.kind_name == "document" and record.state == "circulated":
+        documents = op.rules.provision("documents")
+        if op.actor.roles & set(documents["commenters"]):
+            commands.append(f"gov comment add {record.ref} --text TEXT --para N")
+    if op.actor.person is not None and record.kind_name == "document" and record.state in ("comments_closed", "revised"):
+        if "secretariat" in op.actor.roles:
+            commands.append(f"gov doc matrix {record.ref}")
+    ending = next((r for r in rows if r.kind == "deadline"), None)
+    by = {"due": _t(op, ending.due), "name": ending.name, "fires": ending.fire} if ending is not None else None
+    return commands, by
 
 
 def _fields(op: Operation, record: Any) -> dict[str, Any]:
