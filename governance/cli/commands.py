@@ -216,8 +216,12 @@ def record_list(c: Any, kind: str) -> None:
 # -- moving on --------------------------------------------------------------------------------
 
 def shown_iso(value: str) -> str:
-    """An ISO time as people read it in a table: 2021-04-17 11:00 +03:00."""
-    return value.replace("T", " ", 1)
+    """An ISO time as people read it elsewhere in `show`: 2021-04-17 11:00 +03."""
+    from datetime import datetime
+
+    moment = datetime.fromisoformat(value)
+    offset = moment.strftime("%z")
+    return moment.strftime("%Y-%m-%d %H:%M ") + (offset[:3] if offset.endswith("00") else f"{offset[:3]}:{offset[3:]}")
 
 
 def show(c: Any, ref: str) -> None:
