@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from governance.store.models import Action, Document, DocumentVersion, Meeting, Organisation, Term
@@ -47,7 +48,7 @@ def record_view(op: Any, record: Any) -> dict[str, Any]:
             text=version.text if version else "",
             decision_text=DECISIONS.get(_decision(op, record), Localised(en="", fr="", ar="")),
         )
-        view["stats"] = comment_stats(session, record)
+        view["stats"] = Deferred(lambda: comment_stats(session, record))
     elif isinstance(record, Action):
         view.update(due=record.due, owner=record.owner.name, source=record.source_ref or "")
     elif isinstance(record, Term):
@@ -57,6 +58,28 @@ def record_view(op: Any, record: Any) -> dict[str, Any]:
     return view
 
 
+class Deferred(Mapping[str, Any]):
+    """A mapping computed on first use: most letters never mention what it holds, so most never pay for it."""
+
+    def __init__(self, compute: Callable[[], dict[str, Any]]) -> None:
+        self._compute = compute
+        self._value: dict[str, Any] | None = None
+
+    def _data(self) -> dict[str, Any]:
+        if self._value is None:
+            self._value = self._compute()
+        return self._value
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
+
+
 def comment_stats(session: Any, document: Document) -> dict[str, int]:
     """Comments on the current circulation: how many, from how many organisations, how many members silent."""
     from sqlalchemy import func, select
@@ -64,13 +87,14 @@ def comment_stats(session: Any, document: Document) -> dict[str, int]:
     from governance.store.models import Comment
 
     current = (Comment.document_id == document.id) & (Comment.circulation == document.circulation)
-    comments = session.scalar(select(func.count()).select_from(Comment).where(current)) or 0
-    orgs = session.scalar(select(func.count(func.distinct(Comment.org_id))).where(current)) or 0
-    members = session.scalar(select(func.count()).select_from(Organisation).where(Organisation.kind == "member")) or 0
-    commented_members = session.scalar(
-        select(func.count(func.distinct(Comment.org_id))).join(Organisation, Comment.org_id == Organisation.id)
-        .where(current, Organisation.kind == "member")) or 0
-    return {"comments": comments, "organisations": orgs, "silent": members - commented_members}
+    members = select(func.count()).select_from(Organisation).where(Organisation.kind == "member").scalar_subquery()
+    member_commented = func.count(func.distinct(Organisation.id))
+    row = session.execute(
+        select(func.count(Comment.id), func.count(func.distinct(Comment.org_id)), member_commented, members)
+        .select_from(Comment).outerjoin(Organisation, (Comment.org_id == Organisation.id) & (Organisation.kind == "member"))
+        .where(current)).one()
+    comments, orgs, commented_members, member_count = (value or 0 for value in row)
+    return {"comments": comments, "organisations": orgs, "silent": member_count - commented_members}
 
 
 def _decision(op: Any, document: Document) -> str:
