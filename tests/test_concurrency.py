@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from collections import Counter
+from datetime import datetime, timezone
 from pathlib import Path
 
 from tests.conftest import GOV, MEMBERS
@@ -75,4 +77,20 @@ def test_focal_points_commenting_at_once_all_land_with_distinct_refs_and_the_cha
     assert len(comments) == len(handles) and len({c["comment"] for c in comments}) == len(handles), refs
     seqs = [e["seq"] for e in network.j("audit")["entries"]]
     assert seqs == list(range(1, len(seqs) + 1)), "the audit trail has a gap or a duplicate"
+    assert network.j("audit", "verify")["ok"] is True
+
+
+def test_several_tick_workers_at_once_fire_every_due_row_exactly_once(network):
+    """Workers claim rows (SKIP LOCKED on PostgreSQL, BEGIN IMMEDIATE on SQLite): none errs, none fires a row twice."""
+    from tests.test_scheduler import ACTIONS, _make_actions
+
+    _make_actions(network)
+    results = _race(network, [["--now", "2021-05-01T00:00", "--json", "tick"] for _ in range(4)])
+    assert [r.returncode for r in results] == [0] * 4, [r.stderr for r in results]
+    fired = [(f["ref"], f["name"], f["due"]) for r in results for f in json.loads(r.stdout)["fired"]]
+    assert len(fired) == len(set(fired)), "a row fired twice"
+    lapses = network.sql("SELECT ref, count(*) FROM audit WHERE trigger = 'lapse' GROUP BY ref")
+    assert len(lapses) == ACTIONS and {n for _, n in lapses} == {1}
+    assert network.sql("SELECT count(*) FROM deadlines WHERE status = 'pending' AND due <= :now",
+                       now=datetime(2021, 4, 30, 21, 0, tzinfo=timezone.utc))[0][0] == 0
     assert network.j("audit", "verify")["ok"] is True

@@ -8,7 +8,6 @@ import re
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -16,7 +15,6 @@ import time
 import tomllib
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing
 from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from pathlib import Path
@@ -25,7 +23,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.conftest import GOV, Gov
+from tests.conftest import GOV, Gov, _pg_admin, _pg_create, _pg_drop, _point_at
 
 SEC = "sec"
 SEED = int(os.environ.get("GOV_CRASH_SEED", "20210302"))
@@ -163,27 +161,102 @@ def _wal(database: Path) -> tuple[int, int] | None:
     return stat.st_size, stat.st_mtime_ns
 
 
-def _run_and_kill(gov: Gov, command: list[str], after_open: bool, delay: float, log: Path) -> tuple[int, bool]:
+class Opening:
+    """Sees, from outside, the moment a `gov` process opens the instance's database or first writes to it.
+
+    SQLite: the write-ahead log appears or moves. PostgreSQL: a session on the database has begun writing (its
+    transaction holds an id in pg_stat_activity); watched from a connection to another database.
+    """
+
+    def __init__(self, gov: Gov) -> None:
+        from sqlalchemy.engine import make_url
+
+        self.database = _sqlite_file(gov)
+        self.before: tuple[int, int] | None = None
+        self.conn: Any = None
+        if self.database is None:
+            import psycopg
+
+            self.name = make_url(gov.url).database
+            self.conn = psycopg.connect(_pg_admin()[0], autocommit=True)
+
+    def _sessions(self, writing: bool = False) -> int:
+        return self.conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s"
+                                 + (" AND backend_xid IS NOT NULL" if writing else ""), (self.name,)).fetchone()[0]
+
+    def arm(self) -> None:
+        """Just before a process starts. On PostgreSQL, first wait until no session is on the database: the last one
+        a killed process left ends once its server process notices the client gone, and no later run may meet it."""
+        if self.conn is None:
+            self.before = _wal(self.database)
+            return
+        started = time.monotonic()
+        while self._sessions():
+            assert time.monotonic() - started < 30, f"a session on {self.name} outlived its client by 30 s"
+            time.sleep(0.002)
+
+    def opened(self) -> bool:
+        if self.conn is None:
+            return _wal(self.database) != self.before
+        return self._sessions(writing=True) > 0
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+
+
+def _progress(gov: Gov) -> tuple[Any, ...]:
+    """What a tick or a send changes as each of its transactions commits."""
+    return tuple(gov.sql(
+        "SELECT (SELECT count(*) FROM deadlines), (SELECT count(*) FROM deadlines WHERE status <> 'pending'),"
+        " (SELECT count(*) FROM audit), (SELECT count(*) FROM outbox), (SELECT count(*) FROM outbox WHERE status = 'sent'),"
+        " (SELECT coalesce(sum(attempts), 0) FROM outbox), (SELECT count(*) FROM engine_state),"
+        " (SELECT max(at) FROM engine_state)"
+    )[0])
+
+
+def _run_and_kill(gov: Gov, opening: Opening, command: list[str], after_open: bool, delay: float, log: Path) -> tuple[int, bool]:
     """Start `command`; SIGKILL it `delay` seconds after it starts (or opens the database), unless it has finished.
 
-    Returns its exit code (-9 when killed) and whether it was killed with writes of its own in the log.
+    Returns its exit code (-9 when killed) and whether it was killed mid-work: after some of its writes had committed.
     """
-    database = _sqlite_file(gov)
-    before = _wal(database)
+    before = _progress(gov)
+    opening.arm()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("GOV_")}
     with log.open("wb") as err:
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err, env=environment, cwd=gov.folder)
         started = time.monotonic()
         if after_open:
-            while process.poll() is None and _wal(database) == before and time.monotonic() - started < 30:
+            while process.poll() is None and not opening.opened() and time.monotonic() - started < 30:
                 time.sleep(0.001)
         try:
             code = process.wait(timeout=delay)
         except subprocess.TimeoutExpired:
             process.send_signal(signal.SIGKILL)
             code = process.wait()
-    after = _wal(database)
-    return code, code != 0 and after is not None and after[0] > 0 and after != before
+    return code, code != 0 and _progress(gov) != before
+
+
+def _integrity(gov: Gov) -> list[Any]:
+    """What is wrong with the database as a store; empty when nothing is.
+
+    SQLite: its own integrity check. PostgreSQL (whose files a killed client cannot touch): every table reads to its
+    end, and no primary key is held by two rows.
+    """
+    if gov.on_sqlite:
+        found = [row[0] for row in gov.sql("PRAGMA integrity_check")]
+        return [] if found == ["ok"] else found
+    keys: dict[str, list[str]] = {name: [] for (name,) in gov.sql("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")}
+    for name, column in gov.sql(
+        "SELECT tc.table_name, kcu.column_name FROM information_schema.table_constraints tc"
+        " JOIN information_schema.key_column_usage kcu USING (constraint_schema, constraint_name, table_name)"
+        " WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = current_schema() ORDER BY kcu.ordinal_position"
+    ):
+        keys[name].append(f'"{column}"')
+    assert {"deadlines", "outbox", "audit"} <= keys.keys(), keys
+    keyed = {name: f"count(DISTINCT ({', '.join(columns)}))" if columns else "count(*)" for name, columns in keys.items()}
+    counts = gov.sql(" UNION ALL ".join(f"SELECT '{name}', count(*), {keyed[name]} FROM \"{name}\"" for name in keys))
+    return [f"{name}: {rows} rows but {distinct} distinct keys" for name, rows, distinct in counts if rows != distinct]
 
 
 def _state(gov: Gov, sender: str) -> dict[str, Any]:
@@ -194,16 +267,17 @@ def _state(gov: Gov, sender: str) -> dict[str, Any]:
     from governance.store.db import Database
     from governance.store.models import OutboxMessage
 
-    path = _sqlite_file(gov)
-    with closing(sqlite3.connect(path)) as conn:
-        state = {
-            "deadlines": Counter(conn.execute("SELECT ref, name, kind, due, status, outcome, fired_at FROM deadlines")),
-            "audit": Counter(conn.execute("SELECT ref, trigger, from_state, to_state, actor, at FROM audit")),
-            "letters": Counter(conn.execute("SELECT ref, template, recipient, lang, subject, created_at FROM outbox")),
-            "statuses": Counter(status for (status,) in conn.execute("SELECT status FROM outbox")),
-            "integrity": conn.execute("PRAGMA integrity_check").fetchall(),
-        }
-    database = Database(f"sqlite:///{path}")
+    def rows(statement: str) -> Counter:
+        return Counter(tuple(row) for row in gov.sql(statement))
+
+    state = {
+        "deadlines": rows("SELECT ref, name, kind, due, status, outcome, fired_at FROM deadlines"),
+        "audit": rows("SELECT ref, trigger, from_state, to_state, actor, at FROM audit"),
+        "letters": rows("SELECT ref, template, recipient, lang, subject, created_at FROM outbox"),
+        "statuses": Counter(status for (status,) in gov.sql("SELECT status FROM outbox")),
+        "integrity": _integrity(gov),
+    }
+    database = Database(gov.url)
     try:
         with database.read() as session:
             state["ids"] = Counter(message_id(row, sender) for row in session.scalars(select(OutboxMessage)))
@@ -216,19 +290,32 @@ def _difference(expected: Counter, got: Counter) -> str:
     return f"missing {dict(expected - got)}; extra {dict(got - expected)}"
 
 
-def test_sigkill_during_tick_and_send_loses_nothing_and_fires_nothing_twice(network, sinks, tmp_path):
-    if _sqlite_file(network) is None:
-        pytest.skip("the control is a copy of the instance folder: SQLite only")
+def _copy(gov: Gov, folder: Path, request: pytest.FixtureRequest) -> Gov:
+    """Another instance in the same state: the folder copied, and on PostgreSQL a database of its own made from the
+    instance's (no one may be connected to that one meanwhile), dropped when the test ends."""
+    from sqlalchemy.engine import make_url
+
+    shutil.copytree(gov.folder, folder)
+    if not gov.on_sqlite:
+        database_url = _pg_create(template=make_url(gov.url).database)
+        request.addfinalizer(lambda: _pg_drop(database_url))
+        _point_at(folder, database_url)
+    return Gov(folder)
+
+
+def test_sigkill_during_tick_and_send_loses_nothing_and_fires_nothing_twice(network, sinks, tmp_path, request):
     (port, received), (control_port, control_received) = sinks
     text = tmp_path / "draft.txt"
     text.write_text("1. Purpose.\n\n2. The chair serves two years.\n", encoding="utf-8")
     _scenario(network, text)
-    control = Gov(tmp_path / "control")
-    shutil.copytree(network.folder, control.folder)
+    control = _copy(network, tmp_path / "control", request)
     _use_smtp(network, port)
     _use_smtp(control, control_port)
     sender = tomllib.loads(network.config.read_text(encoding="utf-8"))["mail"]["sender"]
+    opening = Opening(network)
+    request.addfinalizer(opening.close)
     background = ThreadPoolExecutor(max_workers=1)  # the control runs while the other instance is being killed
+    request.addfinalizer(background.shutdown)
     uninterrupted = background.submit(_control, control, text)
 
     rng = random.Random(SEED)
@@ -243,7 +330,7 @@ def test_sigkill_during_tick_and_send_loses_nothing_and_fires_nothing_twice(netw
             what, now = "tick", moment
         else:  # a few minutes on, so some of the letters a killed send claimed are still leased and some are not
             what, now = "send", _later(moment, timedelta(minutes=rng.randint(1, 30)))
-        code, mid_work = _run_and_kill(network, _command(network, now, what), after_open, delay, log)
+        code, mid_work = _run_and_kill(network, opening, _command(network, now, what), after_open, delay, log)
         history.append((trial, what, now, "after open" if after_open else "after start", round(delay, 3), code, mid_work))
         assert code in (0, -signal.SIGKILL), f"{where}: trial {trial} `gov {what} --now {now}` exited {code}: {log.read_text()}"
         if what == "tick" and code == 0 and phase < len(PHASES):
@@ -257,12 +344,12 @@ def test_sigkill_during_tick_and_send_loses_nothing_and_fires_nothing_twice(netw
     network.ok("tick", now=PHASES[-1])
     _send_until_done(network, _later(PHASES[-1], LEASES_RUN_OUT))
     uninterrupted.result(timeout=300)
-    background.shutdown()
 
     expected, got = _state(control, sender), _state(network, sender)
     mid_work = Counter(h[1] for h in history if h[-1])
-    where += f"; killed while writing: {dict(mid_work)}; trials {history}"
-    assert got["integrity"] == [("ok",)], where
+    where += f"; killed mid-work: {dict(mid_work)}; trials {history}"
+    assert expected["integrity"] == [], f"the control: {expected['integrity']}"
+    assert got["integrity"] == [], f"{got['integrity']}; {where}"
     verified = network("audit", "verify")
     assert verified.code == 0, f"{verified!r}; {where}"
     assert got["deadlines"] == expected["deadlines"], f"deadline rows {_difference(expected['deadlines'], got['deadlines'])}; {where}"

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from governance.clock import add_days
 from governance.errors import GovError
@@ -164,11 +164,14 @@ def _repeat(op: Operation, row: Deadline) -> None:
 
 
 def _mark_tick(op: Operation, moment: datetime, fired: int) -> None:
-    counter = op.session.get(Counter, "last_tick")
-    if counter is None:
-        op.session.add(Counter(name="last_tick", value=str(fired), at=moment))
-    elif counter.at is None or counter.at <= moment:
-        counter.value, counter.at = str(fired), moment
+    """Workers ticking at once all record their tick: an insert that tolerates the others, then a forward-only update."""
+    if op.session.bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as insert_once
+    else:
+        from sqlalchemy.dialects.sqlite import insert as insert_once
+    op.session.execute(insert_once(Counter).values(name="last_tick", value=str(fired), at=moment).on_conflict_do_nothing())
+    op.session.execute(update(Counter).where(Counter.name == "last_tick", (Counter.at.is_(None)) | (Counter.at <= moment))
+                       .values(value=str(fired), at=moment))
 
 
 def next_due(instance: Instance, after: datetime | None = None) -> datetime | None:
