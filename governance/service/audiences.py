@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import lazyload
 from governance.store.models import Action, Attendance, Comment, Meeting, Organisation, Person, PersonRole, Term
 
 
@@ -15,7 +16,8 @@ def people(op: Any, record: Any, names: Iterable[str]) -> list[Person]:
         query = _AUDIENCES[name](op, record)
         if query is None:
             continue
-        for person in op.session.scalars(query):
+        # A letter needs the person and their organisation, not their roles: skip the roles' extra query.
+        for person in op.session.scalars(query.options(lazyload(Person.roles))):
             seen.setdefault(person.id, person)
     return sorted(seen.values(), key=lambda p: p.id)
 

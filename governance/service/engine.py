@@ -229,6 +229,7 @@ def _cancel_rows(op: Any, record: Any, left_state: str) -> None:
         update(Deadline)
         .where(Deadline.ref == record.ref, Deadline.scope == left_state, Deadline.status == "pending")
         .values(status="cancelled", outcome=f"left {left_state}", fired_at=op.now)
+        .execution_options(synchronize_session=False)  # no Deadline objects are held in the session to keep in step
     )
 
 
