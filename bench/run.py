@@ -359,7 +359,9 @@ def main() -> None:
         result["flat_records_small"], result["flat_records_large"] = 1000, large
         result.update(flat_ratio(work, 1000, large, 15 if quick else 40))
         log("help")
-        gov = [sys.executable, "-m", "governance.cli.main"] if not shutil.which("gov") else [shutil.which("gov")]
+        # The `gov` installed beside this interpreter (what a user runs), else the module form of the same entry point.
+        found = shutil.which("gov", path=str(Path(sys.executable).parent)) or shutil.which("gov")
+        gov = [found] if found else [sys.executable, "-m", "governance"]
         python = wall([sys.executable, "-c", "pass"], 10)
         helped = wall([*gov, "--help"], 10)
         result["help_s"], result["python_s"], result["help_vs_python"] = helped, python, helped / python

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import smtplib
 from abc import ABC, abstractmethod
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ class Backend(ABC):
         """Get ready to deliver a batch."""
 
     @abstractmethod
-    def deliver(self, message: EmailMessage) -> None:
+    def deliver(self, message: Message) -> None:
         """Hand one letter over, or raise DeliveryError."""
 
     @abstractmethod
@@ -60,7 +60,7 @@ class MaildirBackend(Backend):
         except OSError as exc:
             raise DeliveryError(f"cannot create {self.folder}: {exc.strerror or exc}") from None
 
-    def deliver(self, message: EmailMessage) -> None:
+    def deliver(self, message: Message) -> None:
         name = message["Message-ID"].strip("<>").replace("/", "_")
         target = self.folder / f"{name}.eml"
         temporary = self.folder / f".{name}.tmp"
@@ -98,7 +98,7 @@ class SmtpBackend(Backend):
             self.close()
             raise DeliveryError(f"cannot reach the SMTP server {self.host}:{self.port} ({_reason(exc)})") from None
 
-    def deliver(self, message: EmailMessage) -> None:
+    def deliver(self, message: Message) -> None:
         if self.connection is None:
             raise DeliveryError("no SMTP connection")
         try:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from email.message import EmailMessage
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
 from typing import Any
 
@@ -15,22 +18,32 @@ def message_id(row: Any, sender: str) -> str:
     return f"<outbox-{row.id}-{digest}@{domain}>"
 
 
-def build(row: Any, sender: str, short_name: str) -> EmailMessage:
-    mail = EmailMessage()
-    mail["From"] = formataddr((f"{short_name} Secretariat", sender))
-    mail["To"] = formataddr((row.recipient_name or "", row.recipient))
-    mail["Subject"] = row.subject
+def build(row: Any, sender: str, short_name: str) -> Message:
+    """The MIME letter: text, its HTML alternative, the calendar part; every part base64 so any byte survives.
+
+    Built with the compat32 classes: the modern EmailMessage API parses every header it is given and
+    costs more than the SMTP exchange itself, and here every value is already known to be well formed.
+    """
+    text = MIMEText(row.body_text, "plain", "utf-8")
+    body: Message = text
+    if row.body_html:
+        body = MIMEMultipart("alternative")
+        body.attach(text)
+        body.attach(MIMEText(row.body_html, "html", "utf-8"))
+    mail: Message = body
+    if row.ics:
+        mail = MIMEMultipart("mixed")
+        mail.attach(body)
+        calendar = MIMEText(row.ics, "calendar", "utf-8")
+        calendar.set_param("method", "CANCEL" if "METHOD:CANCEL" in row.ics else "REQUEST")
+        calendar.add_header("Content-Disposition", "attachment", filename="invitation.ics")
+        mail.attach(calendar)
+    mail["From"] = formataddr((f"{short_name} Secretariat", sender), "utf-8")
+    mail["To"] = formataddr((row.recipient_name or "", row.recipient), "utf-8")
+    mail["Subject"] = row.subject if row.subject.isascii() else Header(row.subject, "utf-8", header_name="Subject")
     mail["Date"] = format_datetime(row.created_at)
     mail["Message-ID"] = message_id(row, sender)
     if row.ref:
         mail["X-Governance-Ref"] = row.ref
-    mail.set_content(row.body_text, charset="utf-8")
-    if row.body_html:
-        mail.add_alternative(row.body_html, subtype="html", charset="utf-8")
-    if row.ics:
-        method = "CANCEL" if "METHOD:CANCEL" in row.ics else "REQUEST"
-        mail.add_attachment(row.ics.encode("utf-8"), maintype="text", subtype="calendar", filename="invitation.ics",
-                            params={"method": method, "charset": "utf-8"})
-    # Last: turning the message multipart moves Content-* headers into the inner part.
     mail["Content-Language"] = row.lang
     return mail
