@@ -138,3 +138,11 @@ def test_closing_a_general_meeting_plans_the_focal_point_and_next_general_meetin
     assert network.j("show", general["ref"])["state"] == "open"
     done = [e for e in network.j("audit", focal["ref"])["entries"] if e["trigger"] == "complete"][0]
     assert done["reason"] == "M-2 convened"
+    # Convening the next general meeting satisfies the second.
+    network.ok("meeting", "create", "--kind", "general", "--title", "4th Network Meeting", "--start", "2023-05-24T10:00",
+               "--end", "2023-05-25T17:00", "--venue", "Istanbul", "--follows", "M-1", actor=SEC, now="2023-03-01")
+    network.ok("advance", "M-3", "convene", actor=SEC, now="2023-03-01")
+    network.ok("approve", "M-3", actor="iskur", now="2023-03-02")
+    assert network.j("show", general["ref"])["state"] == "done"
+    done = [e for e in network.j("audit", general["ref"])["entries"] if e["trigger"] == "complete"][0]
+    assert done["reason"] == "M-3 convened"
