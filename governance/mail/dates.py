@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -16,6 +17,9 @@ _DAYS = {
 }
 
 
+# Pure functions of their arguments, and Babel is slow (pattern and locale data on every call):
+# one circulation formats the same moment for every recipient, so each is cached.
+@lru_cache(maxsize=4096)
 def moment(value: datetime, lang: str, zone: ZoneInfo) -> str:
     """A day and an hour with the zone named: 'Wednesday 2 June 2021, 12:00 (Istanbul time, UTC+03:00)'."""
     local = value.astimezone(zone)
@@ -23,15 +27,18 @@ def moment(value: datetime, lang: str, zone: ZoneInfo) -> str:
     return f"{day(value, lang, zone)}{comma}{format_time(local, 'HH:mm', tzinfo=zone, locale=lang)} ({zone_name(local, lang, zone)})"
 
 
+@lru_cache(maxsize=4096)
 def day(value: datetime, lang: str, zone: ZoneInfo) -> str:
     return format_date(value.astimezone(zone), "full", locale=lang)
 
 
+@lru_cache(maxsize=4096)
 def hour(value: datetime, lang: str, zone: ZoneInfo) -> str:
     local = value.astimezone(zone)
     return f"{format_time(local, 'HH:mm', tzinfo=zone, locale=lang)} ({zone_name(local, lang, zone)})"
 
 
+@lru_cache(maxsize=4096)
 def zone_name(local: datetime, lang: str, zone: ZoneInfo) -> str:
     location = get_timezone_location(zone, locale=lang)
     offset = format_datetime(local, "xxxxx", tzinfo=zone, locale="en")
@@ -39,6 +46,7 @@ def zone_name(local: datetime, lang: str, zone: ZoneInfo) -> str:
     return f"{location}{comma}UTC{offset}"
 
 
+@lru_cache(maxsize=4096)
 def days(count: int, lang: str) -> str:
     forms = _DAYS.get(lang, _DAYS["en"])
     category = Locale.parse(lang).plural_form(count)

@@ -8,6 +8,10 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import lazyload
 from governance.store.models import Action, Attendance, Comment, Meeting, Organisation, Person, PersonRole, Term
 
+# A letter needs the person and their organisation, not their roles: skip the roles' extra query.
+# Built once: an option is immutable, and building it costs as much as a small query.
+_WITHOUT_ROLES = lazyload(Person.roles)
+
 
 def people(op: Any, record: Any, names: Iterable[str]) -> list[Person]:
     """Everyone in any of the audiences, once each, in a stable order."""
@@ -16,8 +20,7 @@ def people(op: Any, record: Any, names: Iterable[str]) -> list[Person]:
         query = _AUDIENCES[name](op, record)
         if query is None:
             continue
-        # A letter needs the person and their organisation, not their roles: skip the roles' extra query.
-        for person in op.session.scalars(query.options(lazyload(Person.roles))):
+        for person in op.session.scalars(query.options(_WITHOUT_ROLES)):
             seen.setdefault(person.id, person)
     return sorted(seen.values(), key=lambda p: p.id)
 
