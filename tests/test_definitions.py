@@ -213,3 +213,13 @@ def test_changing_a_rules_value_changes_what_the_engine_allows(network):
     rules.write_text(rules.read_text(encoding="utf-8").replace("notice_days = 45", "notice_days = 90"), encoding="utf-8")
     refused = network.refused(4, "advance", "M-1", "convene", actor="sec", now="2023-04-01T10:00", json_out=True)
     assert "90 days' notice" in refused.error["message"] and refused.error["rule"].startswith("RoP Art. 4")
+
+
+def test_every_name_a_workflow_file_may_use_has_one_implementation_in_the_service():
+    """The pure registry (what files are validated against) and the service's implementations never drift apart."""
+    from governance.service import audiences, effects, guards
+    from governance.workflows import registry
+
+    assert set(guards.GUARDS) == set(registry.GUARDS)
+    assert set(effects.EFFECTS) == set(registry.EFFECTS)
+    assert audiences.IMPLEMENTED == set(registry.AUDIENCES)
