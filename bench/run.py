@@ -1,6 +1,7 @@
 """Benchmarks against the physical floor, measured in one run on one disk.
 
     python bench/run.py [--quick | --smoke] [--json]
+    python bench/run.py --profile advance|tick     # where the time of one measurement goes
 
 Every rate is reported with the floor it is compared to: a raw SQLite commit
 (WAL, synchronous=FULL, one 200-byte row per transaction), `python -c pass`,
@@ -176,7 +177,7 @@ def bulk_records(instance: Any, count: int) -> None:
 
 # -- measurements ---------------------------------------------------------------------------------
 
-def advance_rate(instance: Any, count: int) -> float:
+def advance_rate(instance: Any, count: int, profiler: Any = None) -> float:
     """Full transitions: roles, guards, state, audit, deadline rows and letters to every focal point (circulate)."""
     from governance.service import changes
     from governance.service.transaction import change
@@ -188,13 +189,18 @@ def advance_rate(instance: Any, count: int) -> float:
             refs.append(changes.create_document(op, "report", f"Draft {i}", "1. Text.\n", "d.txt", None).ref)
 
     change(instance, "sec", create)
+    if profiler:
+        profiler.enable()
     start = time.perf_counter()
     for ref in refs:
         change(instance, "sec", lambda op, ref=ref: changes.advance(op, ref, "circulate", None, None, None))
-    return count / (time.perf_counter() - start)
+    elapsed = time.perf_counter() - start
+    if profiler:
+        profiler.disable()
+    return count / elapsed
 
 
-def tick_rate(instance: Any, rows: int) -> float:
+def tick_rate(instance: Any, rows: int, profiler: Any = None) -> float:
     """Due rows fired by tick: each a trigger through the service path (actions turning overdue)."""
     from sqlalchemy import update
 
@@ -206,9 +212,13 @@ def tick_rate(instance: Any, rows: int) -> float:
     moment = parse_moment("2040-01-02", instance.rules.zone)
     with instance.db.write() as session:
         session.execute(update(Deadline).where(Deadline.name == "due").values(due=parse_moment("2040-01-01", instance.rules.zone)))
+    if profiler:
+        profiler.enable()
     start = time.perf_counter()
     report = tick(instance, moment)
     elapsed = time.perf_counter() - start
+    if profiler:
+        profiler.disable()
     return len(report.fired) / elapsed
 
 
@@ -335,13 +345,35 @@ def pg_workers(folder: Path, url: str, rows: int, workers: int) -> dict[str, Any
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def profile(what: str) -> None:
+    """cProfile over one measurement, sorted by cumulative time: the bound of a target that is not met."""
+    import cProfile
+    import pstats
+
+    work = Path(tempfile.mkdtemp(prefix="bench-", dir=ROOT / "bench"))
+    try:
+        instance = instance_at(work / what)
+        populate(instance)
+        profiler = cProfile.Profile()  # around the timed part only, as the measurement itself
+        rate = advance_rate(instance, 150, profiler) if what == "advance" else tick_rate(instance, 500, profiler)
+        instance.db.dispose()
+        print(f"{what}: {rate:.1f} per second under the profiler")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     modes = parser.add_mutually_exclusive_group()
     modes.add_argument("--quick", action="store_true", help="a run under two minutes")
     modes.add_argument("--smoke", action="store_true", help="the harness end to end at toy sizes (for CI; the numbers mean nothing)")
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    parser.add_argument("--profile", choices=("advance", "tick"), help="profile one measurement (150 circulations, or 500 due rows) and print where its time goes")
     args = parser.parse_args()
+    if args.profile:
+        profile(args.profile)
+        return
     mode = "quick" if args.quick else "smoke" if args.smoke else "full"
     size = SIZES[mode]
     work = Path(tempfile.mkdtemp(prefix="bench-", dir=ROOT / "bench"))
