@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import email
+import shlex
+import subprocess
 from email import policy
 
 from tests.conftest import Gov
@@ -19,6 +21,12 @@ def test_demo_replays_the_cycle_prints_its_timeline_and_leaves_letters_in_three_
                    "A-1 deadline due: -> overdue", "A-1 escalation", "T-2 reminder term_ending", "T-2 deadline term_end: -> ended",
                    "Summary", "Explore further:"):
         assert moment in timeline, moment
+    # The hints paste as they stand: each runs and succeeds.
+    hints = timeline.split("Explore further:", 1)[1].strip().splitlines()
+    assert len(hints) == 4
+    for hint in hints:
+        ran = subprocess.run(shlex.split(hint), capture_output=True, text=True, timeout=120)
+        assert ran.returncode == 0, (hint, ran.stderr)
     summary = gov.j("demo", "--dir", str(tmp_path / "again"))
     assert summary["records"]["meeting"]["closed"] == 1 and summary["records"]["document"]["published"] == 2
     assert summary["records"]["term"] == {"ended": 2} and summary["records"]["action"]["overdue"] >= 1

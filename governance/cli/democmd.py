@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +27,22 @@ def run(c: Any, folder: Path | None) -> None:
         lines.append(f"  database:  {summary['database']}")
         lines.append("")
         lines.append("Explore further:")
-        lines.append(f"  gov --config {config} --as ayse show D-3")
-        lines.append(f"  gov --config {config} --as mehmet show T-2")
-        lines.append(f"  gov --config {config} outbox")
-        lines.append(f"  gov --config {config} audit verify")
+        gov = _as_typed()
+        lines.append(f"  {gov} --config {config} --as ayse show D-3")
+        lines.append(f"  {gov} --config {config} --as mehmet show T-2")
+        lines.append(f"  {gov} --config {config} outbox")
+        lines.append(f"  {gov} --config {config} audit verify")
         return "\n".join(lines)
 
     c.emit(summary, text)
+
+
+def _as_typed() -> str:
+    """`gov` when that name runs this program, else the path the user typed (`.venv/bin/gov`), so the hints paste as they are."""
+    typed = sys.argv[0]
+    if Path(typed).name != "gov":
+        return "gov"
+    found = shutil.which("gov")
+    if found and os.path.realpath(found) == os.path.realpath(typed):
+        return "gov"
+    return typed
