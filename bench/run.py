@@ -22,8 +22,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -177,27 +178,56 @@ def bulk_records(instance: Any, count: int) -> None:
 
 # -- measurements ---------------------------------------------------------------------------------
 
+@contextmanager
+def scratch() -> Iterator[Path]:
+    """A work folder beside the harness, removed whatever happens."""
+    work = Path(tempfile.mkdtemp(prefix="bench-", dir=ROOT / "bench"))
+    try:
+        yield work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@contextmanager
+def stopwatch(profiler: Any = None) -> Iterator[list[float]]:
+    """Times the block (the elapsed seconds land in the yielded list), profiling it when asked."""
+    elapsed: list[float] = []
+    if profiler:
+        profiler.enable()
+    start = time.perf_counter()
+    try:
+        yield elapsed
+    finally:
+        elapsed.append(time.perf_counter() - start)
+        if profiler:
+            profiler.disable()
+
+
+def drafts(instance: Any, count: int, title: str) -> list[str]:
+    """`count` draft documents created in one change; their references."""
+    from governance.service import changes
+    from governance.service.transaction import change
+
+    refs: list[str] = []
+
+    def create(op: Any) -> None:
+        for i in range(count):
+            refs.append(changes.create_document(op, "report", f"{title} {i}", "1. Text.\n", "d.txt", None).ref)
+
+    change(instance, "sec", create)
+    return refs
+
+
 def advance_rate(instance: Any, count: int, profiler: Any = None) -> float:
     """Full transitions: roles, guards, state, audit, deadline rows and letters to every focal point (circulate)."""
     from governance.service import changes
     from governance.service.transaction import change
 
-    refs = []
-
-    def create(op: Any) -> None:
-        for i in range(count):
-            refs.append(changes.create_document(op, "report", f"Draft {i}", "1. Text.\n", "d.txt", None).ref)
-
-    change(instance, "sec", create)
-    if profiler:
-        profiler.enable()
-    start = time.perf_counter()
-    for ref in refs:
-        change(instance, "sec", lambda op, ref=ref: changes.advance(op, ref, "circulate", None, None, None))
-    elapsed = time.perf_counter() - start
-    if profiler:
-        profiler.disable()
-    return count / elapsed
+    refs = drafts(instance, count, "Draft")
+    with stopwatch(profiler) as elapsed:
+        for ref in refs:
+            change(instance, "sec", lambda op, ref=ref: changes.advance(op, ref, "circulate", None, None, None))
+    return count / elapsed[0]
 
 
 def tick_rate(instance: Any, rows: int, profiler: Any = None) -> float:
@@ -212,14 +242,9 @@ def tick_rate(instance: Any, rows: int, profiler: Any = None) -> float:
     moment = parse_moment("2040-01-02", instance.rules.zone)
     with instance.db.write() as session:
         session.execute(update(Deadline).where(Deadline.name == "due").values(due=parse_moment("2040-01-01", instance.rules.zone)))
-    if profiler:
-        profiler.enable()
-    start = time.perf_counter()
-    report = tick(instance, moment)
-    elapsed = time.perf_counter() - start
-    if profiler:
-        profiler.disable()
-    return len(report.fired) / elapsed
+    with stopwatch(profiler) as elapsed:
+        report = tick(instance, moment)
+    return len(report.fired) / elapsed[0]
 
 
 def flat_ratio(folder: Path, small: int, large: int, runs: int) -> dict[str, float]:
@@ -238,26 +263,18 @@ def flat_ratio(folder: Path, small: int, large: int, runs: int) -> dict[str, flo
         populate(instance)
         log(f"  storing {size:,} records")
         bulk_records(instance, size)
-        probes: list[str] = []
-
-        def create(op: Any, probes: list[str] = probes) -> None:
-            for i in range(runs):
-                probes.append(changes.create_document(op, "report", f"Probe {i}", "1. Text.\n", "p.txt", None).ref)
-
-        change(instance, "sec", create)
-        instances[label], refs[label] = instance, probes
+        instances[label], refs[label] = instance, drafts(instance, runs, "Probe")
     advance: dict[str, list[float]] = {"small": [], "large": []}
     show: dict[str, list[float]] = {"small": [], "large": []}
     for i in range(runs):
         for label, instance in instances.items():
             ref = refs[label][i]
-            start = time.perf_counter()
-            change(instance, "sec", lambda op: changes.advance(op, ref, "circulate", None, None, None))
-            advance[label].append(time.perf_counter() - start)
-            start = time.perf_counter()
-            with reading(instance, "sec") as op:
+            with stopwatch() as elapsed:
+                change(instance, "sec", lambda op: changes.advance(op, ref, "circulate", None, None, None))
+            advance[label] += elapsed
+            with stopwatch() as elapsed, reading(instance, "sec") as op:
                 queries.show(op, refs[label][0])
-            show[label].append(time.perf_counter() - start)
+            show[label] += elapsed
     for instance in instances.values():
         instance.db.dispose()
     ms = {f"{op}_ms_{label}": statistics.median(times[label]) * 1000
@@ -350,8 +367,7 @@ def profile(what: str) -> None:
     import cProfile
     import pstats
 
-    work = Path(tempfile.mkdtemp(prefix="bench-", dir=ROOT / "bench"))
-    try:
+    with scratch() as work:
         instance = instance_at(work / what)
         populate(instance)
         profiler = cProfile.Profile()  # around the timed part only, as the measurement itself
@@ -359,8 +375,6 @@ def profile(what: str) -> None:
         instance.db.dispose()
         print(f"{what}: {rate:.1f} per second under the profiler")
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def main() -> None:
@@ -376,9 +390,8 @@ def main() -> None:
         return
     mode = "quick" if args.quick else "smoke" if args.smoke else "full"
     size = SIZES[mode]
-    work = Path(tempfile.mkdtemp(prefix="bench-", dir=ROOT / "bench"))
     result: dict[str, Any] = {"mode": mode, "quick": mode == "quick"}
-    try:
+    with scratch() as work:
         log("commit floor")
         result["commit_floor_per_s"] = commit_floor(work, size["commits"])
         log("advance")
@@ -410,8 +423,6 @@ def main() -> None:
         if url:
             log("postgresql workers")
             result.update(pg_workers(work, url, size["pg_rows"], 4))
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     targets = {"advance_vs_floor": (">=", 0.5), "tick_vs_floor": (">=", 1.0), "flat_ratio": ("<=", 1.3),
                "help_vs_python": ("<=", 4.0), "send_vs_smtplib": (">=", 0.8), "pg_duplicates": ("==", 0), "pg_missed": ("==", 0)}
     result["targets_met"] = {k: (result[k] >= v if op == ">=" else result[k] <= v if op == "<=" else result[k] == v)

@@ -18,8 +18,7 @@ RATES = ("commit_floor_per_s", "advance_per_s", "advance_vs_floor", "send_per_s"
 
 def test_bench_smoke_run_reports_every_measure_as_one_json_object_and_no_pg_duplicates():
     before = set(BENCH.parent.glob("bench-*"))
-    done = subprocess.run([sys.executable, str(BENCH), "--smoke", "--json"], capture_output=True, text=True, timeout=600,
-                          env={**os.environ})
+    done = subprocess.run([sys.executable, str(BENCH), "--smoke", "--json"], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["mode"] == "smoke"

@@ -28,10 +28,8 @@ def run(c: Any, folder: Path | None) -> None:
         lines.append("")
         lines.append("Explore further:")
         gov = _as_typed()
-        lines.append(f"  {gov} --config {config} --as ayse show D-3")
-        lines.append(f"  {gov} --config {config} --as mehmet show T-2")
-        lines.append(f"  {gov} --config {config} outbox")
-        lines.append(f"  {gov} --config {config} audit verify")
+        for hint in ("--as ayse show D-3", "--as mehmet show T-2", "outbox", "audit verify"):
+            lines.append(f"  {gov} --config {config} {hint}")
         return "\n".join(lines)
 
     c.emit(summary, text)
