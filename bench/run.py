@@ -80,14 +80,14 @@ def wall(command: list[str], runs: int) -> float:
 # -- an instance with the network -----------------------------------------------------------------
 
 def instance_at(folder: Path, url: str | None = None) -> Any:
-    from governance.config import DEFAULT_CONFIG, config_path
+    from governance.config import config_path, config_text
     from governance.service.context import open_instance
     from governance.service.setup import init_instance
 
     folder.mkdir(parents=True, exist_ok=True)
     if url:
-        (folder / "config.toml").write_text(DEFAULT_CONFIG.replace('url = "sqlite:///governance.db"', f'url = "{url}"'), encoding="utf-8")
-    init_instance(folder)
+        (folder / "config.toml").write_text(config_text(True).replace('url = "sqlite:///governance.db"', f'url = "{url}"'), encoding="utf-8")
+    init_instance(folder, rehearsal=True)
     return open_instance(config_path(str(folder / "config.toml")), SETUP_NOW)
 
 

@@ -17,9 +17,11 @@ DEFAULT_CONFIG = """\
 url = "sqlite:///governance.db"      # or postgresql+psycopg://user@host/dbname
 
 [instance]
+rehearsal = false                    # true: an instance for trying things (--now accepted); false: a live one
 rules = "rules"                      # the rules of procedure (*.toml)
 workflows = "workflows"              # the state machines (*.toml)
 templates = "templates"              # letters that override the shipped ones (optional)
+max_file_mb = 20                     # the largest file `doc create --file` and `doc revise --file` take
 
 [mail]
 backend = "maildir"                  # "maildir" (the embedded default) or "smtp"
@@ -30,8 +32,10 @@ smtp_port = 25
 smtp_starttls = false
 smtp_username = ""
 smtp_password_env = "GOV_SMTP_PASSWORD"   # the password itself never sits in this file
-max_attempts = 6                     # then a letter is marked failed and the secretariat told
+max_attempts = 6                     # tries before a letter may be given up on (and only after retry_hours)
 retry_base_seconds = 60              # first retry after this, doubling each time
+retry_max_seconds = 3600             # ... but never waiting longer than this between tries
+retry_hours = 72                     # keep trying this long (an outage of days loses nothing), then tell the secretariat
 digest = true                        # one letter a day per person for several reminders
 """
 
@@ -49,6 +53,8 @@ class MailSettings:
     max_attempts: int
     retry_base_seconds: int
     digest: bool
+    retry_max_seconds: int = 3600
+    retry_hours: int = 72
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,13 @@ class Settings:
     workflows_dir: Path
     templates_dir: Path
     mail: MailSettings
+    rehearsal: bool = False
+    max_file_bytes: int = 20 * 1024 * 1024
+
+
+def config_text(rehearsal: bool) -> str:
+    """The shipped config.toml, marked live or rehearsal."""
+    return DEFAULT_CONFIG.replace("rehearsal = false", f"rehearsal = {'true' if rehearsal else 'false'}", 1)
 
 
 def config_path(option: str | None) -> Path:
@@ -95,7 +108,11 @@ def load_settings(path: Path) -> Settings:
             max_attempts=_int(mail, "max_attempts", 6, path),
             retry_base_seconds=_int(mail, "retry_base_seconds", 60, path),
             digest=bool(mail.get("digest", True)),
+            retry_max_seconds=_int(mail, "retry_max_seconds", 3600, path),
+            retry_hours=_int(mail, "retry_hours", 72, path),
         ),
+        rehearsal=instance.get("rehearsal", False) is True,
+        max_file_bytes=_int(instance, "max_file_mb", 20, path) * 1024 * 1024,
     )
 
 

@@ -55,7 +55,7 @@ class Demo:
     def __init__(self, folder: Path, echo: Callable[[str], None]) -> None:
         self.folder = folder
         self.echo = echo
-        init_instance(folder)
+        init_instance(folder, rehearsal=True)
         self.instance: Instance = open_instance(config_path(str(folder / "config.toml")), "2021-03-01T09:00")
         self.zone = self.instance.rules.zone
 

@@ -105,7 +105,7 @@ class Gov:
 
 def _init(folder: Path) -> Gov:
     gov = Gov(folder)
-    result = subprocess.run([GOV or sys.executable, *([] if GOV else ["-m", "governance"]), "init", str(folder)],
+    result = subprocess.run([GOV or sys.executable, *([] if GOV else ["-m", "governance"]), "init", "--rehearsal", str(folder)],
                             capture_output=True, text=True, env={k: v for k, v in os.environ.items() if not k.startswith("GOV_")})
     assert result.returncode == 0, result.stderr
     return gov
@@ -152,10 +152,10 @@ def _pg_drop(database_url: str) -> None:
 
 
 def _point_at(folder: Path, database_url: str) -> None:
-    from governance.config import DEFAULT_CONFIG
+    from governance.config import config_text
 
     config = folder / "config.toml"
-    text = config.read_text(encoding="utf-8") if config.exists() else DEFAULT_CONFIG
+    text = config.read_text(encoding="utf-8") if config.exists() else config_text(True)
     config.write_text(re.sub(r'(?m)^url = "[^"]*"', f'url = "{database_url}"', text, count=1), encoding="utf-8")
 
 

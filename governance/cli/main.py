@@ -105,21 +105,24 @@ def cli(ctx: click.Context, config: str | None, actor: str | None, now: str | No
 
 @cli.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--rehearsal", is_flag=True, help="An instance for trying, tests and demos: it accepts --now.")
 @pass_ctx
-def init(c: Context, directory: Path) -> None:
+def init(c: Context, directory: Path, rehearsal: bool) -> None:
     """Create an instance in DIRECTORY, or upgrade its database.
 
     DIRECTORY defaults to the current folder. Safe to re-run: nothing edited is overwritten.
+    A live instance (the default) refuses --now on every command that writes.
     """
     from governance.service.setup import init_instance
 
-    result = init_instance(directory)
+    result = init_instance(directory, rehearsal)
 
     def text() -> str:
         made = "\n".join(f"  created {p}" for p in result["created"]) or "  nothing to create: config, rules and workflows are in place"
         schema = "database created" if result["schema_before"] is None else (
             "database already up to date" if result["schema_before"] == result["schema"] else "database upgraded")
-        return f"Instance in {result['dir']}\n{made}\n  {schema} (schema {result['schema']}, {result['database']})"
+        kind = "a rehearsal instance (--now accepted)" if result["rehearsal"] else "a live instance (on the real clock)"
+        return f"Instance in {result['dir']}: {kind}\n{made}\n  {schema} (schema {result['schema']}, {result['database']})"
 
     c.emit(result, text)
 

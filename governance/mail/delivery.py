@@ -28,6 +28,7 @@ def send_pending(instance: Any, backend: Backend | None = None, limit: int | Non
     """Deliver every pending letter whose time has come; failures wait with exponential backoff."""
     from governance.mail.digest import merge_reminders
 
+    instance.require_real_time()
     report = SendReport()
     merge_reminders(instance)
     backend = backend or backend_for(instance.settings)

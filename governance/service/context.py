@@ -25,6 +25,17 @@ class Instance:
     workflows: dict[str, WorkflowSpec]
     db: Database
     clock: Clock
+    clock_given: bool = False  # --now was given: the moment is declared, not read
+
+    def require_real_time(self) -> None:
+        """A live instance's record is written at the real moment; a declared one would backdate the evidence."""
+        if self.clock_given and not self.settings.rehearsal:
+            from governance.errors import NotPermitted
+
+            raise NotPermitted(
+                "this is a live instance, so --now (or GOV_NOW) is refused for anything that writes: it would date the record "
+                "at a moment of your choosing; try procedures on a rehearsal instance (`gov init --rehearsal DIR`)"
+            )
 
     @cached_property
     def renderer(self) -> Any:
@@ -56,7 +67,7 @@ def open_instance(config: Path, now: str | None, require_schema: bool = True) ->
     db = Database(settings.database_url)
     if require_schema:
         db.require_current()
-    return Instance(settings, rules, workflows, db, clock)
+    return Instance(settings, rules, workflows, db, clock, clock_given=bool(now))
 
 
 @dataclass

@@ -43,6 +43,7 @@ class TickReport:
 
 def tick(instance: Instance, now: datetime | None = None, limit: int | None = None) -> TickReport:
     """Fire what is due at `now` (the clock's moment by default). Running it twice changes nothing."""
+    instance.require_real_time()
     moment = now or instance.clock.now()
     report = TickReport(moment)
     while True:

@@ -25,6 +25,8 @@ class _Rollback(Exception):
 def change(instance: Instance, actor: str | Actor | None, work: Callable[[Operation], T], dry_run: bool = False) -> tuple[T, Operation]:
     """Run `work` as one transaction: all of it commits, or none of it does."""
     holder: dict[str, Any] = {}
+    if not dry_run:
+        instance.require_real_time()
     try:
         with instance.db.write() as session:
             who = actor if isinstance(actor, Actor) else (resolve_actor(session, actor, instance.rules) if actor else NOBODY)

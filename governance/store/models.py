@@ -213,6 +213,8 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    audit_head: Mapped[str | None] = mapped_column(String(100))  # "SEQ:HASH" of the chain when it was queued: a witness
+    first_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # retries go on for a while from here
     __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
 
 
@@ -230,6 +232,9 @@ class AuditEntry(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     rule: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[str | None] = mapped_column(Text)  # canonical JSON of what else changed
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the wall clock when written (`at` is procedural time)
+    channel: Mapped[str | None] = mapped_column(String(20))  # cli | link | web | engine
+    via: Mapped[str | None] = mapped_column(String(200))  # the operating-system user, the link's id, the web session
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
