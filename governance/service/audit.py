@@ -1,16 +1,21 @@
-"""The audit trail: entries gathered by an operation, chained by hash and written in bulk; verification."""
+"""The audit trail: entries gathered by an operation, chained by hash and written in bulk; its head; verification."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Iterator
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import String, insert, select, type_coerce, update
 from sqlalchemy.orm import Session
 
-from governance.store.models import AuditEntry, AuditHead
+from governance.store.models import RECORD_MODELS, AuditEntry, AuditHead, Comment, Document, DocumentVersion
+
+# The columns an entry's hash covers, in order; the last three came with the witnesses (schema 0004).
+FIELDS = ("seq", "at", "actor", "ref", "trigger", "from_state", "to_state", "reason", "rule", "detail")
+WITNESSED = ("recorded_at", "channel", "via")
 
 
 def entry(
@@ -38,46 +43,179 @@ def entry(
 
 
 def digest(row: dict[str, Any], prev_hash: str) -> str:
-    at = row["at"].astimezone(timezone.utc).isoformat()
-    content = [row["seq"], at, row["actor"], row["ref"], row["trigger"], row["from_state"], row["to_state"],
-               row["reason"], row["rule"], row["detail"], prev_hash]
+    content = [_utc_text(row["at"]) if name == "at" else row[name] for name in FIELDS]
+    # Entries written before the witnesses existed carry none of them; their hash stays what it was.
+    if any(row.get(name) is not None for name in WITNESSED):
+        content += [_utc_text(row.get("recorded_at")), row.get("channel"), row.get("via")]
+    content.append(prev_hash)
     payload = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def write(session: Session, entries: list[dict[str, Any]]) -> None:
-    """Append entries after the chain's head; the head row's lock orders concurrent writers."""
+def write(session: Session, entries: list[dict[str, Any]], recorded_at: datetime, channel: str, via: str | None) -> str | None:
+    """Append entries after the chain's head; returns the new head as "SEQ:HASH" (None when nothing was written).
+
+    The head row's lock orders concurrent writers.
+    """
     if not entries:
-        return
+        return None
     head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()).one()
     seq, prev = head.seq, head.hash
     rows = []
     for item in entries:
         seq += 1
-        row = dict(item, seq=seq, prev_hash=prev)
+        row = dict(item, seq=seq, prev_hash=prev, recorded_at=recorded_at, channel=channel, via=via)
         row["hash"] = prev = digest(row, row["prev_hash"])
         rows.append(row)
     session.execute(insert(AuditEntry), rows)
     session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev))
+    return f"{seq}:{prev}"
 
 
-def verify(session: Session, batch: int = 5000) -> tuple[bool, int, int | None]:
-    """Recompute the chain: (ok, entries checked, first bad seq)."""
-    prev, expected, count = "", 1, 0
+def head(session: Session) -> tuple[int, str] | None:
+    """The chain's last entry as (seq, hash); None when the head row is missing."""
+    row = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one_or_none()
+    return (row.seq, row.hash) if row is not None else None
+
+
+def parse_anchor(text: str) -> tuple[int, str]:
+    """`SEQ:HASH`, as a letter's X-Gov-Audit-Head header or `gov audit head` gives it."""
+    from governance.errors import BadInput
+
+    seq, _, value = text.strip().partition(":")
+    if not (seq.isdigit() and len(value) == 64 and all(ch in "0123456789abcdef" for ch in value)):
+        raise BadInput(f"--anchor {text!r} must be SEQ:HASH (a number, a colon and 64 hexadecimal digits), as `gov audit head` prints it")
+    return int(seq), value
+
+
+@dataclass
+class Verdict:
+    ok: bool
+    entries: int
+    first_bad: int | None = None
+    reason: str | None = None
+
+
+class _Broken(Exception):
+    def __init__(self, seq: int, reason: str) -> None:
+        super().__init__(reason)
+        self.seq, self.reason = seq, reason
+
+
+def verify(session: Session, anchors: list[tuple[int, str]] | None = None, batch: int = 5000) -> Verdict:
+    """Recompute the chain, hold it against the witnesses given, and against what the records say now."""
+    facts = _Facts()
+    count = 0
+    prev = ""
+    wanted = dict(anchors or [])
+    try:
+        for row in _entries(session, batch):
+            count += 1
+            seq = row["seq"]
+            if seq != count:
+                raise _Broken(seq, f"entry {count} is missing (entry {seq} follows entry {count - 1}): entries were removed")
+            if row["prev_hash"] != prev or digest(row, prev) != row["hash"]:
+                raise _Broken(seq, f"entry {seq} was changed after it was written (its hash does not match)")
+            if seq in wanted and wanted.pop(seq) != row["hash"]:
+                raise _Broken(seq, f"entry {seq} is not the one a witness holds: the chain was rewritten from there on")
+            facts.learn(row)
+            prev = row["hash"]
+        top = head(session)
+        if top is None:
+            raise _Broken(count + 1, "the chain's head row is missing")
+        if top != (count, prev):
+            bad = count + 1 if top[0] > count else max(top[0], 1)
+            raise _Broken(bad, f"the chain's head says entry {top[0]} but the chain ends at entry {count}: it was cut or moved")
+        for seq in sorted(wanted):
+            raise _Broken(count + 1, f"a witness holds entry {seq}, but the chain ends at entry {count}: entries were removed")
+        facts.hold_against(session, count)
+    except _Broken as broken:
+        return Verdict(False, count, broken.seq, broken.reason)
+    return Verdict(True, count)
+
+
+def _entries(session: Session, batch: int) -> Iterator[dict[str, Any]]:
+    """Entries in order, as plain values; a value that cannot be read is tampering, not a crash."""
+    table = AuditEntry.__table__
+    raw_times = {"at", "recorded_at"}
+    columns = [type_coerce(table.c[name], String).label(name) if name in raw_times else table.c[name]
+               for name in (*FIELDS, *WITNESSED, "prev_hash", "hash")]
     last = 0
     while True:
-        rows = session.scalars(select(AuditEntry).where(AuditEntry.seq > last).order_by(AuditEntry.seq).limit(batch)).all()
+        rows = session.execute(select(*columns).where(table.c.seq > last).order_by(table.c.seq).limit(batch)).mappings().all()
         if not rows:
-            break
-        for e in rows:
-            row = {c: getattr(e, c) for c in ("seq", "at", "actor", "ref", "trigger", "from_state", "to_state", "reason", "rule", "detail")}
-            if e.seq != expected or e.prev_hash != prev or digest(row, prev) != e.hash:
-                return False, count, e.seq
-            prev, expected, count, last = e.hash, expected + 1, count + 1, e.seq
-    head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
-    if head.seq != count or head.hash != prev:
-        return False, count, count + 1 if head.seq > count else count
-    return True, count, None
+            return
+        for raw in rows:
+            row = dict(raw)
+            for name in raw_times:
+                try:
+                    row[name] = _read_time(row[name])
+                except (TypeError, ValueError, OverflowError):
+                    raise _Broken(row["seq"], f"entry {row['seq']}: its {name} value {str(row[name])[:40]!r} cannot be read") from None
+            if row["at"] is None:
+                raise _Broken(row["seq"], f"entry {row['seq']} has no time")
+            last = row["seq"]
+            yield row
+
+
+class _Facts:
+    """What the trail says the records are: the last state of each, and the hash of each text, with the entry saying so."""
+
+    def __init__(self) -> None:
+        self.states: dict[str, tuple[int, str]] = {}
+        self.texts: dict[tuple[str, int], tuple[int, str]] = {}
+        self.comments: dict[str, tuple[int, str]] = {}
+
+    def learn(self, row: dict[str, Any]) -> None:
+        ref, seq = row["ref"], row["seq"]
+        if not ref:
+            return
+        if row["to_state"] is not None:
+            self.states[ref] = (seq, row["to_state"])
+        if row["detail"] and '"sha256"' in row["detail"]:
+            detail = json.loads(row["detail"])
+            if row["trigger"] == "comment":
+                self.comments[ref] = (seq, detail["sha256"])
+            elif "version" in detail:
+                self.texts[(ref, int(detail["version"]))] = (seq, detail["sha256"])
+
+    def hold_against(self, session: Session, count: int) -> None:
+        """Each stored state and text must be the one the trail last recorded: an edit in the tables shows here."""
+        for model in RECORD_MODELS.values():
+            for record_id, state in session.execute(select(model.id, model.state)):
+                self._same_state(f"{model.prefix}-{record_id}", state, count)
+        for comment_id, text, decision in session.execute(select(Comment.id, Comment.text, Comment.decision)):
+            ref = f"{Comment.prefix}-{comment_id}"
+            if decision is not None:
+                self._same_state(ref, decision, count)
+            self._same_text(self.comments.get(ref), text, f"the text of {ref}")
+        for document_id, number, text in session.execute(select(DocumentVersion.document_id, DocumentVersion.number, DocumentVersion.text)):
+            ref = f"{Document.prefix}-{document_id}"
+            self._same_text(self.texts.get((ref, number)), text, f"the text of {ref} version {number}")
+
+    def _same_state(self, ref: str, stored: str, count: int) -> None:
+        said = self.states.get(ref)
+        if said is None:
+            raise _Broken(count + 1, f"{ref} is in the database but the trail never recorded it")
+        if said[1] != stored:
+            raise _Broken(said[0], f"{ref} is stored as {stored!r} but the trail last recorded {said[1]!r} (entry {said[0]})")
+
+    @staticmethod
+    def _same_text(said: tuple[int, str] | None, text: str, what: str) -> None:
+        # Texts stored before their hash went into the trail have no witness there; the chain still covers their entries.
+        if said is not None and hashlib.sha256(text.encode("utf-8")).hexdigest() != said[1]:
+            raise _Broken(said[0], f"{what} differs from the one the trail recorded (entry {said[0]})")
+
+
+def _read_time(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def _utc_text(moment: datetime | None) -> str | None:
+    return moment.astimezone(timezone.utc).isoformat() if moment is not None else None
 
 
 def _plain(value: Any) -> str:

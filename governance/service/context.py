@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -26,6 +27,7 @@ class Instance:
     db: Database
     clock: Clock
     clock_given: bool = False  # --now was given: the moment is declared, not read
+    wall: Clock = field(default_factory=SystemClock)  # when entries are recorded, whatever moment --now declares
 
     def require_real_time(self) -> None:
         """A live instance's record is written at the real moment; a declared one would backdate the evidence."""
@@ -64,10 +66,32 @@ def open_instance(config: Path, now: str | None, require_schema: bool = True) ->
     settings = load_settings(config)
     rules, workflows = load_definitions(settings)
     clock: Clock = FixedClock(parse_moment(now, rules.zone, "--now")) if now else SystemClock()
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, settings.database_password_env)
     if require_schema:
         db.require_current()
     return Instance(settings, rules, workflows, db, clock, clock_given=bool(now))
+
+
+@dataclass(frozen=True)
+class Channel:
+    """How a change reached the engine (cli, link, web, engine) and through whom or what (an OS user, a link's id)."""
+
+    name: str
+    via: str | None = None
+
+
+ENGINE = Channel("engine")
+
+
+def operator_channel() -> Channel:
+    """A change typed on this machine: the operating-system user is recorded, whoever `--as` names."""
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no login name and no passwd entry (a bare container)
+        user = f"uid {os.getuid()}" if hasattr(os, "getuid") else None
+    return Channel("cli", user[:200] if user else None)
 
 
 @dataclass
@@ -83,6 +107,7 @@ class Operation:
     deadlines: list[Any] = field(default_factory=list)
     cancelled: list[tuple[str, str, datetime]] = field(default_factory=list)
     dry_run: bool = False
+    channel: Channel = field(default_factory=lambda: ENGINE)
 
     @property
     def rules(self) -> Rules:

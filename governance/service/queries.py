@@ -34,7 +34,8 @@ def deadline_view(op: Operation, row: Deadline) -> dict[str, Any]:
 
 def audit_view(op: Operation, e: AuditEntry) -> dict[str, Any]:
     return {"seq": e.seq, "at": _t(op, e.at), "actor": e.actor, "ref": e.ref, "trigger": e.trigger, "from": e.from_state,
-            "to": e.to_state, "reason": e.reason, "rule": e.rule, "detail": json.loads(e.detail) if e.detail else None}
+            "to": e.to_state, "reason": e.reason, "rule": e.rule, "detail": json.loads(e.detail) if e.detail else None,
+            "recorded_at": _t(op, e.recorded_at), "channel": e.channel, "via": e.via}
 
 
 def show(op: Operation, ref: str) -> dict[str, Any]:

@@ -11,8 +11,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from governance.errors import Conflict
 from governance.service import audit, outbox
-from governance.service.actors import NOBODY, Actor, resolve_actor
-from governance.service.context import Instance, Operation
+from governance.service.actors import NOBODY, SYSTEM, Actor, resolve_actor
+from governance.service.context import ENGINE, Channel, Instance, Operation, operator_channel
 from governance.store.models import Deadline
 
 T = TypeVar("T")
@@ -22,15 +22,20 @@ class _Rollback(Exception):
     """Raised to end a dry run: everything it did is undone."""
 
 
-def change(instance: Instance, actor: str | Actor | None, work: Callable[[Operation], T], dry_run: bool = False) -> tuple[T, Operation]:
-    """Run `work` as one transaction: all of it commits, or none of it does."""
+def change(instance: Instance, actor: str | Actor | None, work: Callable[[Operation], T], dry_run: bool = False,
+           channel: Channel | None = None) -> tuple[T, Operation]:
+    """Run `work` as one transaction: all of it commits, or none of it does.
+
+    `channel` says how the change came (the engine's own when the actor is the system, else an operator here).
+    """
     holder: dict[str, Any] = {}
     if not dry_run:
         instance.require_real_time()
     try:
         with instance.db.write() as session:
             who = actor if isinstance(actor, Actor) else (resolve_actor(session, actor, instance.rules) if actor else NOBODY)
-            op = Operation(instance, session, who, instance.clock.now(), dry_run=dry_run)
+            via = channel or (ENGINE if who is SYSTEM else operator_channel())
+            op = Operation(instance, session, who, instance.clock.now(), dry_run=dry_run, channel=via)
             holder["result"] = work(op)
             holder["op"] = op
             finish(op)
@@ -54,8 +59,14 @@ def finish(op: Operation) -> None:
     op.session.flush()
     if op.deadlines:
         op.session.execute(insert(Deadline), op.deadlines)
+    witness = audit.write(op.session, op.audit, op.instance.wall.now(), op.channel.name, op.channel.via)
+    if op.mail:
+        if witness is None:
+            top = audit.head(op.session)
+            witness = f"{top[0]}:{top[1]}" if top else None
+        for letter in op.mail:
+            letter["audit_head"] = witness  # each recipient holds the chain's head: a witness the database cannot rewrite
     outbox.write(op.session, op.mail)
-    audit.write(op.session, op.audit)
 
 
 @contextmanager
