@@ -31,6 +31,12 @@ def simulate(c: Any, until_text: str, quiet: bool) -> None:
     z = instance.rules.zone
     start = instance.clock.now()
     until = parse_moment(until_text, z, "--until")
+    if not instance.settings.rehearsal:
+        from governance.errors import NotPermitted
+
+        # Firing tomorrow's deadlines today would walk round every notice and comment period of a live record.
+        raise NotPermitted("simulate replays time, which only a rehearsal instance may do (`gov init --rehearsal DIR`); "
+                           "a live instance fires its deadlines when they come (`gov scheduler` or `gov tick`)")
     if until < start:
         from governance.errors import BadInput
 
