@@ -94,3 +94,60 @@ def test_several_tick_workers_at_once_fire_every_due_row_exactly_once(network):
     assert network.sql("SELECT count(*) FROM deadlines WHERE status = 'pending' AND due <= :now",
                        now=datetime(2021, 4, 30, 21, 0, tzinfo=timezone.utc))[0][0] == 0
     assert network.j("audit", "verify")["ok"] is True
+
+
+TRIALS = 10
+
+
+def test_designations_of_different_organisations_for_one_period_at_once_let_exactly_one_hold_it(network):
+    """Write skew: each designation checks that no term overlaps, then adds its own; both checks passing gave two chairs."""
+    rivals = ["BHR", "EGY", "MAR"]
+    for trial in range(TRIALS):
+        start = f"{2023 + trial}-03-01"  # İŞKUR's T-1 runs to 1 March 2023; each trial's year is free until it is raced for
+        results = _race(network, [["--as", SEC, "--now", "2021-03-02T09:00", "--json", "term", "designate", "chair", "--org", org,
+                                   "--start", start, "--months", "12"] for org in rivals])
+        codes = Counter(r.returncode for r in results)
+        assert codes[0] == 1 and codes[0] + codes[4] + codes[5] == len(rivals), (trial, [(r.returncode, r.stderr) for r in results])
+        for loser in (r for r in results if r.returncode != 0):
+            assert "Traceback" not in loser.stderr
+            message = json.loads(loser.stderr.strip().splitlines()[-1])["error"]["message"]
+            assert "cannot overlap" in message or "nothing was written" in message, message
+    terms = [t for t in network.j("term", "list", "chair")["terms"] if t["state"] in ("proposed", "designated", "active")]
+    assert len(terms) == TRIALS + 1
+    spans = sorted((datetime.fromisoformat(t["start"]), datetime.fromisoformat(t["end"])) for t in terms)
+    assert all(earlier[1] <= later[0] for earlier, later in zip(spans, spans[1:])), spans
+    assert network.j("audit", "verify")["ok"] is True
+
+
+def test_comments_racing_the_close_of_comments_never_commit_after_it(network, tmp_path: Path):
+    """Write skew: a comment checked the document was circulated while close_comments committed; it must wait or be refused."""
+    text = tmp_path / "note.txt"
+    text.write_text("1. Purpose.\n\n2. Scope.\n", encoding="utf-8")
+    commenters = [m[3] for m in MEMBERS]
+    for trial in range(TRIALS):
+        ref = f"D-{trial + 1}"
+        network.ok("doc", "create", "--type", "concept_note", "--title", f"Note {trial + 1}", "--file", str(text),
+                   actor=SEC, now="2021-04-01T10:00")
+        network.ok("advance", ref, "circulate", actor=SEC, now="2021-04-01T10:00")
+        # Closed by a person on even trials and by tick (past the comment deadline) on odd ones: both go through the engine.
+        closer = (["--as", SEC, "--now", "2021-04-05T09:00", "advance", ref, "close_comments"] if trial % 2 == 0
+                  else ["--now", "2021-05-02T09:00", "--json", "tick"])
+        comments = [["--as", h, "--now", "2021-04-05T09:00", "comment", "add", ref, "--text", f"Comment of {h} on {ref}."]
+                    for h in commenters]
+        half = len(comments) // 2
+        results = _race(network, comments[:half] + [closer] + comments[half:])
+        closing = results[half]
+        assert closing.returncode == 0, closing.stderr
+        if trial % 2:
+            assert any(f["ref"] == ref and f["name"] == "comment_deadline" for f in json.loads(closing.stdout)["fired"])
+        for r in results:
+            assert r.returncode in (0, 4, 5) and "Traceback" not in r.stderr, (trial, r.returncode, r.stderr)
+        audit = network.sql("SELECT seq, ref, trigger FROM audit WHERE ref = :ref OR trigger = 'comment' ORDER BY seq", ref=ref)
+        closed_at = [seq for seq, r, trigger in audit if r == ref and trigger == "close_comments"]
+        assert len(closed_at) == 1, audit
+        on_this = {f"C-{cid}" for (cid,) in network.sql(
+            "SELECT c.id FROM comments c JOIN documents d ON d.id = c.document_id WHERE d.id = :id", id=trial + 1)}
+        late = [(seq, r) for seq, r, trigger in audit if trigger == "comment" and r in on_this and seq > closed_at[0]]
+        assert not late, f"trial {trial}: comments committed after {ref} closed for comments: {late}"
+        assert len(on_this) == sum(r.returncode == 0 for i, r in enumerate(results) if i != half)
+    assert network.j("audit", "verify")["ok"] is True

@@ -116,6 +116,16 @@ def designate_term(op: Operation, office: str, org_code: str, start: datetime | 
         raise NotAllowedNow(f"{org.code} is not a member organisation and cannot hold the office of {office}", rule=provision.cite())
     if months is not None and not 1 <= months <= 240:
         raise BadInput("--months must be from 1 to 240")
+    if not op.instance.db.is_sqlite:
+        # The overlap check reads other terms and then adds one: two designations at once (for different
+        # organisations) would both pass it. An office has no row to lock, so a transaction-scoped advisory lock
+        # on its name serialises the designations of one office; it is released at commit or rollback.
+        # (An exclusion constraint would need btree_gist and a migration; the lock also covers the rotation
+        # check below.) Activation needs no lock: it only moves a term the non-overlap check already admitted.
+        # SQLite needs none: its writers already take the database's write lock up front (BEGIN IMMEDIATE).
+        from sqlalchemy import func
+
+        op.session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"office:{office}"))))
     if start is None:  # a designation made in advance starts when the current term ends
         current = latest_term(op.session, office, ("proposed", "designated", "active"))
         start = current.end if current is not None else op.now
@@ -222,7 +232,12 @@ def _version(op: Operation, document: Document, number: int, text: str, filename
 
 
 def add_comment(op: Operation, ref: str, text: str, para: int | None) -> Comment:
-    document = lookup.record(op.session, ref, ("document",))
+    found = lookup.record(op.session, ref, ("document",))
+    # The state and the comment deadline are checked below and a comment added on their word, so the document row is
+    # locked first: a close_comments (which updates that row) either committed before and its state is read here
+    # (populate_existing re-reads the committed row under the lock), or it waits until this comment has committed.
+    # On SQLite FOR UPDATE is dropped; its writers already serialise with BEGIN IMMEDIATE.
+    document = op.session.get(Document, found.id, with_for_update=True, populate_existing=True)
     documents = op.rules.provision("documents")
     commenters = set(documents["commenters"])
     _acting(op)
