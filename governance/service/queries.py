@@ -106,11 +106,15 @@ def _fields(op: Operation, record: Any) -> dict[str, Any]:
 
 def _show_comment(op: Operation, comment: Comment) -> dict[str, Any]:
     history = op.session.scalars(select(AuditEntry).where(AuditEntry.ref == comment.ref).order_by(AuditEntry.seq)).all()
+    document = op.session.get(Document, comment.document_id)
+    open_document = not op.instance.workflows["document"].states[document.state].final
+    commands = ([f"gov comment dispose {comment.ref} --decision accepted|partly|rejected|noted --note TEXT"]
+                if op.actor.person is not None and "secretariat" in op.actor.roles and open_document else [])
     return {"ref": comment.ref, "kind": "comment", "state": comment.decision or "open", "allowed": [], "pending_approval": None,
             "deadlines": [], "version": comment.version,
-            "fields": {"document": f"D-{comment.document_id}", "version": comment.document_version, "para": comment.para,
+            "fields": {"document": document.ref, "version": comment.document_version, "para": comment.para,
                        "org": comment.org.code, "text": comment.text, "decision": comment.decision, "note": comment.note},
-            "history": [audit_view(op, e) for e in history], "next": []}
+            "history": [audit_view(op, e) for e in history], "next": [], "commands": commands, "by": None}
 
 
 def approvals(op: Operation) -> list[dict[str, Any]]:
