@@ -2,25 +2,46 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import smtplib
 from abc import ABC, abstractmethod
+from email.errors import MessageError
 from email.message import Message
 from pathlib import Path
 from typing import Any
+
+
+# A letter's file name comes from its Message-ID; nothing in it may name another folder.
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._@+=-]")
 
 
 class DeliveryError(Exception):
     """A letter could not be delivered this time; it will be retried."""
 
 
+class BackendDown(DeliveryError):
+    """The backend cannot take any letter now (server unreachable, connection lost, folder unwritable).
+
+    The batch stops there: every letter in it waits, and a run that meets this is the start of an outage.
+    """
+
+
+class LetterRefused(DeliveryError):
+    """This letter will never go as it stands (its content or its address was refused for good); it is not retried."""
+
+
 class Backend(ABC):
     """Delivers letters. Used as a context manager around one batch.
 
-    `open()` prepares the batch (one SMTP connection for all of it);
-    `deliver(message)` hands one letter over or raises DeliveryError, and must be
-    safe to call again with the same letter (a retry after a crash): the letter's
-    Message-ID is what lets the receiving end recognise it;
+    `open()` prepares the batch (one SMTP connection for all of it), or raises BackendDown;
+    `deliver(message)` hands one letter over, or raises DeliveryError (this letter waits and
+    the batch goes on), BackendDown (nothing more can go in this batch) or LetterRefused (this
+    letter never will: its content or address is refused). It never lets any other error out
+    for a letter it cannot serialise: that is LetterRefused too. It must be safe to call again
+    with the same letter (a retry after a crash): the letter's Message-ID is what lets the
+    receiving end recognise it;
     `close()` releases what `open()` took, even after a failure.
     """
 
@@ -47,7 +68,11 @@ class Backend(ABC):
 
 
 class MaildirBackend(Backend):
-    """One `.eml` file per letter in a folder, written atomically; a retry rewrites the same file."""
+    """One `.eml` file per letter in a folder only its owner may read, written atomically; a retry rewrites the same file.
+
+    Letters hold what members wrote and the links that act for them, so the folder is made 0700 and each file
+    0600; and nothing planted in the folder (a symlink at a letter's name) can make a write land elsewhere.
+    """
 
     name = "maildir"
 
@@ -56,19 +81,39 @@ class MaildirBackend(Backend):
 
     def open(self) -> None:
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
-            raise DeliveryError(f"cannot create {self.folder}: {exc.strerror or exc}") from None
+            raise BackendDown(f"cannot create {self.folder}: {exc.strerror or exc}") from None
 
     def deliver(self, message: Message) -> None:
-        name = message["Message-ID"].strip("<>").replace("/", "_")
+        name = _SAFE_NAME.sub("_", str(message["Message-ID"] or "").strip().strip("<>")).lstrip(".") or "letter"
         target = self.folder / f"{name}.eml"
         temporary = self.folder / f".{name}.tmp"
         try:
-            temporary.write_bytes(message.as_bytes())
+            data = message.as_bytes()
+        except (ValueError, MessageError) as exc:
+            raise LetterRefused(f"the letter cannot be written out ({_reason(exc)})") from None
+        try:
+            # A temporary left by a crash (or planted) goes first. unlink never follows a symlink: it removes
+            # the link, never what it points at; and O_EXCL | O_NOFOLLOW refuse anything that appears meanwhile.
+            try:
+                os.unlink(temporary)
+            except FileNotFoundError:
+                pass
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+            try:
+                with os.fdopen(descriptor, "wb") as out:
+                    out.write(data)
+                    out.flush()
+                    os.fsync(out.fileno())  # the letter is recorded as sent next: it must be on disk by then
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+                raise
+            # rename replaces whatever stands at the target's name (a symlink included) without following it.
             os.replace(temporary, target)
         except OSError as exc:
-            raise DeliveryError(f"cannot write {target}: {exc.strerror or exc}") from None
+            raise BackendDown(f"cannot write {target}: {exc.strerror or exc}") from None
 
     def close(self) -> None:
         return None
@@ -92,26 +137,53 @@ class SmtpBackend(Backend):
             if self.username:
                 password = os.environ.get(self.password_env)
                 if password is None:
-                    raise DeliveryError(f"mail.smtp_username is set but the environment variable {self.password_env} is not")
+                    raise BackendDown(f"mail.smtp_username is set but the environment variable {self.password_env} is not")
                 self.connection.login(self.username, password)
         except (OSError, smtplib.SMTPException) as exc:
             self.close()
-            raise DeliveryError(f"cannot reach the SMTP server {self.host}:{self.port} ({_reason(exc)})") from None
+            raise BackendDown(f"cannot reach the SMTP server {self.host}:{self.port} ({_reason(exc)})") from None
+        except BackendDown:
+            self.close()
+            raise
 
     def deliver(self, message: Message) -> None:
         if self.connection is None:
-            raise DeliveryError("no SMTP connection")
+            raise BackendDown("no SMTP connection")
         try:
             self.connection.send_message(message)
-        except (OSError, smtplib.SMTPException) as exc:
-            raise DeliveryError(f"the SMTP server refused the letter ({_reason(exc)})") from None
+        except (OSError, ValueError, MessageError) as exc:  # smtplib's own errors are OSErrors too
+            raise self._classify(exc) from None
+
+    def _classify(self, exc: BaseException) -> DeliveryError:
+        """What a failure means for this letter and for the batch: wait, give this letter up, or stop the batch."""
+        if isinstance(exc, (ValueError, MessageError)):  # a header or a body that cannot be serialised
+            return LetterRefused(f"the letter cannot be written out ({_reason(exc)})")
+        connection = self.connection
+        if not isinstance(exc, smtplib.SMTPException) or isinstance(exc, smtplib.SMTPServerDisconnected) \
+                or connection is None or connection.sock is None:
+            # The connection is gone (smtplib closes it on a 421) or in an unknown state (a timeout mid-letter).
+            self.close()
+            return BackendDown(f"the connection to the SMTP server {self.host}:{self.port} was lost ({_reason(exc)})")
+        if isinstance(exc, smtplib.SMTPSenderRefused):
+            # The sender is the same for every letter: no letter can go, and none is at fault.
+            return BackendDown(f"the SMTP server refuses the sender address ({_reason(exc)})")
+        if isinstance(exc, smtplib.SMTPRecipientsRefused):
+            codes = [code for code, _ in exc.recipients.values()]
+            if codes and all(code >= 500 for code in codes):
+                return LetterRefused(f"the SMTP server refused the recipient for good ({_reason(exc)})")
+            return DeliveryError(f"the SMTP server refused the recipient for now ({_reason(exc)})")
+        if isinstance(exc, smtplib.SMTPDataError) and exc.smtp_code >= 500:
+            return LetterRefused(f"the SMTP server refused the letter for good ({_reason(exc)})")
+        if isinstance(exc, smtplib.SMTPNotSupportedError):  # e.g. an address that needs SMTPUTF8, which the server lacks
+            return LetterRefused(f"the SMTP server cannot take this letter ({_reason(exc)})")
+        return DeliveryError(f"the SMTP server refused the letter for now ({_reason(exc)})")
 
     def close(self) -> None:
         if self.connection is not None:
             try:
                 self.connection.quit()
             except (OSError, smtplib.SMTPException):
-                pass
+                self.connection.close()
             self.connection = None
 
 

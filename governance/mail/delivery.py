@@ -1,19 +1,23 @@
-"""`gov send`: deliver due letters in batches under a lease, so a crash loses none and a retry is the same letter."""
+"""`gov send`: deliver due letters under a lease, each recorded the moment it is handed over, so a crash re-sends at most one."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from email.errors import MessageError
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 
-from governance.mail.backends import Backend, DeliveryError, backend_for
-from governance.mail.message import build
-from governance.store.models import OutboxMessage
+from governance.mail.backends import Backend, BackendDown, DeliveryError, LetterRefused, backend_for
+from governance.mail.message import Unbuildable, address, build
+from governance.store.models import Counter, OutboxMessage
 
 LEASE = timedelta(minutes=10)  # a claimed letter not confirmed by then is tried again
 BATCH = 200
+OUTAGE = "mail_outage"  # the engine_state row of an outage under way: `at` is since when, `value` the error that began it
+# Letters about mail itself: the failure of one never begets a notice of its own (that could go on for ever).
+NOTICES = ("delivery_failed", "mail_outage", "mail_restored")
 
 
 @dataclass
@@ -24,38 +28,53 @@ class SendReport:
     errors: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Problem:
+    """Why a claimed letter did not go: the error, and whether it never will (final) or the backend is down (outage)."""
+
+    error: str
+    final: bool = False
+    outage: bool = False
+
+
 def send_pending(instance: Any, backend: Backend | None = None, limit: int | None = None) -> SendReport:
-    """Deliver every pending letter whose time has come; failures wait with exponential backoff."""
+    """Deliver every pending letter whose time has come; failures wait with capped exponential backoff."""
     from governance.mail.digest import merge_reminders
 
     instance.require_real_time()
+    _check_sender(instance.settings.mail.sender)
     report = SendReport()
     merge_reminders(instance)
     backend = backend or backend_for(instance.settings)
-    while limit is None or report.sent + report.failed + report.retrying < limit:
+    while limit is None or _done(report) < limit:
         now = instance.clock.now()
-        claimed = _claim(instance, now, BATCH if limit is None else min(BATCH, limit))
+        claimed = _claim(instance, now, BATCH if limit is None else min(BATCH, limit - _done(report)))
         if not claimed:
             break
-        outcomes: dict[int, str | None] = {}
-        try:
-            with backend:
-                for row in claimed:
-                    try:
-                        backend.deliver(build(row, instance.settings.mail.sender, instance.rules.short_name))
-                        outcomes[row.id] = None
-                    except DeliveryError as exc:
-                        outcomes[row.id] = str(exc)
-        except DeliveryError as exc:  # the batch could not start (server down): every letter waits
-            for row in claimed:
-                outcomes.setdefault(row.id, str(exc))
-        _record(instance, claimed, outcomes, now, report)
-        if any(outcomes.values()):
-            break  # the server is unwell: leave the rest for the next run
+        problems: dict[int, Problem] = {}
+        down = _deliver(instance, backend, claimed, now, problems, report)
+        if problems:
+            _record_problems(instance, [row for row in claimed if row.id in problems], problems, report)
+        if down:
+            break  # the backend is unwell: leave the rest for the next run
     return report
 
 
-def _claim(instance: Any, now: Any, count: int) -> list[OutboxMessage]:
+def _done(report: SendReport) -> int:
+    return report.sent + report.failed + report.retrying
+
+
+def _check_sender(sender: str) -> None:
+    """A sender no letter can carry is the configuration's fault, not any letter's: refuse before claiming one."""
+    from governance.errors import BadInput
+
+    try:
+        address(sender, "sender")
+    except Unbuildable as exc:
+        raise BadInput(f"mail.sender in config.toml: {exc}") from None
+
+
+def _claim(instance: Any, now: datetime, count: int) -> list[OutboxMessage]:
     with instance.db.write() as session:
         query = (select(OutboxMessage).where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
                  .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(count))
@@ -65,13 +84,72 @@ def _claim(instance: Any, now: Any, count: int) -> list[OutboxMessage]:
         for row in rows:
             row.attempts += 1
             row.next_attempt_at = now + LEASE
+            if row.first_attempt_at is None:  # the retry period runs from here
+                row.first_attempt_at = now
         session.flush()
         session.expunge_all()
         return rows
 
 
-def _record(instance: Any, rows: list[OutboxMessage], outcomes: dict[int, str | None], now: Any, report: SendReport) -> None:
-    """One transaction: what was sent, what waits, what was given up on and the secretariat's notice of it."""
+def _deliver(instance: Any, backend: Backend, rows: list[OutboxMessage], now: datetime, problems: dict[int, Problem],
+             report: SendReport) -> bool:
+    """Hand each letter over on one connection, recording each as sent as soon as it is accepted.
+
+    A letter that cannot be built, or that the backend refuses for good, is a final problem of its own and the
+    others go on. Returns True when the backend went down: the letters not yet handed over wait.
+    """
+    mail = instance.settings.mail
+    short_name = instance.rules.short_name
+    # Past half the lease, another run may take these letters as abandoned: stop before it could send one twice.
+    stop_at = now + LEASE / 2
+    handled: set[int] = set()
+    try:
+        with backend:
+            for row in rows:
+                if instance.clock.now() >= stop_at:
+                    break  # the rest stay claimed; the lease brings them back
+                handled.add(row.id)
+                try:
+                    letter = build(row, mail.sender, short_name)
+                except (ValueError, MessageError) as exc:  # Unbuildable, or a value the email package cannot encode
+                    problems[row.id] = Problem(f"the letter cannot be built: {exc}", final=True)
+                    continue
+                try:
+                    backend.deliver(letter)
+                except BackendDown:
+                    handled.discard(row.id)
+                    raise
+                except LetterRefused as exc:
+                    problems[row.id] = Problem(str(exc), final=True)
+                    continue
+                except DeliveryError as exc:
+                    problems[row.id] = Problem(str(exc))
+                    continue
+                _record_sent(instance, row.id)
+                report.sent += 1
+    except BackendDown as exc:
+        for row in rows:
+            if row.id not in handled:
+                problems[row.id] = Problem(str(exc), outage=True)
+        return True
+    return False
+
+
+def _record_sent(instance: Any, outbox_id: int) -> None:
+    """One small transaction per letter, right after the backend accepted it: a crash re-sends at most the one in flight."""
+    from governance.service.actors import SYSTEM
+    from governance.service.transaction import change
+
+    def work(op: Any) -> None:
+        _end_outage(op)  # before the letter is marked: it is one of those that waited
+        op.session.execute(update(OutboxMessage).where(OutboxMessage.id == outbox_id)
+                           .values(status="sent", sent_at=op.now, last_error=None, next_attempt_at=None))
+
+    change(instance, SYSTEM, work)
+
+
+def _record_problems(instance: Any, rows: list[OutboxMessage], problems: dict[int, Problem], report: SendReport) -> None:
+    """One transaction: what waits (and until when), what is given up on, and the secretariat's notices of both."""
     from governance.service.actors import SYSTEM
     from governance.service.transaction import change
 
@@ -79,31 +157,26 @@ def _record(instance: Any, rows: list[OutboxMessage], outcomes: dict[int, str | 
     tally = SendReport()
 
     def work(op: Any) -> None:
-        session = op.session
-        failed_now: list[OutboxMessage] = []
-        sent_ids = [r.id for r in rows if outcomes.get(r.id) is None and r.id in outcomes]
-        if sent_ids:
-            session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(sent_ids))
-                            .values(status="sent", sent_at=now, last_error=None, next_attempt_at=None))
-            tally.sent += len(sent_ids)
+        given_up: list[tuple[OutboxMessage, str]] = []
+        outage: str | None = None
         for row in rows:
-            error = outcomes.get(row.id)
-            if row.id in sent_ids or error is None:
-                continue
-            if row.attempts >= settings.max_attempts:
-                values = {"status": "failed", "last_error": error, "next_attempt_at": None}
-                row.last_error = error
-                if row.template != "delivery_failed":  # a notice about failures never begets another
-                    failed_now.append(row)
+            problem = problems[row.id]
+            if problem.final or _exhausted(row, op.now, settings):
+                values: dict[str, Any] = {"status": "failed", "last_error": problem.error, "next_attempt_at": None}
+                if row.template not in NOTICES:
+                    given_up.append((row, problem.error))
                 tally.failed += 1
             else:
-                delay = timedelta(seconds=settings.retry_base_seconds * 2 ** (row.attempts - 1))
-                values = {"last_error": error, "next_attempt_at": now + delay}
+                values = {"last_error": problem.error, "next_attempt_at": op.now + backoff(row.attempts, settings)}
                 tally.retrying += 1
-            session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
-            tally.errors.append(error)
-        if failed_now:
-            _tell_secretariat(op, failed_now)
+            op.session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
+            tally.errors.append(problem.error)
+            if problem.outage and outage is None:
+                outage = problem.error
+        if given_up:
+            _tell_secretariat(op, given_up)
+        if outage is not None:
+            _begin_outage(op, outage)
 
     change(instance, SYSTEM, work)
     report.sent += tally.sent
@@ -112,12 +185,72 @@ def _record(instance: Any, rows: list[OutboxMessage], outcomes: dict[int, str | 
     report.errors.extend(tally.errors)
 
 
-def _tell_secretariat(op: Any, rows: list[OutboxMessage]) -> None:
+def backoff(attempts: int, settings: Any) -> timedelta:
+    """The wait after the n-th failed try: retry_base_seconds doubling each time, never more than retry_max_seconds."""
+    ceiling = max(settings.retry_max_seconds, 1)
+    wait = settings.retry_base_seconds * 2 ** min(max(attempts - 1, 0), 62)  # the exponent bounded: no huge number built
+    return timedelta(seconds=max(min(wait, ceiling), 1))
+
+
+def _exhausted(row: OutboxMessage, now: datetime, settings: Any) -> bool:
+    """Given up only when tried max_attempts times AND for retry_hours: a long outage alone loses no letter."""
+    if row.attempts < settings.max_attempts:
+        return False
+    started = row.first_attempt_at or now
+    return now - started >= timedelta(hours=settings.retry_hours)
+
+
+def _tell_secretariat(op: Any, failures: list[tuple[OutboxMessage, str]]) -> None:
     """A letter given up on is not silent: the secretariat is written to (and it shows in `gov status`)."""
+    context = _notice_context(op, failures=[{"to": r.recipient, "subject": r.subject, "error": error, "attempts": r.attempts}
+                                            for r, error in failures])
+    _queue_to_secretariat(op, "delivery_failed", context)
+
+
+def _begin_outage(op: Any, error: str) -> None:
+    """The first failing run of an outage tells the secretariat; the next ones find the row and stay quiet."""
+    if op.session.bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as insert_once
+    else:
+        from sqlalchemy.dialects.sqlite import insert as insert_once
+    begun = op.session.execute(insert_once(Counter).values(name=OUTAGE, value=error, at=op.now).on_conflict_do_nothing())
+    if begun.rowcount != 1:
+        return  # an outage already under way (told when it began, by this run or another worker)
+    retry = timedelta(hours=op.instance.settings.mail.retry_hours)
+    _queue_to_secretariat(op, "mail_outage", _notice_context(op, outage={"since": op.now, "error": error, "retry": _duration(op, retry)}))
+
+
+def _end_outage(op: Any) -> None:
+    """The first letter through after an outage tells the secretariat how long it lasted and how many letters waited."""
+    outage = op.session.get(Counter, OUTAGE)
+    if outage is None:
+        return
+    waited = op.session.scalar(select(func.count()).select_from(OutboxMessage)
+                               .where(OutboxMessage.status == "pending", OutboxMessage.last_error.is_not(None)))
+    ended = op.session.execute(delete(Counter).where(Counter.name == OUTAGE).execution_options(synchronize_session=False))
+    if ended.rowcount != 1:
+        return  # another worker saw the mail flow first and told
+    since = outage.at or op.now
+    view = {"since": since, "until": op.now, "lasted": _duration(op, op.now - since), "waited": waited or 0, "error": outage.value or ""}
+    _queue_to_secretariat(op, "mail_restored", _notice_context(op, outage=view))
+
+
+def _duration(op: Any, span: timedelta) -> Any:
+    """A length of time in each language the body writes in ('3 hours', '3 heures', '3 ساعات')."""
+    from babel.dates import format_timedelta
+
+    from governance.service.describe import Localised
+
+    span = max(span, timedelta(0))
+    return Localised({lang: format_timedelta(span, locale=lang) for lang in {*op.rules.languages, "en"}})
+
+
+def _notice_context(op: Any, **extra: Any) -> dict[str, Any]:
+    return {"body": {"name": op.rules.body["name"], "short_name": op.rules.short_name}, "record": {}, "actor": "", "reason": None,
+            "deadline": {}, "deadlines": {}, "approval": {}, "stats": {}, "successor": None, **extra}
+
+
+def _queue_to_secretariat(op: Any, template: str, context: dict[str, Any]) -> None:
     from governance.service import audiences, outbox
 
-    people = audiences.people(op, None, ["secretariat"])
-    context = {"body": {"name": op.rules.body["name"], "short_name": op.rules.short_name},
-               "failures": [{"to": r.recipient, "subject": r.subject, "error": r.last_error or "", "attempts": r.attempts} for r in rows],
-               "record": {}, "actor": "", "reason": None, "deadline": {}, "deadlines": {}, "approval": {}, "stats": {}, "successor": None}
-    outbox.queue(op, people, "delivery_failed", context, None)
+    outbox.queue(op, audiences.people(op, None, ["secretariat"]), template, context, None)
