@@ -1,25 +1,35 @@
-"""iCalendar parts for meetings: one stable UID per meeting, SEQUENCE bumped on change, CANCEL when called off."""
+"""iCalendar parts for meetings: one UID per meeting and instance, SEQUENCE bumped on change, CANCEL when called off."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 
-def meeting_ics(meeting: Any, zone: ZoneInfo, short_name: str, sender: str, stamp: datetime, cancelled: bool = False, lang: str = "en") -> str:
-    from icalendar import Calendar, Event, vCalAddress, vText
+def meeting_ics(meeting: Any, zone: ZoneInfo, short_name: str, sender: str, stamp: datetime, cancelled: bool = False,
+                lang: str = "en", instance_id: str = "") -> str:
+    """The meeting as a VCALENDAR (METHOD REQUEST or CANCEL), without attendees: `with_attendee` adds the recipient."""
+    from icalendar import Calendar, Event, vCalAddress, vRecur, vText
 
     cal = Calendar()
     cal.add("prodid", f"-//{short_name}//governance//EN")
     cal.add("version", "2.0")
     cal.add("method", "CANCEL" if cancelled else "REQUEST")
     event = Event()
-    event.add("uid", meeting_uid(meeting, short_name))
+    event.add("uid", meeting_uid(meeting, short_name, instance_id))
     event.add("sequence", meeting.sequence + (1 if cancelled else 0))
     event.add("dtstamp", stamp)
-    event.add("dtstart", meeting.start.astimezone(zone))
-    event.add("dtend", meeting.end.astimezone(zone))
+    start, end = meeting.start.astimezone(zone), meeting.end.astimezone(zone)
+    days = (end.date() - start.date()).days + 1
+    if days > 1 and end.time() > start.time():
+        # A meeting over several days sits in the calendar during its daily hours, not as one block through the nights.
+        event.add("dtstart", start)
+        event.add("dtend", datetime.combine(start.date(), end.time(), tzinfo=zone))
+        event.add("rrule", vRecur(freq="DAILY", count=days))
+    else:
+        event.add("dtstart", start)
+        event.add("dtend", end)
     event.add("summary", f"{short_name}: {meeting.title}", parameters={"LANGUAGE": lang})
     if meeting.online:
         event.add("location", vText(meeting.venue or "Online"))
@@ -34,8 +44,31 @@ def meeting_ics(meeting: Any, zone: ZoneInfo, short_name: str, sender: str, stam
     event.add("description", _DESCRIPTION.get(lang, _DESCRIPTION["en"]).format(title=meeting.title, ref=meeting.ref, body=short_name),
               parameters={"LANGUAGE": lang})
     cal.add_component(event)
-    cal.add_missing_timezones()
+    _add_timezone(cal, start.date(), end.date())
     return cal.to_ical().decode("utf-8")
+
+
+def _add_timezone(cal: Any, first: date, last: date) -> None:
+    """The zone's rules for the years around the meeting: what any client needs to place it, and nothing it must doubt."""
+    cal.add_missing_timezones(first_date=date(first.year - 1, 1, 1), last_date=date(min(last.year + 2, 9999), 1, 1))
+    for timezone in cal.walk("VTIMEZONE"):
+        timezone.pop("COMMENT", None)  # icalendar notes the range it covered; it covers the meeting's, which is all that matters
+
+
+def with_attendee(ics: str, name: str, email: str) -> str:
+    """The same entry addressed to one recipient (RFC 5546 wants the ATTENDEE a REQUEST or CANCEL is for)."""
+    from icalendar import Event, vCalAddress, vText
+
+    attendee = vCalAddress(f"mailto:{email}")
+    attendee.params["cn"] = vText(name)
+    attendee.params["role"] = "REQ-PARTICIPANT"
+    attendee.params["partstat"] = "NEEDS-ACTION"
+    attendee.params["rsvp"] = "TRUE"
+    holder = Event()
+    holder.add("attendee", attendee)
+    line = holder.to_ical().decode("utf-8").split("\r\n", 1)[1].rsplit("END:VEVENT", 1)[0]
+    head, tail = ics.rsplit("END:VEVENT", 1)
+    return head + line + "END:VEVENT" + tail
 
 
 _DESCRIPTION = {
@@ -45,18 +78,32 @@ _DESCRIPTION = {
 }
 
 
-def meeting_uid(meeting: Any, short_name: str) -> str:
+def meeting_uid(meeting: Any, short_name: str, instance_id: str = "") -> str:
+    """Unique across instances: two networks (or a rehearsal beside the live one) never overwrite each other's entries."""
     slug = "".join(ch for ch in short_name.lower() if ch.isalnum() or ch == "-") or "governance"
-    return f"meeting-{meeting.id}@{slug}.governance"
+    return f"meeting-{meeting.id}{'-' + instance_id if instance_id else ''}@{slug}.governance"
 
 
-def calendar_for(op: Any, meeting: Any, cancelled: bool = False) -> Callable[[str], str]:
-    """The calendar part for a letter about `meeting`, built once per language and shared by the recipients."""
+def instance_id(session: Any) -> str:
+    """The random id `gov init` gave this database (empty for one made before ids existed, whose UIDs must not change)."""
+    from governance.store.models import Counter
+
+    row = session.get(Counter, "instance_id")
+    return (row.value or "") if row is not None else ""
+
+
+def calendar_for(op: Any, meeting: Any, cancelled: bool = False) -> Callable[[str, Any], str]:
+    """The calendar part for a letter about `meeting`: built once per language, addressed to each recipient."""
     built: dict[str, str] = {}
+    uid_part = instance_id(op.session)
 
-    def for_language(lang: str) -> str:
+    def for_recipient(lang: str, person: Any) -> str:
         if lang not in built:
-            built[lang] = meeting_ics(meeting, op.rules.zone, op.rules.short_name, op.instance.settings.mail.sender, op.now, cancelled, lang)
-        return built[lang]
+            built[lang] = meeting_ics(meeting, op.rules.zone, op.rules.short_name, op.instance.settings.mail.sender, op.now,
+                                      cancelled, lang, uid_part)
+        return with_attendee(built[lang], person.name, person.email)
 
-    return for_language
+    return for_recipient
+
+
+__all__ = ["calendar_for", "instance_id", "meeting_ics", "meeting_uid", "with_attendee"]

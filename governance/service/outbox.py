@@ -26,7 +26,7 @@ def queue(op: Any, people: list[Any], template: str, context: dict[str, Any], re
                 "subject": letter.subject,
                 "body_text": letter.text,
                 "body_html": letter.html,
-                "ics": calendar(letter.lang) if calendar else None,
+                "ics": calendar(letter.lang, person) if calendar else None,
                 "status": "pending",
                 "attempts": 0,
                 "next_attempt_at": op.now,
