@@ -11,9 +11,10 @@ from typing import Any, Callable
 class Sink:
     """An aiosmtpd handler that keeps every letter it is given (and optionally writes it to a folder)."""
 
-    def __init__(self, folder: Path | None = None, echo: Callable[[str], None] | None = None) -> None:
+    def __init__(self, folder: Path | None = None, echo: Callable[[str], None] | None = None, show: bool = False) -> None:
         self.folder = folder
         self.echo = echo
+        self.show = show
         self.received: list[Any] = []
         if folder:
             folder.mkdir(parents=True, exist_ok=True)
@@ -27,13 +28,26 @@ class Sink:
             (self.folder / f"{name}.eml").write_bytes(data)
         if self.echo:
             self.echo(f"{letter['Date']}  to {', '.join(envelope.rcpt_tos)}  {letter['Subject']}  ({letter['Content-Language'] or '-'})")
+            if self.show:
+                self.echo(whole(letter))
         return "250 OK"
 
 
-def serve(port: int, folder: Path | None, echo: Callable[[str], None]) -> None:
+def whole(letter: Any) -> str:
+    """A letter as its reader sees it: who, what, the text, and what is attached."""
+    lines = [f"{name}: {letter[name]}" for name in ("From", "To", "Subject", "Content-Language", "X-Gov-Audit-Head") if letter[name]]
+    body = letter.get_body(("plain",))
+    lines += ["", body.get_content().rstrip() if body is not None else "(no text part)"]
+    attached = [part.get_filename() or part.get_content_type() for part in letter.iter_attachments()]
+    if attached:
+        lines.append(f"[attached: {', '.join(attached)}]")
+    return "\n".join(lines) + "\n" + "-" * 72
+
+
+def serve(port: int, folder: Path | None, echo: Callable[[str], None], show: bool = False) -> None:
     from aiosmtpd.controller import Controller
 
-    sink = Sink(folder, echo)
+    sink = Sink(folder, echo, show)
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
     echo(f"mail sink listening on 127.0.0.1:{port}; set [mail] backend = \"smtp\", smtp_port = {port}. Ctrl-C stops it.")
