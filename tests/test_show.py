@@ -33,3 +33,13 @@ def test_show_answers_every_kind_in_text_and_json_with_and_without_an_actor(one_
 def test_the_secretariat_is_shown_how_to_dispose_of_an_open_comment(one_of_each):
     assert any("comment dispose C-1" in c for c in one_of_each.j("show", "C-1", actor=SEC, now="2021-03-12T10:00")["commands"])
     assert one_of_each.j("show", "C-1", actor="bhr", now="2021-03-12T10:00")["commands"] == []
+
+
+def test_lists_show_when_and_whose_and_a_documents_audit_includes_its_comments(one_of_each):
+    meetings = one_of_each.j("meeting", "list")["records"]
+    assert meetings[0]["when"].startswith("2021-06-02 12:00 to 2021-06-03") and meetings[0]["who"] == "online"
+    actions = one_of_each.j("action", "list")["records"]
+    assert actions[0]["who"] == "BHR" and actions[0]["when"].startswith("due 2021-04-01")
+    assert "BHR" in one_of_each.ok("action", "list").out
+    story = one_of_each.j("audit", "D-1")["entries"]
+    assert [e["ref"] for e in story] == ["D-1", "D-1", "C-1"]

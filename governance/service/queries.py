@@ -117,6 +117,29 @@ def _show_comment(op: Operation, comment: Comment) -> dict[str, Any]:
             "history": [audit_view(op, e) for e in history], "next": [], "commands": commands, "by": None}
 
 
+def record_rows(op: Operation, kind: str) -> list[dict[str, Any]]:
+    """One line per record of a kind: what it is, where it stands, when it happens or falls due, and whose it is."""
+    from governance.clock import shown
+
+    model = RECORD_MODELS[kind]
+    z = op.rules.zone
+    rows = []
+    for r in op.session.scalars(select(model).order_by(model.id)):
+        row = {"ref": r.ref, "state": r.state, "title": getattr(r, "title", ""), "pending": r.pending_trigger, "when": None, "who": None}
+        if kind == "meeting":
+            start, end = r.start.astimezone(z), r.end.astimezone(z)
+            row["when"] = shown(r.start, z)[:16] + (f" to {end:%Y-%m-%d}" if end.date() != start.date() else f"-{end:%H:%M}")
+            row["who"] = "online" if r.online else r.venue
+        elif kind == "action":
+            row["when"], row["who"] = "due " + shown(r.due, z)[:16], r.owner.code
+        elif kind == "document":
+            row["when"], row["who"] = f"version {r.current_version}", f"M-{r.meeting_id}" if r.meeting_id else None
+        elif kind == "term":
+            row["when"], row["who"], row["title"] = f"{shown(r.start, z)[:10]} to {shown(r.end, z)[:10]}", r.org.code, r.office
+        rows.append(row)
+    return rows
+
+
 def approvals(op: Operation) -> list[dict[str, Any]]:
     items = []
     for kind, model in RECORD_MODELS.items():
@@ -158,7 +181,10 @@ def audit_entries(op: Operation, ref: str | None, limit: int | None) -> list[dic
     query = select(AuditEntry)
     if ref:
         target = lookup.record(op.session, ref)
-        query = query.where(AuditEntry.ref == target.ref)
+        refs = [target.ref]
+        if isinstance(target, Document):  # a document's story includes the comments made on it
+            refs += [f"C-{i}" for i in op.session.scalars(select(Comment.id).where(Comment.document_id == target.id))]
+        query = query.where(AuditEntry.ref.in_(refs))
     if limit:
         newest = query.order_by(AuditEntry.seq.desc()).limit(limit).subquery()
         rows = op.session.scalars(select(AuditEntry).join(newest, AuditEntry.seq == newest.c.seq).order_by(AuditEntry.seq))
