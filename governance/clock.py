@@ -34,14 +34,21 @@ class FixedClock(Clock):
         return self.moment
 
 
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_ONLY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Every moment a person gives lies in these years: far enough for any procedure, and far enough from the ends
+# of Python's calendar (years 1 and 9999) that a deadline computed from it can never overflow.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2200, 12, 31)
 
 
 def parse_moment(text: str, zone: ZoneInfo, what: str = "time") -> datetime:
-    """Read an ISO 8601 date or datetime; one without an offset is in `zone`. Returns UTC."""
+    """Read an ISO 8601 date or datetime; one without an offset is in `zone`. Returns UTC.
+
+    Refused (BadInput): anything else, and a moment outside the years 1900 to 2200 (EARLIEST, LATEST).
+    """
     raw = text.strip()
     try:
-        if _DATE_ONLY.match(raw):
+        if _DATE_ONLY.fullmatch(raw):
             local = datetime.combine(date.fromisoformat(raw), time(0, 0))
         else:
             local = datetime.fromisoformat(raw.replace("Z", "+00:00") if raw.endswith("Z") else raw)
@@ -49,12 +56,14 @@ def parse_moment(text: str, zone: ZoneInfo, what: str = "time") -> datetime:
         raise BadInput(
             f"{what} {text!r} is not an ISO 8601 date or time (for example 2021-06-02 or 2021-06-02T12:00)"
         ) from None
+    if not EARLIEST <= local.date() <= LATEST:
+        raise BadInput(f"{what} {text!r} is out of range: dates run from {EARLIEST.isoformat()} to {LATEST.isoformat()}")
     if local.tzinfo is None:
         local = local.replace(tzinfo=zone)
     try:
         return local.astimezone(UTC)
     except (ValueError, OverflowError):
-        raise BadInput(f"{what} {text!r} is out of range") from None
+        raise BadInput(f"{what} {text!r} is out of range: dates run from {EARLIEST.isoformat()} to {LATEST.isoformat()}") from None
 
 
 def parse_day(text: str, zone: ZoneInfo, what: str = "date") -> datetime:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
-import tomllib
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from governance.errors import BadInput
+from governance import tomlpos
+from governance.errors import BadInput, DefinitionErrors
+from governance.textcheck import is_email, line_problem
 
 DEFAULT_CONFIG = """\
 # A governance instance: where its database, rules, workflows and mail live.
@@ -67,6 +70,56 @@ class Settings:
     mail: MailSettings
     rehearsal: bool = False
     max_file_bytes: int = 20 * 1024 * 1024
+    # The environment variable holding the database password: put into the URL when connecting, never into a file.
+    database_password_env: str | None = None
+
+
+@dataclass(frozen=True)
+class _Key:
+    """What one key of config.toml may hold."""
+
+    kind: str  # text | path | url | env | email | bool | int | choice
+    default: Any
+    low: int = 0
+    high: int = 0
+    choices: tuple[str, ...] = ()
+    empty_ok: bool = False
+
+
+# Every table and key config.toml may hold; anything else is a misspelling to point out, not to ignore.
+SCHEMA: dict[str, dict[str, _Key]] = {
+    "database": {
+        "url": _Key("url", "sqlite:///governance.db"),
+        "password_env": _Key("env", "", empty_ok=True),
+    },
+    "instance": {
+        "rehearsal": _Key("bool", False),
+        "rules": _Key("path", "rules"),
+        "workflows": _Key("path", "workflows"),
+        "templates": _Key("path", "templates"),
+        "max_file_mb": _Key("int", 20, 1, 1024),
+    },
+    "mail": {
+        "backend": _Key("choice", "maildir", choices=("maildir", "smtp")),
+        "sender": _Key("email", "secretariat@example.org"),
+        "maildir": _Key("path", "mail"),
+        "smtp_host": _Key("text", "127.0.0.1", empty_ok=True),
+        "smtp_port": _Key("int", 25, 1, 65535),
+        "smtp_starttls": _Key("bool", False),
+        "smtp_username": _Key("text", "", empty_ok=True),
+        "smtp_password_env": _Key("env", "GOV_SMTP_PASSWORD", empty_ok=True),
+        "max_attempts": _Key("int", 6, 1, 100),
+        "retry_base_seconds": _Key("int", 60, 1, 86_400),
+        "retry_max_seconds": _Key("int", 3600, 1, 604_800),
+        "retry_hours": _Key("int", 72, 0, 2160),
+        "digest": _Key("bool", True),
+    },
+    "web": {
+        "base_url": _Key("text", "", empty_ok=True),
+        "secret_key_env": _Key("env", "", empty_ok=True),
+    },
+}
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def config_text(rehearsal: bool) -> str:
@@ -79,41 +132,105 @@ def config_path(option: str | None) -> Path:
 
 
 def load_settings(path: Path) -> Settings:
+    """Read and validate config.toml; every problem is reported as `PATH:LINE: message` (DefinitionErrors, exit 2)."""
     if not path.is_file():
         raise BadInput(f"no instance at {path}: there is no such config file (create one with `gov init`, or pass --config)")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise BadInput(f"{path}: the config file is not valid TOML ({exc})") from None
+        doc = tomlpos.load(path)
+    except tomlpos.TomlSyntaxError as exc:
+        raise DefinitionErrors([str(exc)]) from None
+    problems: list[str] = []
+    values = _validate(doc, problems)
+    if problems:
+        raise DefinitionErrors(problems)
     base = path.resolve().parent
-    database = _table(data, "database", path)
-    instance = _table(data, "instance", path)
-    mail = _table(data, "mail", path)
-    url = _str(database, "url", "sqlite:///governance.db", path, "database")
+    database, instance, mail = values["database"], values["instance"], values["mail"]
     return Settings(
         path=path,
-        database_url=_resolve_sqlite(url, base),
-        rules_dir=base / _str(instance, "rules", "rules", path, "instance"),
-        workflows_dir=base / _str(instance, "workflows", "workflows", path, "instance"),
-        templates_dir=base / _str(instance, "templates", "templates", path, "instance"),
+        database_url=_resolve_sqlite(database["url"], base),
+        rules_dir=base / instance["rules"],
+        workflows_dir=base / instance["workflows"],
+        templates_dir=base / instance["templates"],
         mail=MailSettings(
-            backend=_choice(mail, "backend", "maildir", ("maildir", "smtp"), path),
-            sender=_str(mail, "sender", "secretariat@example.org", path, "mail"),
-            maildir=base / _str(mail, "maildir", "mail", path, "mail"),
-            smtp_host=_str(mail, "smtp_host", "127.0.0.1", path, "mail"),
-            smtp_port=_int(mail, "smtp_port", 25, path),
-            smtp_starttls=bool(mail.get("smtp_starttls", False)),
-            smtp_username=_str(mail, "smtp_username", "", path, "mail"),
-            smtp_password_env=_str(mail, "smtp_password_env", "GOV_SMTP_PASSWORD", path, "mail"),
-            max_attempts=_int(mail, "max_attempts", 6, path),
-            retry_base_seconds=_int(mail, "retry_base_seconds", 60, path),
-            digest=bool(mail.get("digest", True)),
-            retry_max_seconds=_int(mail, "retry_max_seconds", 3600, path),
-            retry_hours=_int(mail, "retry_hours", 72, path),
+            backend=mail["backend"],
+            sender=mail["sender"],
+            maildir=base / mail["maildir"],
+            smtp_host=mail["smtp_host"],
+            smtp_port=mail["smtp_port"],
+            smtp_starttls=mail["smtp_starttls"],
+            smtp_username=mail["smtp_username"],
+            smtp_password_env=mail["smtp_password_env"],
+            max_attempts=mail["max_attempts"],
+            retry_base_seconds=mail["retry_base_seconds"],
+            digest=mail["digest"],
+            retry_max_seconds=mail["retry_max_seconds"],
+            retry_hours=mail["retry_hours"],
         ),
-        rehearsal=instance.get("rehearsal", False) is True,
-        max_file_bytes=_int(instance, "max_file_mb", 20, path) * 1024 * 1024,
+        rehearsal=instance["rehearsal"],
+        max_file_bytes=instance["max_file_mb"] * 1024 * 1024,
+        database_password_env=database["password_env"] or None,
     )
+
+
+def _validate(doc: tomlpos.Located, problems: list[str]) -> dict[str, dict[str, Any]]:
+    """Every table and key checked against SCHEMA; the values (defaults filled in) by table."""
+    known_tables = ", ".join(f"[{name}]" for name in SCHEMA)
+    for name, value in doc.data.items():
+        if name not in SCHEMA:
+            what = f"unknown table [{name}]" if isinstance(value, dict) else f"unknown key {name!r} outside any table"
+            problems.append(f"{doc.where((name,))}: {what} (config.toml has {known_tables})")
+    values: dict[str, dict[str, Any]] = {}
+    for table, keys in SCHEMA.items():
+        raw = doc.data.get(table, {})
+        values[table] = {name: key.default for name, key in keys.items()}
+        if not isinstance(raw, dict):
+            problems.append(f"{doc.where((table,))}: [{table}] must be a table")
+            continue
+        for name, value in raw.items():
+            key = keys.get(name)
+            if key is None:
+                problems.append(f"{doc.where((table, name))}: unknown key {name!r} in [{table}] (known: {', '.join(keys)})")
+                continue
+            problem = _problem(key, value)
+            if problem:
+                problems.append(f"{doc.where((table, name))}: {table}.{name} {problem}")
+                continue
+            values[table][name] = value
+    mail = values["mail"]
+    if mail["backend"] == "smtp" and not mail["smtp_host"].strip():
+        problems.append(f"{doc.where(('mail', 'smtp_host'))}: mail.smtp_host must name the SMTP server when mail.backend is \"smtp\"")
+    return values
+
+
+def _problem(key: _Key, value: Any) -> str | None:
+    """Why `value` cannot be this key's, or None."""
+    if key.kind == "bool":
+        return None if isinstance(value, bool) else f"must be true or false, not {_kind(value)}"
+    if key.kind == "int":
+        if not isinstance(value, int) or isinstance(value, bool):
+            return f"must be a whole number, not {_kind(value)}"
+        if not key.low <= value <= key.high:
+            return f"must be from {key.low} to {key.high}, not {value}"
+        return None
+    if not isinstance(value, str):
+        return f"must be text, not {_kind(value)}"
+    if not value.strip():
+        return None if key.empty_ok else "must not be empty"
+    problem = line_problem(value)
+    if problem:
+        return problem
+    if key.kind == "choice" and value not in key.choices:
+        return f"must be one of {', '.join(repr(c) for c in key.choices)}, not {value!r}"
+    if key.kind == "email" and not is_email(value):
+        return f"must be one plain e-mail address such as secretariat@example.org, not {value!r}"
+    if key.kind == "env" and not _ENV_NAME.fullmatch(value):
+        return f"must name an environment variable (letters, digits and '_'), not {value!r}"
+    return None
+
+
+def _kind(value: Any) -> str:
+    names = {str: "text", bool: "true/false", int: "a whole number", float: "a number", list: "a list", dict: "a table"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _resolve_sqlite(url: str, base: Path) -> str:
@@ -121,34 +238,6 @@ def _resolve_sqlite(url: str, base: Path) -> str:
     if url.startswith(prefix) and not url.startswith("sqlite:////") and url != "sqlite:///:memory:":
         return prefix + str(base / url[len(prefix):])
     return url
-
-
-def _table(data: dict, name: str, path: Path) -> dict:
-    value = data.get(name, {})
-    if not isinstance(value, dict):
-        raise BadInput(f"{path}: [{name}] must be a table")
-    return value
-
-
-def _str(table: dict, key: str, default: str, path: Path, where: str) -> str:
-    value = table.get(key, default)
-    if not isinstance(value, str):
-        raise BadInput(f"{path}: {where}.{key} must be text")
-    return value
-
-
-def _int(table: dict, key: str, default: int, path: Path) -> int:
-    value = table.get(key, default)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise BadInput(f"{path}: mail.{key} must be a whole number")
-    return value
-
-
-def _choice(table: dict, key: str, default: str, choices: tuple[str, ...], path: Path) -> str:
-    value = table.get(key, default)
-    if value not in choices:
-        raise BadInput(f"{path}: mail.{key} must be one of {', '.join(choices)}, not {value!r}")
-    return str(value)
 
 
 def shipped_defaults() -> Path:

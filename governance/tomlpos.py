@@ -61,7 +61,39 @@ def parse(text: str, display: str) -> Located:
         line = int(match.group(1)) if match else 1
         message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
         raise TomlSyntaxError(display, line, f"TOML syntax error: {message}") from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        raise TomlSyntaxError(display, _deep_line(text), _TOO_DEEP) from None
+    if _depth(data) > MAX_DEPTH:  # parsed, but deep enough to exhaust whatever walks it next
+        raise TomlSyntaxError(display, _deep_line(text), _TOO_DEEP)
     return Located(display, data, _key_lines(text))
+
+
+# No rules, workflow or config file needs more than a handful of levels; thousands only exhaust the parser's stack.
+MAX_DEPTH = 64
+_TOO_DEEP = f"values are nested too deeply (more than {MAX_DEPTH} levels of arrays, tables or inline tables)"
+
+
+def _depth(data: Any) -> int:
+    """How deeply tables and arrays nest in a parsed document (counted without recursion)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            break
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
+
+
+def _deep_line(text: str) -> int:
+    """The first line where brackets and braces open more than MAX_DEPTH deep (1 when the depth comes from dotted keys)."""
+    scanner = _ValueScanner()
+    for number, line in enumerate(text.splitlines(), start=1):
+        scanner.feed(line + "\n")
+        if scanner.deepest > MAX_DEPTH:
+            return number
+    return 1
 
 
 def _key_lines(text: str) -> dict[Key, int]:
@@ -156,6 +188,7 @@ class _ValueScanner:
 
     def __init__(self) -> None:
         self.depth = 0
+        self.deepest = 0
         self.string: str | None = None
         self.started = False
 
@@ -190,6 +223,7 @@ class _ValueScanner:
                 continue
             elif ch in "[{":
                 self.depth += 1
+                self.deepest = max(self.deepest, self.depth)
             elif ch in "]}":
                 self.depth -= 1
             if not ch.isspace():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -12,15 +14,45 @@ from governance.clock import iso, parse_moment
 from governance.errors import BadInput, DefinitionErrors, IntegrityFailure
 
 
-def _read_file(path: Path) -> str:
+def _read_file(path: Path, limit: int) -> str:
+    """A document's text from a regular file of at most `limit` bytes ([instance] max_file_mb).
+
+    A device (/dev/zero) would be read without end and a FIFO would wait for a writer: only a regular file is
+    opened for reading, and a FIFO slipped in after the check cannot block (O_NONBLOCK) and is refused by fstat.
+    """
     try:
-        data = path.read_bytes()
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise BadInput(f"{path} is not a regular file (a device, folder or pipe cannot be a document's text)")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise BadInput(f"{path} is not a regular file (a device, folder or pipe cannot be a document's text)")
+        if info.st_size > limit:
+            raise BadInput(f"{path} is {info.st_size:,} bytes, {_too_large(limit)}")
+        try:
+            data = handle.read(limit + 1)  # one byte more tells a file that grew since fstat
+        except OSError as exc:
+            raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise BadInput(f"{path} grew while it was read: {_too_large(limit)}")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise BadInput(f"{path} is not UTF-8 text") from None
+
+
+def _too_large(limit: int) -> str:
+    return f"more than the {limit // (1024 * 1024)} MB a document file may be ([instance] max_file_mb in config.toml sets it)"
+
+
+def _file_limit(c: Any) -> int:
+    """The largest document file the instance takes (read before the change opens, so a large file holds no lock)."""
+    from governance.config import config_path, load_settings
+
+    return load_settings(config_path(c.config)).max_file_bytes
 
 
 def _created(c: Any, record: Any, label: str) -> None:
@@ -162,7 +194,7 @@ def export_ics(c: Any, ref: str, lang: str | None) -> None:
 def doc_create(c: Any, doc_type: str, title: str, path: Path, meeting_ref: str | None) -> None:
     from governance.service import changes
 
-    text = _read_file(path)
+    text = _read_file(path, _file_limit(c))
     d, _ = c.change(lambda op: changes.create_document(op, doc_type, title, text, path.name, meeting_ref))
     _created(c, d, d.title)
 
@@ -170,7 +202,7 @@ def doc_create(c: Any, doc_type: str, title: str, path: Path, meeting_ref: str |
 def doc_revise(c: Any, ref: str, path: Path) -> None:
     from governance.service import changes
 
-    text = _read_file(path)
+    text = _read_file(path, _file_limit(c))
     d, _ = c.change(lambda op: changes.revise_document(op, ref, text, path.name))
     c.emit({"ref": d.ref, "state": d.state, "version": d.current_version}, f"{d.ref} version {d.current_version} ({d.state})")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -84,10 +85,18 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
+def _not_blank(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An option given empty (`--now ""`) is a mistake to point out, not a request for the default."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("must not be empty (leave the option out for its default)", ctx, param)
+    return value
+
+
 @click.group(cls=Sectioned, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--config", metavar="PATH", envvar="GOV_CONFIG", help="The instance's config.toml [$GOV_CONFIG, else ./config.toml].")
+@click.option("--config", metavar="PATH", envvar="GOV_CONFIG", callback=_not_blank,
+              help="The instance's config.toml [$GOV_CONFIG, else ./config.toml].")
 @click.option("--as", "actor", metavar="HANDLE", envvar="GOV_ACTOR", help="The person acting [$GOV_ACTOR].")
-@click.option("--now", metavar="DATETIME", envvar="GOV_NOW", help="Act at this moment (ISO 8601; no offset = the body's zone) [$GOV_NOW].")
+@click.option("--now", metavar="DATETIME", envvar="GOV_NOW", callback=_not_blank, help="Act at this moment (ISO 8601; no offset = the body's zone) [$GOV_NOW].")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.version_option(package_name="governance", prog_name="gov")
 @click.pass_context
@@ -644,14 +653,37 @@ def mail_sink(c: Context, port: int, folder: Path | None) -> None:
     serve(port, folder, click.echo)
 
 
+def _check_arguments(args: list[str]) -> None:
+    """Refuse, before anything runs, what no argument may hold: NUL, and bytes that are not UTF-8.
+
+    Python hands undecodable bytes over as lone surrogates (surrogateescape); they would reach the database
+    and fail there. The variables standing in for the global options are held to the same.
+    """
+    from governance.errors import BadInput
+
+    given = [(arg, args[i - 1] if i and args[i - 1].startswith("--") and "=" not in args[i - 1] else None)
+             for i, arg in enumerate(args)]
+    given += [(os.environ[var], f"${var}") for var in ("GOV_CONFIG", "GOV_ACTOR", "GOV_NOW") if var in os.environ]
+    for value, option in given:
+        if value.startswith("--") and "=" in value:
+            option, value = value.split("=", 1)
+        if option:
+            where = f"the value of {option}"
+        else:  # show the argument as typed, its bad bytes escaped
+            where = "the argument '" + value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") + "'"
+        if "\x00" in value:
+            raise BadInput(f"{where} contains a NUL character, which no name, date or text may hold")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise BadInput(f"{where} is not valid UTF-8 text (check the encoding of the terminal or the script)") from None
+
+
 def main() -> None:
     """Entry point: run the CLI and turn every refusal into its exit code and one sentence."""
     as_json = "--json" in sys.argv[1:]
     try:
-        if any("\x00" in arg for arg in sys.argv[1:]):
-            from governance.errors import BadInput
-
-            raise BadInput("an argument contains a NUL character, which no name, date or text may hold")
+        _check_arguments(sys.argv[1:])
         cli.main(args=sys.argv[1:], prog_name="gov", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)

@@ -9,6 +9,7 @@ from sqlalchemy import exists, select
 
 from governance.clock import add_months, shown
 from governance.errors import BadInput, NotAllowedNow, NotPermitted
+from governance.textcheck import is_email, line_problem, text_problem
 from governance.service import audit, engine, lookup
 from governance.service.context import Operation
 from governance.service.guards import Votes
@@ -25,10 +26,15 @@ from governance.store.models import (
     Term,
 )
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ORG_KINDS = ("member", "secretariat", "observer")
 DISPOSITIONS = ("accepted", "partly", "rejected", "noted")
 MAX_TEXT = 2_000_000
+# The longest value each column takes (governance/store/models.py): PostgreSQL refuses a longer one mid-transaction.
+NAME_MAX, TITLE_MAX, VENUE_MAX, GROUP_MAX, SOURCE_MAX = 300, 500, 500, 100, 300
+FREE_TEXT_MAX = 100_000  # reasons, comments, notes
+_COUNTRY = re.compile(r"[A-Za-z]{3}")
+# The audit trail names the engine itself with these words; a person holding one would be mistaken for it.
+RESERVED_HANDLES = frozenset({"system", "setup", "engine"})
 
 
 def _acting(op: Operation) -> None:
@@ -49,29 +55,66 @@ def _bootstrap_or_secretariat(op: Operation, doing: str) -> None:
         _require(op, "secretariat", doing)
 
 
-def _text(value: str, what: str, limit: int = 500) -> str:
-    value = (value or "").strip()
-    if not value:
+def single_line(value: str | None, what: str, limit: int) -> str:
+    """A one-line field (a name, a title, a venue): no control character or line break, trimmed, not empty, within its column.
+
+    Checked before trimming: a name ending in a line break is refused, not quietly mended, so what is stored is what was meant.
+    """
+    problem = line_problem(value or "")
+    if problem:
+        raise BadInput(f"{what} {problem}")
+    return _sized((value or "").strip(), what, limit)
+
+
+def multi_line(value: str | None, what: str, limit: int = FREE_TEXT_MAX) -> str:
+    """A free text (a reason, a comment, a note): line breaks and tabs allowed, no other control character; not empty."""
+    text = (value or "").replace("\r\n", "\n")
+    problem = text_problem(text)
+    if problem:
+        raise BadInput(f"{what} {problem}")
+    return _sized(text.strip(), what, limit)
+
+
+def optional_line(value: str | None, what: str, limit: int) -> str | None:
+    """A one-line field that may be left out: None or blank stays None (a blank of control characters is still refused)."""
+    if value is None or (not value.strip() and line_problem(value) is None):
+        return None
+    return single_line(value, what, limit)
+
+
+def optional_text(value: str | None, what: str, limit: int = FREE_TEXT_MAX) -> str | None:
+    """A free text that may be left out: None or blank stays None (a blank of control characters is still refused)."""
+    if value is None or (not value.strip() and text_problem(value.replace("\r\n", "\n")) is None):
+        return None
+    return multi_line(value, what, limit)
+
+
+def _sized(text: str, what: str, limit: int) -> str:
+    if not text:
         raise BadInput(f"{what} must not be empty")
-    if len(value) > limit:
-        raise BadInput(f"{what} is too long ({len(value)} characters, at most {limit})")
-    if "\x00" in value:
-        raise BadInput(f"{what} contains a NUL character")
-    return value
+    if len(text) > limit:
+        raise BadInput(f"{what} is too long ({len(text)} characters, at most {limit})")
+    return text
+
+
+def _text(value: str, what: str, limit: int = TITLE_MAX) -> str:
+    """Free text for the callers that take it as it comes (comments): control characters other than line breaks and tabs refused."""
+    return multi_line(value, what, limit)
 
 
 def add_org(op: Operation, code: str, name: str, kind: str, country: str | None, group: str | None) -> Organisation:
     _bootstrap_or_secretariat(op, "add organisations")
-    if not lookup.CODE.match(code or ""):
+    if lookup.CODE.fullmatch(code or "") is None:
         raise BadInput(f"organisation code {code!r} must be letters, digits, '.', '_' or '-' (at most 64), starting with a letter or digit")
     if kind not in ORG_KINDS:
         raise BadInput(f"--kind must be one of {', '.join(ORG_KINDS)}, not {kind!r}")
-    if country is not None and not re.match(r"^[A-Za-z]{3}$", country):
-        raise BadInput(f"--country must be an ISO 3166 alpha-3 code such as TUR, not {country!r}")
+    name = single_line(name, "--name", NAME_MAX)
+    if country is not None and _COUNTRY.fullmatch(country) is None:
+        raise BadInput(f"--country must be an ISO 3166 alpha-3 code of three letters such as TUR, not {country!r}")
+    group = optional_line(group, "--group", GROUP_MAX)
     if op.session.scalar(select(exists().where(Organisation.code == code))):
         raise BadInput(f"an organisation with the code {code!r} already exists")
-    org = Organisation(code=code, name=_text(name, "--name", 300), kind=kind, country=country.upper() if country else None,
-                       group=_text(group, "--group", 100) if group else None, created_at=op.now)
+    org = Organisation(code=code, name=name, kind=kind, country=country.upper() if country else None, group=group, created_at=op.now)
     op.session.add(org)
     op.audit.append(audit.entry(op.now, op.actor.handle or "setup", None, "org add", None, None, None, None,
                                 {"code": code, "name": org.name, "kind": kind, "country": org.country, "group": org.group}))
@@ -80,10 +123,14 @@ def add_org(op: Operation, code: str, name: str, kind: str, country: str | None,
 
 def add_person(op: Operation, handle: str, name: str, email: str, org_code: str, lang: str | None, roles: list[str]) -> Person:
     _bootstrap_or_secretariat(op, "add people")
-    if not lookup.CODE.match(handle or ""):
+    if lookup.CODE.fullmatch(handle or "") is None:
         raise BadInput(f"handle {handle!r} must be letters, digits, '.', '_' or '-' (at most 64)")
-    if not _EMAIL.match(email or "") or len(email) > 320:
-        raise BadInput(f"{email!r} is not an e-mail address")
+    if handle.lower() in RESERVED_HANDLES:
+        raise BadInput(f"the handle {handle!r} is reserved: the audit trail uses it for the engine itself")
+    name = single_line(name, "--name", NAME_MAX)
+    email = single_line(email, "--email", 320)
+    if not is_email(email):
+        raise BadInput(f"--email {email!r} is not an e-mail address (one plain address such as name@example.org)")
     languages = op.rules.languages
     if lang is not None and lang not in languages:
         raise BadInput(f"--lang must be one of the body's languages ({', '.join(languages)}), not {lang!r}")
@@ -95,7 +142,7 @@ def add_person(op: Operation, handle: str, name: str, email: str, org_code: str,
     org = lookup.organisation(op.session, org_code)
     if op.session.scalar(select(exists().where(Person.handle == handle))):
         raise BadInput(f"a person with the handle {handle!r} already exists")
-    person = Person(handle=handle, name=_text(name, "--name", 300), email=email, org_id=org.id, lang=lang, created_at=op.now)
+    person = Person(handle=handle, name=name, email=email, org_id=org.id, lang=lang, created_at=op.now)
     person.roles = [PersonRole(role=r) for r in dict.fromkeys(roles)]
     op.session.add(person)
     op.audit.append(audit.entry(op.now, op.actor.handle or "setup", None, "person add", None, None, None, None,
@@ -161,13 +208,15 @@ def designate_term(op: Operation, office: str, org_code: str, start: datetime | 
 
 def create_meeting(op: Operation, kind: str, title: str, start: datetime, end: datetime, venue: str | None, online: bool,
                    follows: str | None = None) -> Meeting:
-    if kind not in op.rules.meeting_kinds():
+    if single_line(kind, "--kind", 40) not in op.rules.meeting_kinds():
         raise BadInput(f"unknown meeting kind {kind!r} (kinds: {', '.join(op.rules.meeting_kinds())})")
     _require(op, "secretariat", "create meetings")
     if end <= start:
         raise BadInput("--end must be after --start")
+    title = single_line(title, "--title", TITLE_MAX)
+    venue = optional_line(venue, "--venue", VENUE_MAX)
     previous = lookup.record(op.session, follows, ("meeting",)) if follows else None
-    meeting = Meeting(kind=kind, title=_text(title, "--title"), start=start, end=end, venue=(venue or "").strip() or None,
+    meeting = Meeting(kind=kind, title=title, start=start, end=end, venue=venue,
                       online=online, follows_id=previous.id if previous else None, created_at=op.now)
     engine.enter_initial(op, meeting, {"kind": kind, "title": meeting.title, "start": start, "end": end,
                                        "venue": meeting.venue, "online": online, "follows": follows})
@@ -188,12 +237,12 @@ def attend(op: Operation, meeting_ref: str) -> tuple[Meeting, bool]:
 
 
 def create_document(op: Operation, doc_type: str, title: str, text: str, filename: str, meeting_ref: str | None) -> Document:
-    if doc_type not in op.rules.document_types():
+    if single_line(doc_type, "--type", 40) not in op.rules.document_types():
         raise BadInput(f"unknown document type {doc_type!r} (types: {', '.join(op.rules.document_types())})")
     _require(op, "secretariat", "create documents")
     meeting = lookup.record(op.session, meeting_ref, ("meeting",)) if meeting_ref else None
     body = _document_text(text)
-    document = Document(type=doc_type, title=_text(title, "--title"), meeting_id=meeting.id if meeting else None,
+    document = Document(type=doc_type, title=single_line(title, "--title", TITLE_MAX), meeting_id=meeting.id if meeting else None,
                         current_version=1, circulation=0, created_at=op.now)
     engine.enter_initial(op, document, {"type": doc_type, "title": document.title, "meeting": meeting_ref, "file": filename})
     op.session.add(_version(op, document, 1, body, filename))
@@ -276,7 +325,7 @@ def dispose_comment(op: Operation, ref: str, decision: str, note: str | None) ->
         raise NotAllowedNow(f"{document.ref} is {document.state}; its comments can no longer be disposed of")
     before = comment.decision
     comment.decision = decision
-    comment.note = note.strip() if note else None
+    comment.note = optional_text(note, "--note")
     comment.disposed_by = op.actor.handle
     op.audit.append(audit.entry(op.now, op.actor.handle, comment.ref, "dispose", before, decision, comment.note, None,
                                 {"document": document.ref}))
@@ -288,12 +337,13 @@ def add_action(op: Operation, title: str, owner_code: str, due: datetime, source
     owner = lookup.organisation(op.session, owner_code)
     source_text = None
     if source:
-        head, _, rest = _text(source, "--source", 300).partition(" ")
+        head, _, rest = single_line(source, "--source", SOURCE_MAX).partition(" ")
         found = lookup.record(op.session, head)
         source_text = found.ref + (f" {rest.strip()}" if rest.strip() else "")
     if due <= op.now:
         raise BadInput(f"--due {shown(due, op.rules.zone)} is already past")
-    action = Action(title=_text(title, "--title"), owner_org_id=owner.id, due=due, source_ref=source_text, created_at=op.now)
+    action = Action(title=single_line(title, "--title", TITLE_MAX), owner_org_id=owner.id, due=due, source_ref=source_text,
+                    created_at=op.now)
     action.owner = owner
     engine.enter_initial(op, action, {"title": action.title, "owner": owner.code, "due": due, "source": source_text})
     return action
@@ -301,12 +351,14 @@ def add_action(op: Operation, title: str, owner_code: str, due: datetime, source
 
 def advance(op: Operation, ref: str, trigger: str, reason: str | None, votes: Votes | None, expect_version: int | None) -> engine.Outcome:
     _acting(op)
+    reason = optional_text(reason, "--reason")
     record = lookup.record(op.session, ref, ("meeting", "document", "term", "action"))
     return engine.advance(op, record, trigger, reason, votes, expect_version)
 
 
 def approve(op: Operation, ref: str, reason: str | None, expect_version: int | None = None) -> engine.Outcome:
     _acting(op)
+    reason = optional_text(reason, "--reason")
     record = lookup.record(op.session, ref, ("meeting", "document", "term", "action"))
     return engine.approve(op, record, reason, expect_version)
 
@@ -316,7 +368,7 @@ def reject(op: Operation, ref: str, reason: str, expect_version: int | None = No
     record = lookup.record(op.session, ref, ("meeting", "document", "term", "action"))
     if not (reason and reason.strip()):
         raise BadInput("say why with --reason")
-    return engine.reject(op, record, reason, expect_version)
+    return engine.reject(op, record, multi_line(reason, "--reason"), expect_version)
 
 
 def parse_votes(text: str | None) -> Votes | None:
@@ -351,8 +403,8 @@ def reschedule_meeting(op: Operation, ref: str, start: datetime, end: datetime, 
                                 f"{provision['notice_days']} days' notice", rule=provision.cite())
     before = {"start": meeting.start, "end": meeting.end, "venue": meeting.venue}
     meeting.start, meeting.end = start, end
-    if venue is not None:
-        meeting.venue = venue.strip() or None
+    if venue is not None:  # given blank, it clears the venue
+        meeting.venue = optional_line(venue, "--venue", VENUE_MAX)
     meeting.sequence += 1
     engine.reenter(op, meeting, "reschedule", {"before": before, "start": start, "end": end, "venue": meeting.venue})
     if meeting.state == "convened":

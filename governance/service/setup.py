@@ -35,7 +35,7 @@ def init_instance(folder: Path, rehearsal: bool = False) -> dict[str, object]:
     from governance.service.context import load_definitions
 
     load_definitions(settings)
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, settings.database_password_env)
     try:
         before, after = upgrade(database)
     finally:

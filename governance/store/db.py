@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import re
 from contextlib import contextmanager
 from typing import Iterator
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from governance.errors import BadInput
@@ -17,15 +19,30 @@ SCHEMA_HEAD = "0004"
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, password_env: str | None = None) -> None:
+        """An engine for `url`; with `password_env` naming a set variable, its value is the password (kept out of files).
+
+        A URL that names no database this engine can drive is bad input, said in one sentence (BadInput).
+        """
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        kwargs: dict[str, object] = {}
-        if self.is_sqlite:
-            kwargs["connect_args"] = {"timeout": 60}
-        else:
-            kwargs["pool_pre_ping"] = True
-        self.engine: Engine = create_engine(url, **kwargs)
+        try:
+            target = make_url(url)
+            if password_env and os.environ.get(password_env) and not self.is_sqlite:
+                target = target.set(password=os.environ[password_env])
+            kwargs: dict[str, object] = {}
+            if self.is_sqlite:
+                kwargs["connect_args"] = {"timeout": 60}
+                _create_private(target.database)
+            else:
+                kwargs["pool_pre_ping"] = True
+                if target.get_backend_name() == "postgresql":  # an unreachable host answers in seconds, not minutes
+                    kwargs["connect_args"] = {"connect_timeout": 15}
+            self.engine: Engine = create_engine(target, **kwargs)
+        except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
+            raise BadInput(f"cannot reach the database at {_hidden(url)}: {_reason(exc)}") from None
+        except OSError as exc:
+            raise BadInput(f"cannot reach the database at {_hidden(url)}: {exc.strerror or exc}") from None
         if self.is_sqlite:
             _sqlite_settings(self.engine)
         self._writer = sessionmaker(self.engine.execution_options(immediate=True), expire_on_commit=False)
@@ -42,12 +59,23 @@ class Database:
         with self._reader.begin() as session:
             yield session
 
-    def schema_revision(self) -> str | None:
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A connection, or one sentence saying why the database cannot be reached (BadInput)."""
         try:
-            with self.engine.connect() as conn:
+            conn = self.engine.connect()
+        except DBAPIError as exc:
+            raise BadInput(f"cannot reach the database at {self.safe_url()}: {_reason(exc)}") from None
+        with conn:
+            yield conn
+
+    def schema_revision(self) -> str | None:
+        """The schema's Alembic revision; None when the database holds none yet (raises BadInput when unreachable)."""
+        with self.connection() as conn:
+            try:
                 return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        except (OperationalError, ProgrammingError):
-            return None
+            except (OperationalError, ProgrammingError):
+                return None
 
     def require_current(self) -> None:
         revision = self.schema_revision()
@@ -61,6 +89,31 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _create_private(database: str | None) -> None:
+    """Create a new SQLite file readable by its owner only; SQLite gives its -wal and -shm files the same mode."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass  # an existing database keeps the mode its owner gave it
+
+
+def _hidden(url: str) -> str:
+    """The URL as it may be shown: any password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of what the driver said (never the URL itself, which may hold a password)."""
+    inner = getattr(exc, "orig", None) or exc
+    lines = str(inner).strip().splitlines()
+    return (lines[0].strip() if lines else type(inner).__name__).rstrip(".")
 
 
 def _sqlite_settings(engine: Engine) -> None:

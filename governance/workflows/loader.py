@@ -15,8 +15,8 @@ from governance.workflows.spec import EffectUse, GuardUse, StateSpec, TriggerSpe
 CURRENT_VERSION = 1
 MIGRATIONS: dict[int, Any] = {}  # version -> function upgrading a parsed file to version + 1
 
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-_REF = re.compile(r"^@([a-z0-9_.{}]+)$")
+_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")  # \Z: `$` would let a name end in a newline
+_REF = re.compile(r"@([a-z0-9_.{}]+)\Z")
 _TOP = {"version", "workflow", "initial", "article", "description", "states", "triggers"}
 _STATE_KEYS = {"description", "final", "on_enter"}
 _TRIGGER_KEYS = {"from", "to", "roles", "approval", "guards", "effects", "description", "article", "reason_required"}
