@@ -174,6 +174,11 @@ class Demo:
         self.do("2022-09-01T10:05", "ayse", "convene M-2: asks the chair's approval", lambda op: changes.advance(op, "M-2", "convene", None, None, None))
         self.do("2022-09-02T09:00", "mehmet", "the chair approves M-2: invitations go out, and A-2 is satisfied (late: it was due in June)",
                 lambda op: changes.approve(op, "M-2", None))
+        self.run_until("2022-10-20T11:00")
+        self.do("2022-10-20T11:00", "mehmet", "the chair opens the online focal-point meeting",
+                lambda op: changes.advance(op, "M-2", "open", None, None, None))
+        self.do("2022-10-20T13:55", "mehmet", "the chair closes it (a focal-point meeting sets no follow-ups of its own)",
+                lambda op: changes.advance(op, "M-2", "close", None, None, None))
         self.run_until("2023-03-01T10:00")
         with self.instance.db.read() as session:
             from governance.service.succession import candidates

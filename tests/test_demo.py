@@ -28,7 +28,7 @@ def test_demo_replays_the_cycle_prints_its_timeline_and_leaves_letters_in_three_
         ran = subprocess.run(shlex.split(hint), capture_output=True, text=True, timeout=120)
         assert ran.returncode == 0, (hint, ran.stderr)
     summary = gov.j("demo", "--dir", str(tmp_path / "again"))
-    assert summary["records"]["meeting"]["closed"] == 1 and summary["records"]["document"]["published"] == 2
+    assert summary["records"]["meeting"]["closed"] == 2 and summary["records"]["document"]["published"] == 2
     assert summary["records"]["term"] == {"ended": 2} and summary["records"]["action"]["overdue"] >= 1
     assert set(summary["letters_by_language"]) == {"en", "ar", "fr"}
     letters = sorted((folder / "mail").glob("*.eml"))
