@@ -108,6 +108,8 @@ WORKFLOW_BREAKS = [
     ("unknown-rule-reference", "document.toml", '"@documents.comment_period_days"', '"@documents.nope"', "refers to 'documents.nope'"),
     ("fire-without-system", "action.toml", 'roles = ["system"]', 'roles = ["secretariat"]', "whose roles do not include \"system\""),
     ("missing-parameter", "meeting.toml", '{ guard = "day_reached", field = "start" }', '{ guard = "day_reached" }', "day_reached needs parameter 'field'"),
+    ("dead-end-state", "term.toml", '[states.revoked]\ndescription = "The designation was withdrawn before the term started."\nfinal = true',
+     '[states.revoked]\ndescription = "The designation was withdrawn before the term started."', "state 'revoked' is not final but no trigger leaves it"),
 ]
 
 
@@ -223,3 +225,56 @@ def test_every_name_a_workflow_file_may_use_has_one_implementation_in_the_servic
     assert set(guards.GUARDS) == set(registry.GUARDS)
     assert set(effects.EFFECTS) == set(registry.EFFECTS)
     assert audiences.IMPLEMENTED == set(registry.AUDIENCES)
+
+
+DEAD_ENDS = [
+    ("no-trigger-from-it", 'final = true\n\n[triggers.activate]', '\n[triggers.activate]'),
+    ("only-a-loop-back-to-itself", 'final = true\n\n[triggers.activate]',
+     '\n[triggers.note_again]\nfrom = ["revoked"]\nto = "revoked"\nroles = ["secretariat"]\n\n[triggers.activate]'),
+]
+
+
+@pytest.mark.parametrize("name, old, new", DEAD_ENDS, ids=[d[0] for d in DEAD_ENDS])
+def test_gov_rules_check_refuses_a_state_that_is_not_final_yet_has_no_way_out_at_its_line(gov, tmp_path, name, old, new):
+    folder = tmp_path / "workflows"
+    folder.mkdir()
+    for source in WORKFLOWS.glob("*.toml"):
+        (folder / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    term = folder / "term.toml"
+    text = term.read_text(encoding="utf-8")
+    assert text.count(old) == 1  # `final = true` of the last state (revoked), just before the triggers
+    text = text.replace(old, new)
+    term.write_text(text, encoding="utf-8")
+    result = gov.refused(2, "rules", "check", str(folder))
+    assert f"{term}:{_line_of(text, '[states.revoked]')}: state 'revoked' is not final but no trigger leaves it" in result.err
+    assert len(result.err.strip().splitlines()) == 1, result.err  # the shipped states all have a way out or are final
+
+
+def test_shipped_workflows_have_no_state_without_a_way_out_unless_it_is_final():
+    rules = load_rules(ROOT / "rules")
+    specs, problems = check_workflow_files(sorted(WORKFLOWS.glob("*.toml")), rules, template_names())
+    assert problems == []
+    for spec in specs.values():
+        for state in spec.states.values():
+            assert state.final or any(state.name in t.sources and t.dest != state.name for t in spec.triggers.values()), state.name
+
+
+def test_gov_rules_check_on_an_instance_warns_of_pending_rows_naming_what_the_files_no_longer_have(network):
+    clean = network.ok("rules", "check")
+    assert "warning" not in clean.err and clean.out.strip().endswith("no problems")
+    assert network.j("rules", "check")["warnings"] == []
+    # T-1's rows, as an edit of term.toml or a hand in SQL would leave them.
+    network.sql("UPDATE deadlines SET template = 'nosuch_template', audience = 'secretariat,nosuch_audience' "
+                "WHERE ref = 'T-1' AND name = 'term_ending'")
+    network.sql("UPDATE deadlines SET fire = 'nosuch_trigger', scope = 'nosuch_state' WHERE ref = 'T-1' AND name = 'term_end'")
+    warned = network.ok("rules", "check")
+    assert warned.code == 0 and "no problems, 2 warning(s)" in warned.out
+    lines = warned.err.strip().splitlines()
+    assert len(lines) == 2 and all(line.startswith("warning: ") for line in lines), warned.err
+    ending = [line for line in lines if "'term_ending'" in line][0]
+    assert "template 'nosuch_template'" in ending and "audience 'nosuch_audience'" in ending and "T-1" in ending
+    assert "'secretariat'" not in ending  # the audience it still knows is not named
+    end = [line for line in lines if "'term_end'" in line][0]
+    assert "trigger 'nosuch_trigger'" in end and "state 'nosuch_state'" in end and "the term workflow" in end and "will fail" in end
+    data = network.j("rules", "check")
+    assert data["ok"] is True and len(data["warnings"]) == 2

@@ -160,3 +160,73 @@ def test_status_says_the_scheduler_looks_dead_when_due_rows_wait(network, tmp_pa
     assert "scheduler looks dead" in network("show", "D-1", now="2021-04-20T00:00").err
     network.ok("tick", now="2021-04-20T00:00")
     assert network.j("status", now="2021-04-20T00:01")["scheduler_dead"] is False
+
+
+def _break_rows(network) -> None:
+    """Rows the files no longer back, as an edited workflow file or a hand in SQL leaves them; the first two sort first."""
+    for name, kind, fire, audience, template in [("lost_audience", "escalation", None, "nosuch_audience", "comment_reminder"),
+                                                 ("lost_trigger", "deadline", "nosuch_trigger", None, None)]:
+        network.sql("INSERT INTO deadlines (ref, name, kind, due, status, scope, fire, audience, template, rule, created_at) "
+                    "SELECT ref, :name, :kind, created_at, 'pending', scope, :fire, :audience, :template, rule, created_at "
+                    "FROM deadlines WHERE ref = 'D-1' AND name = 'comment_deadline'",
+                    name=name, kind=kind, fire=fire, audience=audience, template=template)
+    first_reminder = network.sql("SELECT min(id) FROM deadlines WHERE ref = 'D-1' AND name = 'comment_reminder'")[0][0]
+    network.sql("UPDATE deadlines SET template = 'nosuch_template' WHERE id = :id", id=first_reminder)
+
+
+def test_broken_rows_due_first_fail_with_their_reason_and_every_row_after_them_still_fires(network, tmp_path):
+    _circulated_draft(network, tmp_path)
+    for handle, lang in (("sec_ar", "ar"), ("sec_fr", "fr")):
+        network.ok("person", "add", handle, "--name", f"Secretariat {lang}", "--email", f"{handle}@sesric.example", "--org", "SESRIC",
+                   "--lang", lang, "--role", "secretariat", actor=SEC, now="2021-04-01T11:00")
+    _break_rows(network)
+    before = len(network.j("outbox")["messages"])
+
+    report = network.j("tick", now="2021-04-28T10:00")
+    rows = [(f["name"], f["status"]) for f in _of(report, "D-1")]
+    assert rows == [("lost_audience", "failed"), ("lost_trigger", "failed"), ("comment_reminder", "failed"),
+                    ("comment_reminder", "fired")], report
+    reasons = {f["name"] + ("" if f["status"] == "fired" else f"/{f['status']}"): f["outcome"] for f in _of(report, "D-1")}
+    assert reasons["lost_audience/failed"].startswith("LookupError: ") and "nosuch_audience" in reasons["lost_audience/failed"]
+    assert reasons["lost_trigger/failed"].startswith("LookupError: ") and "nosuch_trigger" in reasons["lost_trigger/failed"]
+    assert reasons["comment_reminder/failed"].startswith("LookupError: ") and "nosuch_template" in reasons["comment_reminder/failed"]
+    assert all("\n" not in r and "Traceback" not in r for r in reasons.values())
+    # The row due after the broken ones wrote to every focal point, none having commented.
+    assert len(_mail(network, "comment_reminder")) == 6
+
+    told = _mail(network, "deadline_failed")
+    assert sorted({(m["to"], m["lang"]) for m in told}) == [("sec@sesric.example", "en"), ("sec_ar@sesric.example", "ar"),
+                                                             ("sec_fr@sesric.example", "fr")]
+    assert len(told) == 9 and all(m["ref"] == "D-1" for m in told)
+    assert {m["subject"] for m in told} == {"[OIC-PESNET] D-1: A deadline could not be acted on",
+                                            "[OIC-PESNET] D-1: تعذّر تنفيذ أحد المواعيد",
+                                            "[OIC-PESNET] D-1: Une échéance n'a pas pu être traitée"}
+    assert report["queued_mail"] == len(network.j("outbox")["messages"]) - before
+    assert sum(f["letters"] for f in _of(report, "D-1")) == 6 + 9
+
+    listed = {(r["name"], r["status"]) for r in network.j("deadlines", "--all")["deadlines"] if r["ref"] == "D-1"}
+    assert {("lost_audience", "failed"), ("lost_trigger", "failed"), ("comment_reminder", "failed")} <= listed
+    assert not any(r["status"] == "failed" for r in network.j("deadlines")["deadlines"])
+    audited = [e for e in network.j("audit", "D-1")["entries"] if e["trigger"] == "deadline_failed"]
+    assert [e["detail"]["deadline"] for e in audited] == ["lost_audience", "lost_trigger", "comment_reminder"]
+    assert all(e["actor"] == "system" and e["reason"].startswith("LookupError") for e in audited)
+
+    # A failed row is never retried: the same tick again changes nothing, and a later one fires only what is due.
+    again = network.j("tick", now="2021-04-28T10:00")
+    assert again["fired"] == [] and again["queued_mail"] == 0
+    closed = network.j("tick", now="2021-05-01T10:00")
+    assert [(f["name"], f["status"]) for f in _of(closed, "D-1")] == [("comment_deadline", "fired")]
+    assert network.j("show", "D-1")["state"] == "comments_closed"
+    assert len(_mail(network, "deadline_failed")) == 9
+    assert network.j("status", now="2021-05-01T10:00")["deadlines_failed"] == 3
+    assert network.j("audit", "verify")["ok"] is True
+
+
+def test_a_row_whose_record_is_gone_fails_alone(network, tmp_path):
+    _circulated_draft(network, tmp_path)
+    network.sql("UPDATE deadlines SET ref = 'D-99' WHERE ref = 'D-1' AND name = 'comment_reminder'")
+    report = network.j("tick", now="2021-05-01T10:00")
+    rows = [f for f in report["fired"] if f["ref"] in ("D-1", "D-99")]
+    assert [(f["ref"], f["name"], f["status"]) for f in rows] == [
+        ("D-99", "comment_reminder", "failed"), ("D-99", "comment_reminder", "failed"), ("D-1", "comment_deadline", "fired")]
+    assert rows[0]["outcome"] == "BadInput: there is no document D-99."

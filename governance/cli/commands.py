@@ -71,7 +71,12 @@ def rules_check(c: Any, paths: list[Path]) -> None:
 
             dump_json(report)
         raise DefinitionErrors(report["problems"])
-    c.emit(report, lambda: "\n".join(f"ok  {f}" for f in report["files"]) + f"\n{len(report['files'])} file(s), no problems")
+    if not c.json:
+        # Warnings do not fail the check (exit 0): the files are sound, but rows written under older ones are not.
+        for warning in report["warnings"]:
+            click.echo(f"warning: {warning}", err=True)
+    c.emit(report, lambda: "\n".join(f"ok  {f}" for f in report["files"]) + f"\n{len(report['files'])} file(s), no problems"
+           + (f", {len(report['warnings'])} warning(s)" if report["warnings"] else ""))
 
 
 def rules_show(c: Any) -> None:

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 
 from governance.clock import add_days
-from governance.errors import GovError
-from governance.service import audiences, engine, lookup, outbox
+from governance.errors import Conflict, GovError
+from governance.service import audiences, audit, engine, lookup, outbox
 from governance.service.actors import SYSTEM
 from governance.service.context import Instance, Operation
 from governance.service.effects import Step
@@ -55,7 +56,7 @@ def tick(instance: Instance, now: datetime | None = None, limit: int | None = No
         if not ids:
             break
         for row_id in ids:
-            fired, _ = change(instance, SYSTEM, lambda op, row_id=row_id: fire_row(op, row_id, moment))
+            fired = _fire_isolated(instance, row_id, moment)
             if fired is not None:
                 report.fired.append(fired)
             if limit and len(report.fired) >= limit:
@@ -64,6 +65,72 @@ def tick(instance: Instance, now: datetime | None = None, limit: int | None = No
             break
     change(instance, SYSTEM, lambda op: _mark_tick(op, moment, len(report.fired)))
     return report
+
+
+def _fire_isolated(instance: Instance, row_id: int, moment: datetime) -> Fired | None:
+    """Fire one row in its own transaction; a row that breaks is set aside as failed and the alarm goes on.
+
+    A broken row (its template, audience, trigger or record gone since it was written) raised out of tick, and
+    since rows fire in due order, nothing due after it ever fired. Its transaction is rolled back whole, then a
+    new one marks it failed, audits that and tells the secretariat. A conflict (someone changed the record at the
+    same moment) or a database hiccup is tried once more first: those are not the row's fault.
+    """
+    try:
+        return _fire_once(instance, row_id, moment)
+    except (Conflict, OperationalError):
+        pass
+    except Exception as exc:  # noqa: BLE001 - whatever breaks one row must not stop the rows after it
+        return _set_aside(instance, row_id, moment, exc)
+    try:
+        return _fire_once(instance, row_id, moment)
+    except OperationalError:
+        raise  # the database itself keeps failing: there is nothing a row could be marked with; the next tick retries
+    except Exception as exc:  # noqa: BLE001 - a row that conflicts twice is taken for broken, like any other error
+        return _set_aside(instance, row_id, moment, exc)
+
+
+def _fire_once(instance: Instance, row_id: int, moment: datetime) -> Fired | None:
+    fired, _ = change(instance, SYSTEM, lambda op: fire_row(op, row_id, moment))
+    return fired
+
+
+def _set_aside(instance: Instance, row_id: int, moment: datetime, exc: Exception) -> Fired | None:
+    reason = _one_line(exc)
+    failed, _ = change(instance, SYSTEM, lambda op: fail_row(op, row_id, moment, reason))
+    return failed
+
+
+def _one_line(exc: BaseException) -> str:
+    """What went wrong in one line for the row, the audit trail and the letter: the kind of error and its message."""
+    message = exc.sentence() if isinstance(exc, GovError) else str(exc)
+    text = " ".join(f"{type(exc).__name__}: {message}".split())
+    return text if len(text) <= 500 else text[:499] + "…"
+
+
+def fail_row(op: Operation, row_id: int, moment: datetime, reason: str) -> Fired | None:
+    """Mark a row that could not be fired as failed, for good: it would only fail again. Audited; the secretariat is told."""
+    op.now = moment
+    query = select(Deadline).where(Deadline.id == row_id, Deadline.status == "pending")
+    if not op.instance.db.is_sqlite:
+        query = query.with_for_update(skip_locked=True)
+    row = op.session.scalar(query)
+    if row is None:
+        return None  # another worker dealt with it meanwhile
+    row.status, row.outcome, row.fired_at = "failed", reason, moment
+    op.audit.append(audit.entry(op.now, op.actor.handle, row.ref, "deadline_failed", None, None, reason, row.rule,
+                                {"deadline": row.name, "kind": row.kind, "due": row.due, "row": row.id}))
+    letters_before = len(op.mail)
+    try:
+        context = {
+            "body": {"name": op.rules.body["name"], "short_name": op.rules.short_name},
+            "row": {"ref": row.ref, "name": row.name, "kind": row.kind, "due": row.due, "reason": reason,
+                    "template": row.template, "audience": row.audience, "fire": row.fire},
+        }
+        outbox.queue(op, audiences.people(op, None, ["secretariat"]), "deadline_failed", context, row.ref)
+    except Exception as exc:  # noqa: BLE001 - the letter is a courtesy; the failed row and its audit entry are what count
+        del op.mail[letters_before:]
+        row.outcome = f"{reason} (the secretariat could not be written to: {_one_line(exc)})"[:1000]
+    return Fired(row.ref, row.name, row.kind, row.due, row.outcome, "failed", len(op.mail) - letters_before)
 
 
 def fire_row(op: Operation, row_id: int, moment: datetime) -> Fired | None:
@@ -101,6 +168,10 @@ def _condition_fails(op: Operation, row: Deadline) -> str | None:
 
 def _fire_trigger(op: Operation, row: Deadline) -> tuple[str, str]:
     record = lookup.record(op.session, row.ref)
+    spec = engine.spec_of(op, record)
+    if row.fire not in spec.triggers:
+        # Not a refusal to note and move past: the workflow file lost the trigger since the row was written.
+        raise LookupError(f"the {spec.record} workflow has no trigger {row.fire!r} (it was removed or renamed after the row was written)")
     try:
         with op.session.begin_nested():
             result = engine.advance(op, record, row.fire, reason=f"{row.name} reached", rule=row.rule)
@@ -118,7 +189,11 @@ def _write(op: Operation, row: Deadline) -> tuple[str, str]:
     anchor = add_days(row.due, row.offset_days or 0, zone) if row.kind == "reminder" else row.due
     if row.kind == "reminder" and anchor <= op.now:
         return "skipped", "too late to remind: the moment it announced has passed"
-    people = audiences.people(op, record, [n for n in (row.audience or "").split(",") if n])
+    names = [n for n in (row.audience or "").split(",") if n]
+    unknown = [n for n in names if n not in audiences.IMPLEMENTED]
+    if unknown:  # the file that named it changed since the row was written
+        raise LookupError(f"no audience {', '.join(map(repr, unknown))}: the engine knows {', '.join(sorted(audiences.IMPLEMENTED))}")
+    people = audiences.people(op, record, names)
     if not people:
         return "fired", "no one to write to"
     days_left = (anchor.astimezone(zone).date() - op.now.astimezone(zone).date()).days
@@ -184,7 +259,7 @@ def next_due(instance: Instance, after: datetime | None = None) -> datetime | No
 
 
 def health(op: Operation, stale_minutes: int = 5) -> dict[str, Any]:
-    """What `gov status` reports: the last tick, rows due but unfired, mail waiting or failing."""
+    """What `gov status` reports: the last tick, rows due but unfired or failed, mail waiting or failing."""
     session, now = op.session, op.now
     last = session.get(Counter, "last_tick")
     overdue = session.execute(
@@ -201,6 +276,8 @@ def health(op: Operation, stale_minutes: int = 5) -> dict[str, Any]:
         "mail_pending": mail.get("pending", 0),
         "mail_failed": mail.get("failed", 0),
         "mail_sent": mail.get("sent", 0),
+        # Rows set aside because they could not be fired (tick never retries them): each wants a person's look.
+        "deadlines_failed": session.scalar(select(func.count()).select_from(Deadline).where(Deadline.status == "failed")),
         "scheduler_dead": stale,
         "next_due": session.scalar(select(func.min(Deadline.due)).where(Deadline.status == "pending", Deadline.due > now)),
         "offices": offices(op),

@@ -174,6 +174,13 @@ def _check(
             reason_required=bool(reason_required),
         )
     for state in states.values():
+        # A record that enters a state no trigger leaves is stuck there for good, with its rows and letters:
+        # unless the state says it is the end (final = true), that is a mistake in the file.
+        # (Judged only when every trigger parsed: one that did not is already reported and may be the way out.)
+        if (len(triggers) == len(triggers_raw) and not state.final
+                and not any(state.name in t.sources and t.dest != state.name for t in triggers.values())):
+            problem(("states", state.name), f"state {state.name!r} is not final but no trigger leaves it "
+                                            f"(add a trigger with from = [\"{state.name}\"], or mark it final = true)")
         for effect in state.on_enter:
             fire = effect.params.get("fire")
             if fire and registry.SYSTEM_ROLE not in triggers.get(fire, TriggerSpec(fire, (), "", ())).roles:
