@@ -376,6 +376,13 @@ def outbox(c: Any, status: str | None, limit: int | None) -> None:
     c.emit({"messages": rows}, lambda: table(rows, [("id", "ID"), ("status", "STATUS"), ("lang", "LANG"), ("to", "TO"), ("ref", "REF"), ("subject", "SUBJECT")], "the outbox is empty"))
 
 
+def outbox_retry(c: Any, ids: list[int], all_failed: bool) -> None:
+    from governance.service.mailqueue import retry
+
+    requeued, _ = c.change(lambda op: retry(op, ids, all_failed))
+    c.emit({"requeued": requeued}, f"{len(requeued)} letter(s) back in the queue" + (f": {', '.join(map(str, requeued))}" if requeued else ""))
+
+
 def audit(c: Any, ref: str | None, limit: int | None) -> None:
     from governance.service.queries import audit_entries
 

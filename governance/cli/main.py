@@ -92,6 +92,16 @@ def _not_blank(ctx: click.Context, param: click.Parameter, value: str | None) ->
     return value
 
 
+def _free_text(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A free text (a reason) held to the service's rule for free texts before the command runs: no control
+    character but line breaks and tabs. For the commands whose service call takes the text as it comes."""
+    if value is not None:
+        from governance.service.changes import optional_text
+
+        optional_text(value, f"--{param.name}")
+    return value
+
+
 @click.group(cls=Sectioned, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--config", metavar="PATH", envvar="GOV_CONFIG", callback=_not_blank,
               help="The instance's config.toml [$GOV_CONFIG, else ./config.toml].")
@@ -238,7 +248,7 @@ def term() -> None:
 @click.option("--org", "org_code", required=True, metavar="CODE")
 @click.option("--start", metavar="DATE", help="Default: when the current term ends (or now, if none).")
 @click.option("--months", type=click.IntRange(1, 1200), help="Length (default: the office's term_months).")
-@click.option("--reason", metavar="TEXT")
+@click.option("--reason", metavar="TEXT", callback=_free_text)
 @pass_ctx
 def term_designate(c: Context, office: str, org_code: str, start: str | None, months: int | None, reason: str | None) -> None:
     """Designate an organisation to hold OFFICE from a date (outside the rotation: --reason, and the chair approves)."""
@@ -554,15 +564,31 @@ def status(c: Context) -> None:
     timecmds.status(c)
 
 
-@cli.command()
+@cli.group(invoke_without_command=True)
 @click.option("--status", type=click.Choice(["pending", "sent", "failed"]))
 @click.option("--limit", type=COUNT)
+@click.pass_context
+def outbox(ctx: click.Context, status: str | None, limit: int | None) -> None:
+    """Letters queued, sent and failed; `outbox retry` requeues."""
+    if ctx.invoked_subcommand is None:
+        from governance.cli import commands
+
+        commands.outbox(ctx.find_object(Context), status, limit)
+
+
+@outbox.command("retry")
+@click.argument("ids", nargs=-1, type=COUNT, metavar="[ID]...")
+@click.option("--failed", "all_failed", is_flag=True, help="Every failed letter.")
 @pass_ctx
-def outbox(c: Context, status: str | None, limit: int | None) -> None:
-    """Letters queued, sent and failed."""
+def outbox_retry(c: Context, ids: tuple[int, ...], all_failed: bool) -> None:
+    """Put failed letters back in the queue (the secretariat).
+
+    The letters with these ids (from `gov outbox --status failed`), or all failed ones with --failed;
+    each is tried again at once, with its attempts counted afresh.
+    """
     from governance.cli import commands
 
-    commands.outbox(c, status, limit)
+    commands.outbox_retry(c, list(ids), all_failed)
 
 
 @cli.command()
