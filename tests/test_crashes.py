@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import re
@@ -15,10 +16,10 @@ import time
 import tomllib
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from email.parser import BytesHeaderParser
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -29,7 +30,8 @@ SEC = "sec"
 SEED = int(os.environ.get("GOV_CRASH_SEED", "20210302"))
 TRIALS = int(os.environ.get("GOV_CRASH_TRIALS", "50"))
 # A third of the kills come at a random moment after start (often while Python is still importing); the others
-# at a random moment after the process opens the database or first writes to it, when the work is being done.
+# at a random moment after the process opens the database or first writes to it, when the work is being done
+# (for `send`: after the first of its letters reaches the server, while it hands the batch over).
 KILL_AFTER_START = (0.05, 0.8)
 KILL_AFTER_OPEN = (0.0, 0.25)
 OWNERS = ["ISKUR", "BHR", "MAR", "EGY", "IDN", "SEN"]
@@ -45,17 +47,24 @@ BETWEEN: dict[int, list[tuple[tuple[str, ...], str, str]]] = {
     3: [(("advance", "A-5", "complete"), SEC, "2021-05-18T10:00")],
     5: [(("advance", "A-20", "cancel", "--reason", "merged with A-19"), SEC, "2021-06-25T10:00")],
 }
+SINK_LATENCY = 0.005  # seconds the SMTP sink takes over each letter
 LEASES_RUN_OUT = timedelta(days=1)  # far past delivery's lease: the last clean send reclaims every letter a killed send claimed
 
 
 class MessageIds:
-    """An aiosmtpd handler that counts every letter it accepts by its Message-ID."""
+    """An aiosmtpd handler that counts every letter it accepts by its Message-ID.
 
-    def __init__(self) -> None:
+    Each letter takes it a few milliseconds, as a real server's would (a loopback sink answering at once would
+    let a whole batch through between two kills, and hide what a kill in the middle of one does).
+    """
+
+    def __init__(self, latency: float = SINK_LATENCY) -> None:
         self.seen: Counter[str] = Counter()
         self.lock = threading.Lock()
+        self.latency = latency
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
+        await asyncio.sleep(self.latency)
         data = envelope.content if isinstance(envelope.content, bytes) else envelope.content.encode("utf-8")
         headers = BytesHeaderParser().parsebytes(data)
         with self.lock:
@@ -215,19 +224,23 @@ def _progress(gov: Gov) -> tuple[Any, ...]:
     )[0])
 
 
-def _run_and_kill(gov: Gov, opening: Opening, command: list[str], after_open: bool, delay: float, log: Path) -> tuple[int, bool]:
+def _run_and_kill(gov: Gov, opening: Opening, command: list[str], after_open: bool, delay: float, log: Path,
+                  sending: Callable[[], bool] | None = None) -> tuple[int, bool]:
     """Start `command`; SIGKILL it `delay` seconds after it starts (or opens the database), unless it has finished.
 
+    With `sending` (the sink has begun to receive this process's letters), the delay counts from then instead of
+    from the opening: the kill lands while letters are being handed over, where a re-delivery would come from.
     Returns its exit code (-9 when killed) and whether it was killed mid-work: after some of its writes had committed.
     """
     before = _progress(gov)
     opening.arm()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("GOV_")}
+    ready = sending or opening.opened
     with log.open("wb") as err:
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err, env=environment, cwd=gov.folder)
         started = time.monotonic()
         if after_open:
-            while process.poll() is None and not opening.opened() and time.monotonic() - started < 30:
+            while process.poll() is None and not ready() and time.monotonic() - started < 30:
                 time.sleep(0.001)
         try:
             code = process.wait(timeout=delay)
@@ -330,7 +343,9 @@ def test_sigkill_during_tick_and_send_loses_nothing_and_fires_nothing_twice(netw
             what, now = "tick", moment
         else:  # a few minutes on, so some of the letters a killed send claimed are still leased and some are not
             what, now = "send", _later(moment, timedelta(minutes=rng.randint(1, 30)))
-        code, mid_work = _run_and_kill(network, opening, _command(network, now, what), after_open, delay, log)
+        delivered_before = sum(received.seen.values())
+        sending = (lambda: sum(received.seen.values()) > delivered_before) if what == "send" else None
+        code, mid_work = _run_and_kill(network, opening, _command(network, now, what), after_open, delay, log, sending)
         history.append((trial, what, now, "after open" if after_open else "after start", round(delay, 3), code, mid_work))
         assert code in (0, -signal.SIGKILL), f"{where}: trial {trial} `gov {what} --now {now}` exited {code}: {log.read_text()}"
         if what == "tick" and code == 0 and phase < len(PHASES):
@@ -361,5 +376,59 @@ def test_sigkill_during_tick_and_send_loses_nothing_and_fires_nothing_twice(netw
     assert not outbox.keys() - delivered.keys(), f"never delivered: {sorted(outbox.keys() - delivered.keys())}; {where}"
     assert not delivered.keys() - outbox.keys(), f"delivered letters the outbox does not hold: {sorted(delivered.keys() - outbox.keys())}; {where}"
     assert control_received.seen == expected["ids"], "the uninterrupted run delivers each letter exactly once"
+    # Each letter is recorded as sent the moment the server accepts it: a kill re-sends at most the one in flight.
+    _at_most_one_again_per_kill(delivered, sum(1 for h in history if h[1] == "send" and h[5] == -signal.SIGKILL), where)
     if TRIALS >= 20:  # the trials did what they are for: some kills came while a tick or a send was writing
         assert mid_work["tick"] and mid_work["send"], where
+
+
+def _at_most_one_again_per_kill(delivered: Counter, kills: int, where: str) -> None:
+    """Deliveries counted per Message-ID at the sink: none more than twice, and no more second copies than kills."""
+    again = sum(n - 1 for n in delivered.values())
+    figures = (f"{sum(delivered.values())} deliveries of {len(delivered)} letters after {kills} kill(s) of a sender: "
+               f"{again} delivered again, at most {max(delivered.values())} times one letter")
+    print(figures, "; killed:", where.rpartition("trials ")[2][:300])  # the figures to quote (pytest -s shows them)
+    assert max(delivered.values()) <= 2, f"{figures}; {where}"
+    assert again <= kills, f"{figures}; {where}"
+
+
+SCHEDULER_TRIALS = max(2, TRIALS // 16)
+
+
+def test_sigkill_of_the_scheduler_while_it_sends_delivers_each_letter_and_at_most_one_again_per_kill(network, sinks, tmp_path, request):
+    """`gov scheduler` (real clock, one sweep a second) killed while it hands letters over; then a send once every lease is out."""
+    (port, received), _ = sinks
+    text = tmp_path / "draft.txt"
+    text.write_text("1. Purpose.\n\n2. The chair serves two years.\n", encoding="utf-8")
+    _scenario(network, text)
+    _use_smtp(network, port)
+    network.ok("tick", now=PHASES[-1])  # half a year of reminders, lapses and escalations: a pile of letters waiting
+    opening = Opening(network)
+    request.addfinalizer(opening.close)
+    rng = random.Random(SEED + 1)
+    log = tmp_path / "scheduler.err"
+    command = ([GOV] if GOV else [sys.executable, "-m", "governance"]) + ["--config", str(network.config), "scheduler", "--sweep-seconds", "1", "--quiet"]
+    kills, history = 0, []
+    for trial in range(SCHEDULER_TRIALS):
+        # The leases of the runs killed run out (ten minutes of the real clock the scheduler keeps, passed at once):
+        # each run takes every letter still pending, the one that was in flight when the last was killed included.
+        network.sql("UPDATE outbox SET next_attempt_at = created_at WHERE status = 'pending'")
+        if network.sql("SELECT count(*) FROM outbox WHERE status = 'pending'")[0][0] == 0:
+            break
+        delivered_before = sum(received.seen.values())
+        delay = rng.uniform(0.0, 1.0)
+        code, mid_work = _run_and_kill(network, opening, command, True, delay, log, lambda: sum(received.seen.values()) > delivered_before)
+        history.append((trial, round(delay, 3), code, mid_work, sum(received.seen.values()) - delivered_before))
+        assert code == -signal.SIGKILL, f"trial {trial}: the scheduler exited {code}: {log.read_text()}"
+        kills += 1
+    where = f"seed {SEED} (GOV_CRASH_SEED); scheduler trials {history}"
+    later = datetime.now(timezone.utc) + LEASES_RUN_OUT  # the scheduler keeps real time; once its leases run out, the rest goes
+    _send_until_done(network, later.isoformat(timespec="minutes"))
+
+    statuses = Counter(status for (status,) in network.sql("SELECT status FROM outbox"))
+    assert set(statuses) == {"sent"}, f"outbox {dict(statuses)}; {where}"
+    outbox = _state(network, tomllib.loads(network.config.read_text(encoding="utf-8"))["mail"]["sender"])["ids"]
+    delivered = received.seen
+    assert outbox.keys() == delivered.keys(), f"never delivered {sorted(outbox.keys() - delivered.keys())}; unknown {sorted(delivered.keys() - outbox.keys())}; {where}"
+    assert sum(1 for h in history if h[-1]) >= 1, f"no kill came while letters were going out; {where}"
+    _at_most_one_again_per_kill(delivered, kills, where)

@@ -211,10 +211,16 @@ def _begin_outage(op: Any, error: str) -> None:
     """The first failing run of an outage tells the secretariat; the next ones find the row and stay quiet."""
     if op.session.bind.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as insert_once
+
+        # psycopg reports no row count for an insert: the row it returns says whether this one was written.
+        statement = insert_once(Counter).values(name=OUTAGE, value=error, at=op.now).on_conflict_do_nothing()
+        begun = op.session.execute(statement.returning(Counter.name)).first() is not None
     else:
         from sqlalchemy.dialects.sqlite import insert as insert_once
-    begun = op.session.execute(insert_once(Counter).values(name=OUTAGE, value=error, at=op.now).on_conflict_do_nothing())
-    if begun.rowcount != 1:
+
+        statement = insert_once(Counter).values(name=OUTAGE, value=error, at=op.now).on_conflict_do_nothing()
+        begun = op.session.execute(statement).rowcount == 1
+    if not begun:
         return  # an outage already under way (told when it began, by this run or another worker)
     retry = timedelta(hours=op.instance.settings.mail.retry_hours)
     _queue_to_secretariat(op, "mail_outage", _notice_context(op, outage={"since": op.now, "error": error, "retry": _duration(op, retry)}))
