@@ -226,7 +226,7 @@ def test_a_three_day_outage_loses_no_letter_and_the_secretariat_hears_once_as_it
     assert {row.status for row in rows} == {"pending"}
     assert min(row.attempts for row in rows if row.template != "mail_outage") >= 6  # past max_attempts, kept: not yet 72 hours
     notices = _by_template(network, "mail_outage")
-    assert [n.recipient for n in notices] == ["sec@sesric.example"], "told once, though every run failed"
+    assert [(n.recipient, n.subject) for n in notices] == [("sec@sesric.example", OUTAGE_SUBJECT)], "told once, though every run failed"
     assert "10:05" in notices[0].body_text and "cannot reach the SMTP server" in notices[0].body_text and "3 days" in notices[0].body_text
     since = network.sql("SELECT value FROM engine_state WHERE name = 'mail_outage'")
     assert len(since) == 1 and "cannot reach the SMTP server" in since[0][0]
@@ -236,7 +236,7 @@ def test_a_three_day_outage_loses_no_letter_and_the_secretariat_hears_once_as_it
     rows = _outbox(network)
     assert {row.status for row in rows} == {"sent"}, Counter(row.status for row in rows)
     restored = _by_template(network, "mail_restored")
-    assert [n.recipient for n in restored] == ["sec@sesric.example"]
+    assert [(n.recipient, n.subject) for n in restored] == [("sec@sesric.example", RESTORED_SUBJECT)]
     assert f"Letters that waited in the outbox: {letters + 1}." in restored[0].body_text  # the outage notice waited too
     assert "lasted 3 days" in restored[0].body_text
     assert network.sql("SELECT count(*) FROM engine_state WHERE name = 'mail_outage'")[0][0] == 0
