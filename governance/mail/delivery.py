@@ -103,6 +103,7 @@ def _deliver(instance: Any, backend: Backend, rows: list[OutboxMessage], now: da
     # Past half the lease, another run may take these letters as abandoned: stop before it could send one twice.
     stop_at = now + LEASE / 2
     handled: set[int] = set()
+    sent_before = report.sent
     try:
         with backend:
             for row in rows:
@@ -125,7 +126,8 @@ def _deliver(instance: Any, backend: Backend, rows: list[OutboxMessage], now: da
                 except DeliveryError as exc:
                     problems[row.id] = Problem(str(exc))
                     continue
-                _record_sent(instance, row.id)
+                # The first letter of a batch to go through ends an outage, if one is on record: once per batch is enough.
+                _record_sent(instance, row.id, end_outage=report.sent == sent_before)
                 report.sent += 1
     except BackendDown as exc:
         for row in rows:
@@ -135,15 +137,17 @@ def _deliver(instance: Any, backend: Backend, rows: list[OutboxMessage], now: da
     return False
 
 
-def _record_sent(instance: Any, outbox_id: int) -> None:
+def _record_sent(instance: Any, outbox_id: int, end_outage: bool) -> None:
     """One small transaction per letter, right after the backend accepted it: a crash re-sends at most the one in flight."""
     from governance.service.actors import SYSTEM
     from governance.service.transaction import change
 
     def work(op: Any) -> None:
-        _end_outage(op)  # before the letter is marked: it is one of those that waited
+        if end_outage:
+            _end_outage(op)  # before the letter is marked: it is one of those that waited
         op.session.execute(update(OutboxMessage).where(OutboxMessage.id == outbox_id)
-                           .values(status="sent", sent_at=op.now, last_error=None, next_attempt_at=None))
+                           .values(status="sent", sent_at=op.now, last_error=None, next_attempt_at=None)
+                           .execution_options(synchronize_session=False))
 
     change(instance, SYSTEM, work)
 
