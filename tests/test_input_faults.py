@@ -103,11 +103,20 @@ def test_control_characters_in_fields_are_refused_naming_the_option_and_nothing_
     _refused(network, *args, says=option)
 
 
-def test_control_characters_in_a_document_title_type_and_disposition_note_are_refused(network: Gov, tmp_path: Path) -> None:
+def test_control_characters_in_a_document_title_type_comment_and_disposition_note_are_refused(network: Gov, tmp_path: Path) -> None:
+    from tests.test_tick import _circulated_draft
+
     text = tmp_path / "t.txt"
     text.write_text("1. Text.\n", encoding="utf-8")
     _refused(network, "doc", "create", "--type", "agenda", "--title", "Agenda\nBcc: x@y.example", "--file", str(text), says="--title")
     _refused(network, "doc", "create", "--type", "agenda\n", "--title", "Agenda", "--file", str(text), says="--type")
+    _circulated_draft(network, tmp_path)
+    _refused(network, "comment", "add", "D-1", "--text", "Agreed\x1b[2J", actor="bhr", says="--text")
+    network.ok("comment", "add", "D-1", "--text", "Agreed.\n\tWith one change.", actor="bhr", now=NOW)
+    _refused(network, "comment", "dispose", "C-1", "--decision", "noted", "--note", "Seen\x0c", says="--note")
+    _refused(network, "comment", "dispose", "C-1", "--decision", "noted", "--note", "Seen\x7f", says="--note")
+    network.ok("comment", "dispose", "C-1", "--decision", "noted", "--note", "Seen.\nThanks.", actor=SEC, now=NOW)
+    _refused(network, "term", "designate", "chair", "--org", "BHR", "--reason", "because\x1b", says="--reason")
 
 
 def test_a_person_may_not_take_a_handle_the_audit_trail_uses_for_the_engine(network: Gov) -> None:
@@ -184,6 +193,18 @@ def test_invalid_utf8_in_an_argument_is_bad_input_and_writes_nothing(network: Go
     assert done.returncode == 2, err
     assert "Traceback" not in err and "not valid UTF-8" in err
     assert _written(network) == before
+
+
+def test_nul_and_invalid_utf8_are_named_in_arguments_and_gov_variables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_fuzz_cli import _gov
+
+    code, _, err = _gov(tmp_path, ["org", "add", "X", "--name", "a\x00b", "--kind", "member"])
+    assert code == 2 and "the value of --name contains a NUL character" in err
+    code, _, err = _gov(tmp_path, ["org", "add", os.fsdecode(b"X\xff"), "--name", "x", "--kind", "member"])
+    assert code == 2 and "the argument 'X\\xff' is not valid UTF-8" in err
+    monkeypatch.setenv("GOV_ACTOR", os.fsdecode(b"s\xffc"))
+    code, _, err = _gov(tmp_path, ["deadlines"])
+    assert code == 2 and "the value of $GOV_ACTOR is not valid UTF-8" in err and "Traceback" not in err
 
 
 @pytest.mark.parametrize("text", ["9999-06-01", "0001-01-01T00:00", "1899-12-31T23:59", "2201-01-01", "9999-12-31T23:59:59+14:00"])
