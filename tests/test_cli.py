@@ -266,8 +266,10 @@ def test_the_3rd_meetings_rules_of_procedure_walk_from_draft_to_published(networ
     assert network.j("approve", "D-1", actor="iskur", now="2021-06-10")["state"] == "published"
     letters = [m for m in network.j("outbox")["messages"] if m["template"] == "document_published"]
     assert {(m["to"].split("@")[0], m["lang"]) for m in letters} >= {("bhr", "ar"), ("mar", "fr"), ("iskur", "en"), ("jean", "en")}
-    trail = [e["trigger"] for e in network.j("audit", "D-1")["entries"]]
+    trail = [e["trigger"] for e in network.j("audit", "D-1")["entries"] if e["ref"] == "D-1"]
     assert trail == ["create", "circulate", "close_comments", "revise", "table", "adopt", "request:publish", "publish"]
+    comments = [(e["ref"], e["trigger"]) for e in network.j("audit", "D-1")["entries"] if e["ref"] != "D-1"]
+    assert comments == [("C-1", "comment"), ("C-2", "comment"), ("C-1", "dispose"), ("C-2", "dispose")]  # and its comments' story
     assert network.j("audit", "verify")["ok"] is True
 
 
