@@ -182,7 +182,7 @@ def meeting_reschedule(c: Any, ref: str, start: str, end: str, venue: str | None
 
 
 def export_ics(c: Any, ref: str, lang: str | None) -> None:
-    from governance.mail.calendar import meeting_ics
+    from governance.mail.calendar import instance_id, meeting_ics
     from governance.service import lookup
 
     def work(op: Any) -> str:
@@ -190,7 +190,8 @@ def export_ics(c: Any, ref: str, lang: str | None) -> None:
         if lang is not None and lang not in op.rules.languages:
             raise BadInput(f"--lang must be one of {', '.join(op.rules.languages)}")
         return meeting_ics(meeting, op.rules.zone, op.rules.short_name, op.instance.settings.mail.sender, meeting.created_at,
-                           cancelled=meeting.state == "cancelled", lang=lang or op.rules.working_language)
+                           cancelled=meeting.state == "cancelled", lang=lang or op.rules.working_language,
+                           instance_id=instance_id(op.session))
 
     text = c.read(work)
     click.echo(text, nl=False)
@@ -236,18 +237,11 @@ def action_add(c: Any, title: str, owner: str, due: str, source: str | None) -> 
 
 
 def record_list(c: Any, kind: str) -> None:
-    from sqlalchemy import select
+    from governance.service.queries import record_rows
 
-    from governance.store.models import RECORD_MODELS
-
-    model = RECORD_MODELS[kind]
-
-    def work(op: Any) -> list[dict[str, Any]]:
-        return [{"ref": r.ref, "state": r.state, "title": getattr(r, "title", ""), "pending": r.pending_trigger}
-                for r in op.session.scalars(select(model).order_by(model.id))]
-
-    rows = c.read(work)
-    c.emit({"records": rows}, lambda: table(rows, [("ref", "REF"), ("state", "STATE"), ("pending", "AWAITING"), ("title", "TITLE")]))
+    rows = c.read(lambda op: record_rows(op, kind))
+    columns = [("ref", "REF"), ("state", "STATE"), ("pending", "AWAITING"), ("when", "WHEN"), ("who", "WHO"), ("title", "TITLE")]
+    c.emit({"records": rows}, lambda: table(rows, columns, f"no {kind}s yet"))
 
 
 # -- moving on --------------------------------------------------------------------------------
@@ -390,17 +384,29 @@ def audit(c: Any, ref: str | None, limit: int | None) -> None:
     c.emit({"entries": rows}, lambda: table(rows, [("seq", "#"), ("at", "AT"), ("actor", "BY"), ("ref", "REF"), ("trigger", "WHAT"), ("from", "FROM"), ("to", "TO"), ("reason", "REASON"), ("rule", "RULE")], "the audit trail is empty"))
 
 
-def audit_verify(c: Any) -> None:
-    from governance.service.audit import verify
+def audit_verify(c: Any, anchor_texts: list[str]) -> None:
+    from governance.service.audit import parse_anchor, verify
 
-    ok, count, first_bad = c.read(lambda op: verify(op.session))
-    if not ok:
+    anchors = [parse_anchor(text) for text in anchor_texts]
+    verdict = c.read(lambda op: verify(op.session, anchors))
+    if not verdict.ok:
         if c.json:
             from governance.cli.output import dump_json
 
-            dump_json({"ok": False, "first_bad": first_bad, "entries": count})
-        raise IntegrityFailure(f"the audit trail is broken at entry {first_bad}: it was changed after it was written")
-    c.emit({"ok": True, "entries": count}, f"audit trail intact: {count} entries, hash chain verified")
+            dump_json({"ok": False, "first_bad": verdict.first_bad, "reason": verdict.reason, "entries": verdict.entries})
+        raise IntegrityFailure(f"the audit trail is broken at entry {verdict.first_bad}: {verdict.reason}")
+    held = f", {len(anchors)} witness(es) held" if anchors else ""
+    c.emit({"ok": True, "entries": verdict.entries, "anchors": len(anchors)},
+           f"audit trail intact: {verdict.entries} entries, hash chain verified{held}, stored states and texts match it")
+
+
+def audit_head(c: Any) -> None:
+    from governance.service.audit import head
+
+    top = c.read(lambda op: head(op.session))
+    if top is None:
+        raise IntegrityFailure("the audit trail has no head row: it was removed from the database")
+    c.emit({"seq": top[0], "hash": top[1]}, f"{top[0]}:{top[1]}")
 
 
 __all__ = ["click"]

@@ -620,18 +620,27 @@ def scheduler(c: Context, sweep_seconds: int, refresh_seconds: int, quiet: bool)
 
 
 @cli.command()
-@click.argument("target", required=False, metavar="[REF | verify]")
+@click.argument("target", required=False, metavar="[REF | verify | head]")
 @click.option("--limit", type=COUNT, help="Only the newest N entries.")
+@click.option("--anchor", "anchors", multiple=True, metavar="SEQ:HASH",
+              help="With verify: a witness (a letter's X-Gov-Audit-Head) the chain must still hold (repeatable).")
 @pass_ctx
-def audit(c: Context, target: str | None, limit: int | None) -> None:
-    """The audit trail (of REF), or `audit verify`.
+def audit(c: Context, target: str | None, limit: int | None, anchors: tuple[str, ...]) -> None:
+    """The audit trail (of REF), `audit verify`, or `audit head`.
 
-    `gov audit verify` checks the hash chain (exit 6 if broken).
+    `gov audit verify [--anchor SEQ:HASH]...` checks the hash chain, the witnesses given and that every stored
+    state and text is the one the trail recorded (exit 6 if not). `gov audit head` prints the chain's last entry.
     """
     from governance.cli import commands
 
+    if anchors and target != "verify":
+        from governance.errors import BadInput
+
+        raise BadInput("--anchor goes with `gov audit verify`")
     if target == "verify":
-        commands.audit_verify(c)
+        commands.audit_verify(c, list(anchors))
+    elif target == "head":
+        commands.audit_head(c)
     else:
         commands.audit(c, target, limit)
 
@@ -667,16 +676,17 @@ def export_ics(c: Context, ref: str, lang: str | None) -> None:
 
 @cli.command("mail-sink")
 @click.option("--port", type=click.IntRange(1, 65535), default=8025, show_default=True)
-@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), help="Also store each letter as a .eml file here.")
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), help="Also keep each letter as a .eml file here.")
+@click.option("--show", is_flag=True, help="Print each letter whole (headers, text, attachments), not only a line.")
 @pass_ctx
-def mail_sink(c: Context, port: int, folder: Path | None) -> None:
+def mail_sink(c: Context, port: int, folder: Path | None, show: bool) -> None:
     """A local SMTP server that shows what it receives.
 
-    Listens on 127.0.0.1 and prints (and stores) each letter, for trying things out.
+    Listens on 127.0.0.1 and prints (and keeps, with --dir) each letter, for trying things out.
     """
     from governance.mail.sink import serve
 
-    serve(port, folder, click.echo)
+    serve(port, folder, click.echo, show)
 
 
 def _check_arguments(args: list[str]) -> None:

@@ -244,7 +244,8 @@ def create_document(op: Operation, doc_type: str, title: str, text: str, filenam
     body = _document_text(text)
     document = Document(type=doc_type, title=single_line(title, "--title", TITLE_MAX), meeting_id=meeting.id if meeting else None,
                         current_version=1, circulation=0, created_at=op.now)
-    engine.enter_initial(op, document, {"type": doc_type, "title": document.title, "meeting": meeting_ref, "file": filename})
+    engine.enter_initial(op, document, {"type": doc_type, "title": document.title, "meeting": meeting_ref, "file": filename,
+                                        "version": 1, "sha256": hashlib.sha256(body.encode("utf-8")).hexdigest()})
     op.session.add(_version(op, document, 1, body, filename))
     return document
 
