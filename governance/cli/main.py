@@ -518,7 +518,7 @@ def approvals(c: Context) -> None:
 # -- time, mail, evidence ----------------------------------------------------------------------
 
 @cli.command()
-@click.option("--all", "include_all", is_flag=True, help="Include fired, skipped and cancelled rows.")
+@click.option("--all", "include_all", is_flag=True, help="Include fired, skipped, failed and cancelled rows.")
 @click.option("--limit", type=COUNT, help="At most this many rows.")
 @pass_ctx
 def deadlines(c: Context, include_all: bool, limit: int | None) -> None:

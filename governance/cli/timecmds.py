@@ -95,6 +95,8 @@ def status(c: Any) -> None:
             f"next due:       {shown(data['next_due'], z) if data['next_due'] else '-'}",
             f"mail:           {data['mail_pending']} pending, {data['mail_failed']} failed, {data['mail_sent']} sent",
         ]
+        if data.get("deadlines_failed"):
+            lines.append(f"deadlines:      {data['deadlines_failed']} failed and set aside (gov deadlines --all shows why)")
         lines.append(dead_warning(data, z) or "scheduler:      keeping up")
         for office in data["offices"]:
             lines.append(f"{office['office'] + ':':<16}{office_line(office, z)}")

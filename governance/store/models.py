@@ -174,7 +174,7 @@ class Deadline(Base):
     name: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(20))  # deadline | reminder | escalation
     due: Mapped[datetime] = mapped_column(UTCDateTime())
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | fired | skipped | cancelled
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | fired | skipped | failed | cancelled
     scope: Mapped[str] = mapped_column(String(40))  # the state that wrote it; leaving it cancels the row
     fire: Mapped[str | None] = mapped_column(String(64))
     audience: Mapped[str | None] = mapped_column(String(300))  # comma-separated audience names
