@@ -107,13 +107,18 @@ def _one_line(exc: BaseException) -> str:
     return text if len(text) <= 500 else text[:499] + "…"
 
 
-def fail_row(op: Operation, row_id: int, moment: datetime, reason: str) -> Fired | None:
-    """Mark a row that could not be fired as failed, for good: it would only fail again. Audited; the secretariat is told."""
-    op.now = moment
+def _claim(op: Operation, row_id: int) -> Deadline | None:
+    """The row, if still pending and not held by another worker (PostgreSQL skips a locked row; SQLite writers queue)."""
     query = select(Deadline).where(Deadline.id == row_id, Deadline.status == "pending")
     if not op.instance.db.is_sqlite:
         query = query.with_for_update(skip_locked=True)
-    row = op.session.scalar(query)
+    return op.session.scalar(query)
+
+
+def fail_row(op: Operation, row_id: int, moment: datetime, reason: str) -> Fired | None:
+    """Mark a row that could not be fired as failed, for good: it would only fail again. Audited; the secretariat is told."""
+    op.now = moment
+    row = _claim(op, row_id)
     if row is None:
         return None  # another worker dealt with it meanwhile
     row.status, row.outcome, row.fired_at = "failed", reason, moment
@@ -136,10 +141,7 @@ def fail_row(op: Operation, row_id: int, moment: datetime, reason: str) -> Fired
 def fire_row(op: Operation, row_id: int, moment: datetime) -> Fired | None:
     """Claim one row and act on it; a row someone else claimed first is left alone."""
     op.now = moment
-    query = select(Deadline).where(Deadline.id == row_id, Deadline.status == "pending")
-    if not op.instance.db.is_sqlite:
-        query = query.with_for_update(skip_locked=True)
-    row = op.session.scalar(query)
+    row = _claim(op, row_id)
     if row is None:
         return None
     letters_before = len(op.mail)
@@ -259,28 +261,43 @@ def next_due(instance: Instance, after: datetime | None = None) -> datetime | No
 
 
 def health(op: Operation, stale_minutes: int = 5) -> dict[str, Any]:
-    """What `gov status` reports: the last tick, rows due but unfired or failed, mail waiting or failing."""
-    session, now = op.session, op.now
+    """What `gov status` reports: the scheduler's heartbeat, the last tick, rows due but unfired or failed, mail waiting or failing."""
+    session = op.session
     last = session.get(Counter, "last_tick")
-    overdue = session.execute(
-        select(func.count(), func.min(Deadline.due)).where(Deadline.status == "pending", Deadline.due <= now)
-    ).one()
     mail = dict(session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
-    oldest = overdue[1]
-    stale = oldest is not None and (now - oldest).total_seconds() > stale_minutes * 60
     return {
-        "now": now,
+        **liveness(op, stale_minutes, exact=True),
         "last_tick": last.at if last else None,
-        "due_unfired": overdue[0],
-        "oldest_due": oldest,
         "mail_pending": mail.get("pending", 0),
         "mail_failed": mail.get("failed", 0),
         "mail_sent": mail.get("sent", 0),
         # Rows set aside because they could not be fired (tick never retries them): each wants a person's look.
         "deadlines_failed": session.scalar(select(func.count()).select_from(Deadline).where(Deadline.status == "failed")),
-        "scheduler_dead": stale,
-        "next_due": session.scalar(select(func.min(Deadline.due)).where(Deadline.status == "pending", Deadline.due > now)),
+        "next_due": session.scalar(select(func.min(Deadline.due)).where(Deadline.status == "pending", Deadline.due > op.now)),
         "offices": offices(op),
+    }
+
+
+def liveness(op: Operation, stale_minutes: int = 5, exact: bool = False) -> dict[str, Any]:
+    """Is anything firing the deadlines: the scheduler's heartbeat, and rows due but unfired (from the pending-due index).
+
+    Cheap enough for `show` and `deadlines` to ask every time: two index lookups and the few heartbeat rows.
+    `scheduler_dead` means rows have waited past `stale_minutes`, whatever fires them (a scheduler, or cron's tick).
+    """
+    from governance.service.heartbeat import overdue, scheduler_state
+
+    session, now = op.session, op.now
+    if exact:
+        count, oldest = session.execute(
+            select(func.count(), func.min(Deadline.due)).where(Deadline.status == "pending", Deadline.due <= now)).one()
+    else:
+        count, oldest = overdue(session, now)
+    return {
+        "now": now,
+        "due_unfired": count,
+        "oldest_due": oldest,
+        "scheduler_dead": oldest is not None and (now - oldest).total_seconds() > stale_minutes * 60,
+        "scheduler": scheduler_state(session, now),
     }
 
 
