@@ -15,35 +15,57 @@ _DAYS = {
     "fr": {"one": "{n} jour", "other": "{n} jours"},
     "ar": {"zero": "لا أيام", "one": "يوم واحد", "two": "يومان", "few": "{n} أيام", "many": "{n} يومًا", "other": "{n} يوم"},
 }
+# An international body writes its English dates day first ("Wednesday, 2 June 2021"), as British English does.
+_LOCALE = {"en": "en_GB"}
+# "Istanbul time": a zone named by its city, which never carries brackets of its own (Babel's country names may,
+# "Malaysia (Kuala Lumpur) Time"), so that the zone fits in the brackets a moment gives it.
+_ZONE = {"en": "{city} time", "fr": "heure {de_city}", "ar": "توقيت {city}"}
+
+
+def babel_locale(lang: str) -> str:
+    """The Babel locale letters in `lang` are written in."""
+    return _LOCALE.get(lang, lang)
 
 
 # Pure functions of their arguments, and Babel is slow (pattern and locale data on every call):
 # one circulation formats the same moment for every recipient, so each is cached.
 @lru_cache(maxsize=4096)
 def moment(value: datetime, lang: str, zone: ZoneInfo) -> str:
-    """A day and an hour with the zone named: 'Wednesday 2 June 2021, 12:00 (Istanbul time, UTC+03:00)'."""
-    local = value.astimezone(zone)
+    """A day and an hour with the zone named: 'Wednesday, 2 June 2021, 12:00 (Istanbul time, UTC+03:00)'."""
     comma = "، " if lang == "ar" else ", "
-    return f"{day(value, lang, zone)}{comma}{format_time(local, 'HH:mm', tzinfo=zone, locale=lang)} ({zone_name(local, lang, zone)})"
+    return f"{day(value, lang, zone)}{comma}{hour(value, lang, zone)}"
 
 
 @lru_cache(maxsize=4096)
 def day(value: datetime, lang: str, zone: ZoneInfo) -> str:
-    return format_date(value.astimezone(zone), "full", locale=lang)
+    local = value.astimezone(zone)
+    text = format_date(local, "full", locale=babel_locale(lang))
+    if lang == "fr" and local.day == 1:
+        text = text.replace(" 1 ", " 1er ", 1)  # French writes the first of the month as an ordinal: "jeudi 1er juin"
+    return text
 
 
 @lru_cache(maxsize=4096)
 def hour(value: datetime, lang: str, zone: ZoneInfo) -> str:
     local = value.astimezone(zone)
-    return f"{format_time(local, 'HH:mm', tzinfo=zone, locale=lang)} ({zone_name(local, lang, zone)})"
+    return f"{format_time(local, 'HH:mm', tzinfo=zone, locale=babel_locale(lang))} ({zone_name(local, lang, zone)})"
 
 
 @lru_cache(maxsize=4096)
 def zone_name(local: datetime, lang: str, zone: ZoneInfo) -> str:
-    location = get_timezone_location(zone, locale=lang)
-    offset = format_datetime(local, "xxxxx", tzinfo=zone, locale="en")
+    offset = "UTC" + format_datetime(local, "xxxxx", tzinfo=zone, locale="en")
+    key = str(getattr(zone, "key", zone))
+    if "/" not in key or key.startswith("Etc/"):
+        return offset  # UTC itself, or a fixed offset: no city to name
+    city = get_timezone_location(zone, locale=babel_locale(lang), return_city=True)
+    if lang == "fr":
+        from governance.mail.render import french_de
+
+        name = _ZONE["fr"].format(de_city=french_de(city))
+    else:
+        name = _ZONE.get(lang, _ZONE["en"]).format(city=city)
     comma = "، " if lang == "ar" else ", "
-    return f"{location}{comma}UTC{offset}"
+    return f"{name}{comma}{offset}"
 
 
 @lru_cache(maxsize=4096)
@@ -51,3 +73,26 @@ def days(count: int, lang: str) -> str:
     forms = _DAYS.get(lang, _DAYS["en"])
     category = Locale.parse(lang).plural_form(count)
     return forms.get(category, forms["other"]).format(n=count)
+
+
+# From one moment to another: the zone named once, the day once when both fall on it.
+_SPAN = {
+    "en": {"day": "{day}, {start} to {end} ({zone})", "days": "{day}, {start} to {end_day}, {end} ({zone})"},
+    "fr": {"day": "{day}, de {start} à {end} ({zone})", "days": "du {day}, {start}, au {end_day}, {end} ({zone})"},
+    "ar": {"day": "{day}، من الساعة {start} حتى الساعة {end} ({zone})",
+           "days": "من {day}، الساعة {start}، حتى {end_day}، الساعة {end} ({zone})"},
+}
+
+
+@lru_cache(maxsize=4096)
+def span(start: datetime, end: datetime, lang: str, zone: ZoneInfo) -> str:
+    """'Wednesday, 16 November 2022, 12:00 to 15:00 (Istanbul time, UTC+03:00)', or across days with both dates."""
+    first, last = start.astimezone(zone), end.astimezone(zone)
+    if first.utcoffset() != last.utcoffset():  # a change of clocks in between: each moment with its own offset
+        joiner = {"fr": " – ", "ar": " – "}.get(lang, " to ")
+        return f"{moment(start, lang, zone)}{joiner}{moment(end, lang, zone)}"
+    patterns = _SPAN.get(lang, _SPAN["en"])
+    clock = {"start": format_time(first, "HH:mm", tzinfo=zone, locale=babel_locale(lang)),
+             "end": format_time(last, "HH:mm", tzinfo=zone, locale=babel_locale(lang)),
+             "zone": zone_name(first, lang, zone), "day": day(start, lang, zone), "end_day": day(end, lang, zone)}
+    return patterns["day" if first.date() == last.date() else "days"].format(**clock)

@@ -16,11 +16,14 @@ def merge_reminders(instance: Any) -> int:
     """Fold same-day reminders to one person into a digest letter; returns how many digests were made."""
     if not instance.settings.mail.digest:
         return 0
+    from governance.mail.render import Laid
     from governance.service import outbox
     from governance.service.actors import SYSTEM
+    from governance.service.describe import person_view
     from governance.service.transaction import change
 
     zone = instance.rules.zone
+    renderer = instance.renderer
 
     def work(op: Any) -> int:
         rows = op.session.scalars(
@@ -32,17 +35,28 @@ def merge_reminders(instance: Any) -> int:
         for row in rows:
             groups[(row.person_id, row.recipient, row.created_at.astimezone(zone).date())].append(row)
         made = 0
-        for (person_id, _recipient, _day), members in groups.items():
+        body = {"name": op.rules.body["name"], "short_name": op.rules.short_name}
+        for (person_id, _recipient, _day), candidates in groups.items():
+            members = _one_attachment(candidates)
             if len(members) < 2 or person_id is None:
                 continue
             person = op.session.get(Person, person_id)
-            items = [{"subject": m.subject, "text": _core(m.body_text), "ref": m.ref} for m in members]
-            context = {"body": {"name": op.rules.body["name"], "short_name": op.rules.short_name}, "items": items,
+            framing = {"person": person_view(person), "body": body}
+            items = []
+            for m in members:
+                greeting, closing = renderer.frame(m.template, m.lang, framing)
+                # Both are laid out already (isolated data, a command line kept bare): the digest prints them as they are.
+                items.append({"subject": Laid(_topic(m.subject, op.rules.short_name, m.ref)),
+                              "text": Laid(_core(m.body_text, greeting, closing)), "ref": m.ref})
+            attached = next((m for m in members if m.attachment), None)
+            context = {"body": body, "items": items,
                        "created": members[0].created_at, "record": {}, "actor": "", "reason": None, "deadline": {},
                        "deadlines": {}, "approval": {}, "stats": {}, "successor": None}
             before = len(op.mail)
             outbox.queue(op, [person], "digest", context, None)
             op.mail[before]["created_at"] = members[0].created_at
+            if attached is not None:
+                op.mail[before].update(attachment_name=attached.attachment_name, attachment=attached.attachment)
             for m in members:
                 m.status = "merged"
                 m.last_error = None
@@ -54,9 +68,31 @@ def merge_reminders(instance: Any) -> int:
     return made
 
 
-def _core(text: str) -> str:
-    """A letter without its greeting and its signature: what the digest lists."""
-    paragraphs = [p for p in text.strip().split("\n\n") if p.strip()]
-    if len(paragraphs) > 2:
-        paragraphs = paragraphs[1:-1]
-    return "\n\n".join(paragraphs)
+def _one_attachment(rows: list[OutboxMessage]) -> list[OutboxMessage]:
+    """The rows a digest can carry: a letter has room for one attached draft, so a second one goes on its own."""
+    kept, attached = [], False
+    for row in rows:
+        if row.attachment:
+            if attached:
+                continue
+            attached = True
+        kept.append(row)
+    return kept
+
+
+def _topic(subject: str, short_name: str, ref: str | None) -> str:
+    """A merged letter's subject without the prefix every subject carries: the digest names the reference itself."""
+    for prefix in (f"[{short_name}] {ref}: " if ref else None, f"[{short_name}] "):
+        if prefix and subject.startswith(prefix):
+            return subject[len(prefix):]
+    return subject
+
+
+def _core(text: str, greeting: str, closing: str) -> str:
+    """A letter without its greeting and its sign-off (as its template writes them): what the digest lists."""
+    core = text.strip()
+    if greeting and core.startswith(greeting):
+        core = core[len(greeting):].strip()
+    if closing and core.endswith(closing):
+        core = core[: -len(closing)].strip()
+    return core

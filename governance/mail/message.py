@@ -1,4 +1,4 @@
-"""An outbox row as an e-mail: text with an HTML alternative, a calendar part, and a Message-ID stable across retries."""
+"""An outbox row as an e-mail: text with an HTML alternative, a calendar part, a text attachment, and a Message-ID stable across retries."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from typing import Any
 
 # Control characters (CR and LF above all) would let a value from the database start a header of its own.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# In a file name: a path separator or a character some systems refuse would make the saved file land elsewhere or fail.
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 # An address as it may stand in a header: one mailbox, nothing a parser would read as a second one or a comment.
 _ADDRESS = re.compile(r"^[^\s\x00-\x1f\x7f<>()\[\],;:\\\"@]+@[^\s\x00-\x1f\x7f<>()\[\],;:\\\"@]+$")
 
@@ -31,6 +33,12 @@ def address(value: str, what: str) -> str:
     if not _ADDRESS.match(value or ""):
         raise Unbuildable(f"the {what} address {value!r} is not one mailbox that a header can carry")
     return value
+
+
+def filename(value: str | None) -> str:
+    """An attachment's name as a header may carry it: one line, no path, something a reader's system can save."""
+    name = _UNSAFE_NAME.sub("-", one_line(value or "")).strip(" .-")
+    return name[:200] or "document.txt"
 
 
 def message_id(row: Any, sender: str) -> str:
@@ -54,13 +62,20 @@ def build(row: Any, sender: str, short_name: str) -> Message:
         body.attach(text)
         body.attach(MIMEText(row.body_html, "html", "utf-8"))
     mail: Message = body
-    if row.ics:
+    attachment = getattr(row, "attachment", None)
+    if row.ics or attachment:
         mail = MIMEMultipart("mixed")
         mail.attach(body)
+    if row.ics:
         calendar = MIMEText(row.ics, "calendar", "utf-8")
         calendar.set_param("method", "CANCEL" if "METHOD:CANCEL" in row.ics else "REQUEST")
         calendar.add_header("Content-Disposition", "attachment", filename="invitation.ics")
         mail.attach(calendar)
+    if attachment:
+        # A draft too long for the letter itself: a UTF-8 text file named after the document and its version.
+        document = MIMEText(attachment, "plain", "utf-8")
+        document.add_header("Content-Disposition", "attachment", filename=filename(getattr(row, "attachment_name", None)))
+        mail.attach(document)
     # Every header value that comes from data goes through `address` or `one_line`: none can carry a line break.
     mail["From"] = formataddr((one_line(f"{short_name} Secretariat"), address(sender, "sender")), "utf-8")
     mail["To"] = formataddr((one_line(row.recipient_name or ""), address(row.recipient, "recipient")), "utf-8")

@@ -2,20 +2,42 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from babel import Locale
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 RTL = {"ar"}
 
+# Unicode directional isolates: data set off from the sentence around it keeps its own direction (UAX #9, X5a-X6a).
+LRI, RLI, FSI, PDI = "\u2066", "\u2067", "\u2068", "\u2069"
+_OPENERS = {LRI: '<bdi dir="ltr">', RLI: '<bdi dir="rtl">', FSI: "<bdi>"}
+_ISOLATES = str.maketrans("", "", LRI + RLI + FSI + PDI)
+# The characters that give a run its direction: in a right-to-left letter, data holding left-to-right letters or
+# digits (a title, a name, M-3, 12:00) is isolated; in a left-to-right one, data holding Arabic or Hebrew letters.
+_AGAINST = {"rtl": frozenset({"L", "EN", "AN"}), "ltr": frozenset({"R", "AL"})}
+# A command is copied from the letter into a shell as it stands: it carries no invisible character.
+COMMAND_PREFIX = "gov "
+
+
+class Laid(str):
+    """Text already laid out for the letter, printed as it stands: a phrase of the template's own (a plural form,
+    a list), a document's text set as a block, a letter a digest merges. Data is isolated; this is not."""
+
 
 @dataclass(frozen=True)
 class Letter:
+    """One letter as rendered: its subject (with the body's prefix), the text part and its HTML alternative."""
+
     subject: str
     text: str
     html: str
@@ -51,33 +73,107 @@ class Renderer:
             return False
         return True
 
-    def render(self, name: str, wanted_lang: str | None, context: dict[str, Any], ref: str | None) -> Letter:
-        lang = self.language_for(wanted_lang, name)
+    def _context(self, name: str, lang: str, context: dict[str, Any]) -> tuple[Any, Context]:
         template = self.env.get_template(f"{lang}/{name}.txt")
         values = _localise(dict(context, lang=lang, zone=self.zone), lang)
-        ctx = template.new_context(_with_filters(values, lang, self.zone))
+        values["_direction"] = "rtl" if lang in RTL else "ltr"
+        return template, template.new_context(_with_filters(values, lang, self.zone))
+
+    def render(self, name: str, wanted_lang: str | None, context: dict[str, Any], ref: str | None) -> Letter:
+        lang = self.language_for(wanted_lang, name)
+        template, ctx = self._context(name, lang, context)
         subject = " ".join("".join(template.blocks["subject"](ctx)).split())
-        text = _tidy("".join(template.blocks["body"](ctx)))
+        text = _commands_bare(_tidy("".join(template.blocks["body"](ctx))))
         prefix = f"[{self.short_name}] {ref}: " if ref else f"[{self.short_name}] "
         subject = prefix + subject
         html = self.env.get_template("layout.html").render(
-            subject=subject, paragraphs=_paragraphs(text), lang=lang, dir="rtl" if lang in RTL else "ltr"
+            subject=subject, paragraphs=html_paragraphs(text), lang=lang, dir="rtl" if lang in RTL else "ltr"
         )
         return Letter(subject, text, html, lang)
+
+    def frame(self, name: str, lang: str, context: dict[str, Any]) -> tuple[str, str]:
+        """The greeting and the sign-off of letter `name` in `lang`, as `render` writes them ("" where it has none).
+
+        A digest lists the letters it merges without these, so that its own appear once.
+        """
+        if not self._exists(f"{lang}/{name}.txt"):
+            return "", ""
+        template, ctx = self._context(name, lang, context)
+        parts = []
+        for block in ("greeting", "closing"):
+            render = template.blocks.get(block)
+            parts.append(_tidy("".join(render(ctx))).strip() if render else "")
+        return parts[0], parts[1]
 
 
 @lru_cache(maxsize=8)
 def _environment(override: str) -> Environment:
     loaders = [FileSystemLoader(override)] if override else []
     loaders.append(FileSystemLoader(str(PACKAGE_TEMPLATES)))
-    return Environment(
+    env = Environment(
         loader=ChoiceLoader(loaders),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         keep_trailing_newline=False,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_finalize,
     )
+    env.filters.update(de=french_de, du=french_du, le=french_le, au=french_au, article=article)
+    return env
+
+
+@pass_context
+def _finalize(ctx: Context, value: Any) -> Any:
+    """Every `{{ value }}` a letter prints passes here: the one place data is made safe to set in a sentence.
+
+    A moment is never printed raw (an ISO timestamp is not a date a reader can use); brackets inside brackets are
+    flattened; a one-line value whose script runs against the letter's direction is isolated, so that brackets,
+    times and references keep their order.
+    What is already laid out (Laid, or Markup) passes as it stands.
+    """
+    direction = ctx.get("_direction")
+    if direction is None:  # the HTML layout, not a letter
+        return value
+    if isinstance(value, datetime):
+        value = ctx["when"](value)
+    elif isinstance(value, date):
+        value = ctx["day"](datetime(value.year, value.month, value.day, 12, tzinfo=ctx["zone"]))
+    if isinstance(value, (Laid, Markup)) or not isinstance(value, str) or "\n" in value:
+        return value
+    return isolate(unnest(value), direction)
+
+
+def unnest(value: str) -> str:
+    """Brackets inside brackets read as a comma: "M-1 (RoP Art. 4 (communiqué §12))" becomes "M-1 (RoP Art. 4, communiqué §12)"."""
+    if "(" not in value:
+        return value
+    out: list[str] = []
+    depth = 0
+    for ch in value:
+        if ch == "(":
+            depth += 1
+            if depth > 1:
+                while out and out[-1] == " ":
+                    out.pop()
+                if out and out[-1] not in "(, ":
+                    out.append(", ")
+                continue
+        elif ch == ")" and depth:
+            depth -= 1
+            if depth:
+                continue
+        out.append(ch)
+    return "".join(out)
+
+
+def isolate(value: str, direction: str) -> str:
+    """`value` between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE when its script runs against `direction`."""
+    against = _AGAINST[direction]
+    if not any(unicodedata.bidirectional(ch) in against for ch in value):
+        return value
+    # Isolates inside the value would close ours early or leave one open: the value gets exactly one pair.
+    return FSI + value.translate(_ISOLATES) + PDI
 
 
 def _with_filters(values: dict[str, Any], lang: str, zone: ZoneInfo) -> dict[str, Any]:
@@ -87,8 +183,91 @@ def _with_filters(values: dict[str, Any], lang: str, zone: ZoneInfo) -> dict[str
     values["day"] = lambda dt: dates.day(dt, lang, zone)
     values["hour"] = lambda dt: dates.hour(dt, lang, zone)
     values["days"] = lambda n: dates.days(n, lang)
+    values["span"] = lambda start, end: dates.span(start, end, lang, zone)
+    values["ngettext"] = lambda n, singular, plural, **forms: ngettext(lang, n, singular, plural, **forms)
+    values["listing"] = lambda items: listing(lang, [str(item) for item in items])
     return values
 
+
+def listing(lang: str, items: list[str]) -> Laid:
+    """'A, B and C' in the letter's language (Babel's list patterns), each item isolated on its own as data is."""
+    from babel.lists import format_list
+
+    from governance.mail.dates import babel_locale
+
+    direction = "rtl" if lang in RTL else "ltr"
+    return Laid(format_list([isolate(unnest(item), direction) for item in items], locale=babel_locale(lang)) if items else "")
+
+
+def ngettext(lang: str, n: int, singular: str, plural: str, **forms: str) -> Laid:
+    """The phrase for `n` in `lang`, chosen by the language's CLDR plural rule (Babel); `%(num)d` stands for n.
+
+    English and French need the two forms; a language with more names the others by category, as Arabic does:
+    `ngettext(n, "رسالة واحدة", "%(num)d رسالة", zero=..., two="رسالتان", few="%(num)d رسائل", many="%(num)d رسالة")`.
+    A `zero` phrase, when given, is the one for 0 in every language ("No comment arrived"), whatever category the
+    language files 0 under (French counts it as "one"). The phrase is the template's own wording, not data.
+    """
+    category = "zero" if int(n) == 0 and "zero" in forms else _plural_category(lang, int(n))
+    phrase = forms.get(category) or (singular if category == "one" else plural)
+    return Laid(phrase % {"num": int(n)} if "%(" in phrase else phrase)
+
+
+@lru_cache(maxsize=1024)
+def _plural_category(lang: str, n: int) -> str:
+    return str(Locale.parse(lang).plural_form(n))
+
+
+# -- French: elision and contraction from the first letter of the data --------------------------------------------
+
+def _elides(value: str) -> bool:
+    """Whether French elides before `value`: it opens with a vowel or with an h that is not an acronym's."""
+    word = value.lstrip(" \"'«“‘(" + FSI + PDI)
+    if not word:
+        return False
+    first = unicodedata.normalize("NFD", word[0])[0].lower()
+    if first in "aeiouœæ":
+        return True
+    # A mute h elides (l'hôpital); an acronym is read letter by letter ("du HCR").
+    head = word.split()[0]
+    return first == "h" and not head.isupper()
+
+
+def french_de(value: Any) -> str:
+    """'de SESRIC', "d'İŞKUR"."""
+    text = str(value)
+    return f"d'{text}" if _elides(text) else f"de {text}"
+
+
+def french_du(value: Any) -> str:
+    """'du SESRIC', "de l'OIC-PESNET": de with the masculine article a network or an organisation's acronym takes."""
+    text = str(value)
+    return f"de l'{text}" if _elides(text) else f"du {text}"
+
+
+def french_le(value: Any) -> str:
+    """'le SESRIC', "l'OIC-PESNET"."""
+    text = str(value)
+    return f"l'{text}" if _elides(text) else f"le {text}"
+
+
+def french_au(value: Any) -> str:
+    """'au SESRIC', "à l'OIC-PESNET"."""
+    text = str(value)
+    return f"à l'{text}" if _elides(text) else f"au {text}"
+
+
+def article(value: Any) -> str:
+    """A provision's citation as a letter gives it, in brackets of its own: the article, without the gloss the rules
+    file adds after it ("RoP Art. 4 (communiqué §12: ...)" is cited "RoP Art. 4"), so that brackets never nest."""
+    text = str(value).strip()
+    if text.endswith(")") and " (" in text:
+        head = text[: text.index(" (")].strip()
+        if head:
+            return head
+    return text
+
+
+# -- text and HTML ---------------------------------------------------------------------------------------------------
 
 def _tidy(text: str) -> str:
     lines = [line.rstrip() for line in text.strip("\n").splitlines()]
@@ -100,8 +279,44 @@ def _tidy(text: str) -> str:
     return "\n".join(out).strip() + "\n"
 
 
-def _paragraphs(text: str) -> list[list[str]]:
-    return [p.splitlines() for p in text.strip().split("\n\n") if p.strip()]
+def _commands_bare(text: str) -> str:
+    """Lines that are commands lose the isolates their data was given: pasted into a shell, they must run as shown."""
+    return "\n".join(line.translate(_ISOLATES) if line.lstrip().startswith(COMMAND_PREFIX) else line
+                     for line in text.split("\n"))
+
+
+@dataclass(frozen=True)
+class HtmlLine:
+    html: Markup
+    command: bool
+
+
+def html_paragraphs(text: str) -> list[list[HtmlLine]]:
+    """The text's paragraphs, each line escaped, its isolates become <bdi> elements, commands marked as such.
+
+    Each line is set in its own direction, as a plain-text reader sets it (a line break ends a bidi paragraph):
+    the layout gives every line dir="auto", which looks past isolated data to the line's own first letter.
+    """
+    return [[HtmlLine(_bdi(line), line.lstrip().startswith(COMMAND_PREFIX)) for line in p.splitlines()]
+            for p in text.strip().split("\n\n") if p.strip()]
+
+
+def _bdi(line: str) -> Markup:
+    """One line, escaped, with each isolate pair as <bdi>; an unmatched isolate is dropped, an unclosed one closed."""
+    out: list[str] = []
+    depth = 0
+    for ch in str(escape(line)):
+        if ch in _OPENERS:
+            out.append(_OPENERS[ch])
+            depth += 1
+        elif ch == PDI:
+            if depth:
+                out.append("</bdi>")
+                depth -= 1
+        else:
+            out.append(ch)
+    out.extend("</bdi>" for _ in range(depth))
+    return Markup("".join(out))
 
 
 def _localise(values: Any, lang: str) -> Any:

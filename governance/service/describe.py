@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from governance.documents import numbered, paragraphs
 from governance.store.models import Action, Document, DocumentVersion, Meeting, Organisation, Term
+
+# A draft up to this many characters (numbered) travels in the letter itself; a longer one as an attached text file.
+INLINE_DRAFT_LIMIT = 6000
+# The letters that carry the version being circulated, in the letter or attached.
+CARRY_DRAFT = frozenset({"document_circulated", "comment_reminder"})
 
 
 class Localised(dict):  # type: ignore[type-arg]
@@ -20,16 +26,53 @@ DECISIONS = {
     "noted": Localised(en="taken note of", fr="dont il a été pris note", ar="الذي أُحيط علمًا به"),
 }
 
+# The shipped names of meeting kinds and offices (their English titles in the rules) in the other languages. A
+# title the rules file changes is its own, and letters in every language keep it as written.
+SHIPPED_TITLES = {
+    "Network meeting": Localised(fr="réunion du réseau", ar="اجتماع الشبكة"),
+    "Focal-point meeting": Localised(fr="réunion des points focaux", ar="اجتماع جهات الاتصال"),
+    "Workshop": Localised(fr="atelier", ar="ورشة عمل"),
+    "Chair": Localised(fr="présidence", ar="الرئاسة"),
+}
+
+# What a chair is asked to approve, by trigger of the shipped workflows: the step in the reader's words.
+STEPS = {
+    ("meeting", "convene"): Localised(en="convening the meeting, with invitations to every focal point and observer",
+                                      fr="convocation de la réunion, avec l'envoi des invitations à tous les points focaux et observateurs",
+                                      ar="عقد الاجتماع وتوجيه الدعوات إلى جميع جهات الاتصال والمراقبين"),
+    ("meeting", "cancel"): Localised(en="cancelling the meeting; those invited are told",
+                                     fr="annulation de la réunion, dont les invités seront informés",
+                                     ar="إلغاء الاجتماع وإبلاغ المدعوين بذلك"),
+    ("document", "publish"): Localised(en="publishing the final version, sent to every member and observer",
+                                       fr="publication de la version finale, envoyée à tous les membres et observateurs",
+                                       ar="نشر النسخة النهائية وإرسالها إلى جميع الأعضاء والمراقبين"),
+    ("term", "confirm"): Localised(en="confirming a designation made outside the rotation the rules set",
+                                   fr="confirmation d'une désignation faite hors de la rotation prévue par le Règlement intérieur",
+                                   ar="تأكيد تعيين جرى خارج نظام التناوب الذي يحدده النظام الداخلي"),
+    ("term", "revoke"): Localised(en="withdrawing the designation before the term starts",
+                                  fr="retrait de la désignation avant le début du mandat",
+                                  ar="سحب التعيين قبل بدء الولاية"),
+}
+
+
+def title_in_letters(title: str) -> Any:
+    """A kind's or an office's title from the rules, in the reader's language where the shipped one is translated."""
+    shipped = SHIPPED_TITLES.get(title)
+    return Localised(en=title, fr=shipped["fr"], ar=shipped["ar"]) if shipped else title
+
 
 def record_view(op: Any, record: Any) -> dict[str, Any]:
-    view: dict[str, Any] = {"ref": record.ref, "state": getattr(record, "state", None), "title": getattr(record, "title", record.ref)}
+    from governance.mail.render import Laid  # a document's text is set as a block, not as data in a sentence
+
+    view: dict[str, Any] = {"ref": record.ref, "state": getattr(record, "state", None), "title": getattr(record, "title", record.ref),
+                            "is": getattr(record, "kind_name", "")}
     session = op.session
     if isinstance(record, Meeting):
         provision = op.rules.provision(f"meetings.{record.kind}")
         zone = op.rules.zone
         view.update(
             kind=record.kind,
-            kind_title=provision["title"] or record.kind.replace("_", " "),
+            kind_title=title_in_letters(provision["title"] or record.kind.replace("_", " ")),
             start=record.start,
             end=record.end,
             days=(record.end.astimezone(zone).date() - record.start.astimezone(zone).date()).days + 1,
@@ -45,17 +88,51 @@ def record_view(op: Any, record: Any) -> dict[str, Any]:
             type=record.type,
             version=record.current_version,
             meeting=meeting.title if meeting else "",
-            text=version.text if version else "",
+            text=Laid(version.text) if version else "",
             decision_text=DECISIONS.get(_decision(op, record), Localised(en="", fr="", ar="")),
         )
         view["stats"] = Deferred(lambda: comment_stats(session, record))
+        view["draft"] = Deferred(lambda: draft_view(session, record))
     elif isinstance(record, Action):
         view.update(due=record.due, owner=record.owner.name, source=record.source_ref or "")
     elif isinstance(record, Term):
         provision = op.rules.provision(f"offices.{record.office}")
-        view.update(office=record.office, office_title=provision["title"] or record.office, org=record.org.name,
-                    start=record.start, end=record.end)
+        view.update(office=record.office, office_title=title_in_letters(provision["title"] or record.office), org=record.org.name,
+                    start=record.start, end=record.end, article=provision.cite())
+        view["succession"] = Deferred(lambda: succession_view(op, record.office))
     return view
+
+
+def draft_view(session: Any, document: Document) -> dict[str, Any]:
+    """The version out for comments (the current one before a first circulation), its paragraphs numbered as
+    `gov comment add --para N` counts them, and whether it is too long to travel in the letter itself."""
+    from governance.mail.render import Laid
+
+    number = document.circulated_version or document.current_version
+    version = session.get(DocumentVersion, (document.id, number)) if number else None
+    text = numbered(version.text) if version else ""
+    return {"version": number, "text": Laid(text), "paragraphs": len(paragraphs(version.text)) if version else 0,
+            "attached": len(text) > INLINE_DRAFT_LIMIT, "filename": f"{document.ref}-v{number}.txt"}
+
+
+def succession_view(op: Any, office: str) -> dict[str, Any]:
+    """Who comes next in the office and who acts meanwhile, as data a letter words in its own language."""
+    from sqlalchemy import select
+
+    from governance.service.succession import candidates, latest_term, vacancy
+
+    found = candidates(op.session, op.rules, office)
+    designated = latest_term(op.session, office, ("designated", "proposed"))
+    empty = vacancy(op.session, op.rules, office)
+    codes = list(found["next"]) + ([empty["acting"]] if empty and empty["rule"] == "outgoing_continues" else [])
+    names = dict(op.session.execute(select(Organisation.code, Organisation.name).where(Organisation.code.in_(codes))).all()) if codes else {}
+    return {
+        "designated": {"org": designated.org.name, "ref": designated.ref, "start": designated.start} if designated else None,
+        "next": [names.get(code, code) for code in found["next"]],
+        "rotation": found["rotation"],
+        "article": found["rule"],
+        "vacancy": {"rule": empty["rule"], "acting": names.get(empty["acting"], empty["acting"])} if empty else None,
+    }
 
 
 class Deferred(Mapping[str, Any]):
@@ -129,6 +206,12 @@ def base_context(op: Any, record: Any, extra: dict[str, Any] | None = None) -> d
         context["stats"] = context["record"].pop("stats")
     if extra:
         context.update(extra)
+    approval = context["approval"]
+    if approval.get("trigger"):
+        # The step in the reader's words; a trigger a changed workflow added is named with its own description.
+        description = str(approval.get("description") or "").rstrip(". ")
+        fallback = f"{approval['trigger']} – {description}" if description else approval["trigger"]
+        context["approval"] = dict(approval, step=STEPS.get((record.kind_name, approval["trigger"]), fallback))
     return context
 
 

@@ -6,13 +6,14 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from governance.service.describe import person_view
+from governance.service.describe import CARRY_DRAFT, person_view
 from governance.store.models import OutboxMessage
 
 
 def queue(op: Any, people: list[Any], template: str, context: dict[str, Any], ref: str | None, calendar: Any = None) -> int:
     """Render `template` for each person and add it to the operation's outbox rows."""
     renderer = op.instance.renderer
+    name, attachment = _attachment(template, context)
     for person in people:
         letter = renderer.render(template, person.lang, dict(context, person=person_view(person)), ref)
         op.mail.append(
@@ -27,6 +28,8 @@ def queue(op: Any, people: list[Any], template: str, context: dict[str, Any], re
                 "body_text": letter.text,
                 "body_html": letter.html,
                 "ics": calendar(letter.lang, person) if calendar else None,
+                "attachment_name": name,
+                "attachment": attachment,
                 "status": "pending",
                 "attempts": 0,
                 "next_attempt_at": op.now,
@@ -34,6 +37,19 @@ def queue(op: Any, people: list[Any], template: str, context: dict[str, Any], re
             }
         )
     return len(people)
+
+
+def _attachment(template: str, context: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The draft as a text file, for the letters that carry one when it is too long to stand in the letter itself.
+
+    The letter's wording reads the same `draft` view, so a letter says "attached" exactly when a file goes with it.
+    """
+    if template not in CARRY_DRAFT:
+        return None, None
+    draft = context.get("record", {}).get("draft")
+    if not draft or not draft["attached"]:
+        return None, None
+    return draft["filename"], draft["text"] + "\n"
 
 
 def write(session: Any, rows: list[dict[str, Any]]) -> None:

@@ -215,6 +215,8 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     audit_head: Mapped[str | None] = mapped_column(String(100))  # "SEQ:HASH" of the chain when it was queued: a witness
     first_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # retries go on for a while from here
+    attachment_name: Mapped[str | None] = mapped_column(String(200))  # a text file sent with the letter (a draft too long to inline)
+    attachment: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
 
 

@@ -24,6 +24,8 @@ def upgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.add_column(sa.Column("audit_head", sa.String(length=100), nullable=True))
         batch_op.add_column(sa.Column("first_attempt_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("attachment_name", sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column("attachment", sa.Text(), nullable=True))
     # A database that already sent invitations keeps its calendar UIDs (an id now would duplicate every entry people hold).
     connection = op.get_bind()
     sent_invitations = connection.execute(sa.text("SELECT count(*) FROM meetings")).scalar()
@@ -34,6 +36,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute(sa.text("DELETE FROM engine_state WHERE name = 'instance_id'"))
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_column("attachment")
+        batch_op.drop_column("attachment_name")
         batch_op.drop_column("first_attempt_at")
         batch_op.drop_column("audit_head")
     with op.batch_alter_table("audit", schema=None) as batch_op:
