@@ -188,7 +188,7 @@ class Demo:
         self.run_until("2023-08-01T00:00")
 
     def deliver(self) -> int:
-        """What the scheduler would have sent all along: every letter, as an .eml file in the instance's mail/."""
+        """What the scheduler would have sent all along: every letter, as an .eml file in the instance's Maildir mail/."""
         from governance.mail.delivery import send_pending
 
         self.at(self.now + timedelta(minutes=1))
@@ -205,7 +205,7 @@ class Demo:
             letters = dict(session.execute(select(OutboxMessage.lang, func.count()).where(OutboxMessage.status != "merged")
                                            .group_by(OutboxMessage.lang)).all())
         return {"records": states, "letters_by_language": letters, "instance": str(self.folder),
-                "mail": str(self.folder / "mail"), "letters_delivered": len(list((self.folder / "mail").glob("*.eml"))),
+                "mail": str(self.folder / "mail"), "letters_delivered": len(list((self.folder / "mail" / "new").glob("*.eml"))),
                 "database": self.instance.db.safe_url(), "config": str(self.folder / "config.toml")}
 
 

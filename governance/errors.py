@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 
+NOT_ALL_DELIVERED = 7
+"""`gov send`'s exit code when some letters due were not delivered this run: they wait for a retry, or failed for good.
+
+Not a refusal (the run did its work, and its output says what went and what did not), but cron and scripts must
+see it: exit 0 means every letter due went, or none was due.
+"""
+
+
 class GovError(Exception):
     """A refusal the user can act on: one sentence, an exit code, maybe an article."""
 

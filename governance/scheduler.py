@@ -8,13 +8,16 @@ firing each row once, because each row fires in its own transaction.
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import socket
 from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import select
 
 from governance.service.context import Instance
+from governance.service.heartbeat import row_name
 from governance.store.models import Deadline
 
 log = logging.getLogger("governance.scheduler")
@@ -24,23 +27,31 @@ _instance: Instance | None = None
 _scheduler: Any = None
 _window = 200
 _stop_requested: list[int] = []
+_heartbeat: dict[str, Any] = {}  # this process's heartbeat row: its name and what it says
 
 
-def run(instance: Instance, sweep_seconds: int = 60, refresh_seconds: int = 30, window: int = 200) -> None:
-    """Block until SIGTERM or Ctrl-C; fire due rows on time and deliver the outbox."""
+def run(instance: Instance, sweep_seconds: int = 60, refresh_seconds: int = 30, window: int = 200,
+        heartbeat_seconds: int = 10) -> None:
+    """Block until SIGTERM or Ctrl-C; fire due rows on time, deliver the outbox, and beat every `heartbeat_seconds`."""
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     global _instance, _scheduler, _window
     _instance, _window = instance, window
-    # One worker for the engine's jobs (they would only queue on the database's write lock anyway), and one of
-    # its own for `watch`, so a signal is heard even while a long catch-up holds the worker.
-    executors = {"default": ThreadPoolExecutor(1), "watch": ThreadPoolExecutor(1)}
+    host = socket.gethostname() or "localhost"
+    _heartbeat.update(name=row_name(host, os.getpid()),
+                      info={"host": host, "pid": os.getpid(), "every": heartbeat_seconds, "started": _now().isoformat(), "stopped": False})
+    # One worker for the engine's jobs (they would only queue on the database's write lock anyway), one of its own
+    # for `watch`, so a signal is heard even while a long catch-up holds the worker, and one for the heartbeat, so
+    # a long catch-up is not taken for a dead scheduler.
+    executors = {"default": ThreadPoolExecutor(1), "watch": ThreadPoolExecutor(1), "heartbeat": ThreadPoolExecutor(1)}
     _scheduler = BlockingScheduler(timezone=timezone.utc, executors=executors,
                                    job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1})
     _scheduler.add_job(sweep, "interval", seconds=sweep_seconds, id="sweep", replace_existing=True, next_run_time=_now())
     _scheduler.add_job(refresh, "interval", seconds=refresh_seconds, id="refresh", replace_existing=True, next_run_time=_now())
     _scheduler.add_job(watch, "interval", seconds=0.5, id="watch", replace_existing=True, executor="watch")
+    _scheduler.add_job(heartbeat, "interval", seconds=heartbeat_seconds, id="heartbeat", replace_existing=True,
+                       next_run_time=_now(), executor="heartbeat")
 
     def stop(signum: int, _frame: Any) -> None:
         # Only a flag: the main thread may hold a lock (inside submit()) when a signal lands, so any
@@ -58,6 +69,9 @@ def run(instance: Instance, sweep_seconds: int = 60, refresh_seconds: int = 30, 
     try:
         _scheduler.start()
     finally:
+        # Said on the way out, so `gov status` tells a scheduler stopped on purpose from one that died.
+        _heartbeat["info"]["stopped"] = True
+        heartbeat()
         instance.db.dispose()
         log.info("scheduler stopped")
 
@@ -67,6 +81,26 @@ def watch() -> None:
     if _stop_requested and _scheduler is not None and _scheduler.running:
         log.info("signal %s: stopping after the job in hand", _stop_requested[0])
         _scheduler.shutdown(wait=False)
+
+
+def heartbeat() -> None:
+    """Write this process's heartbeat row in a transaction of its own; the first beat also drops long-silent rows.
+
+    A beat that cannot be written (the database is away) is only logged: the scheduler goes on, and `gov status`
+    will say the heartbeat is old, which is then the truth.
+    """
+    from governance.service.heartbeat import beat, prune
+
+    assert _instance is not None
+    now = _now()
+    try:
+        with _instance.db.write() as session:
+            beat(session, _heartbeat["name"], now, _heartbeat["info"])
+            if not _heartbeat.get("pruned"):
+                prune(session, _heartbeat["name"], now)
+        _heartbeat["pruned"] = True
+    except Exception as exc:  # noqa: BLE001 - the alarm clock must outlive a missed beat
+        log.warning("heartbeat not written: %s", exc)
 
 
 def _now() -> datetime:

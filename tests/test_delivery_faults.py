@@ -13,7 +13,7 @@ from typing import Any, Callable
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.test_mail import SEC, _convened_meeting, _free_port, _use_smtp
+from tests.test_mail import SEC, _convened_meeting, _free_port, _send, _use_smtp
 
 OUTAGE_SUBJECT = "[OIC-PESNET] Mail is not getting through"
 RESTORED_SUBJECT = "[OIC-PESNET] Mail is getting through again"
@@ -109,7 +109,7 @@ def test_a_person_named_with_a_header_in_it_gets_one_letter_and_nobody_else_gets
     _convened_meeting(network)
     letters = len(_outbox(network))
     for now in ("2021-03-11T10:05", "2021-03-11T11:05", "2021-03-11T12:05"):
-        network.ok("send", now=now)
+        _send(network, now)
     assert {row.status for row in _outbox(network)} == {"sent"}
     assert set(server.handler.ids.values()) == {1} and len(server.handler.ids) == letters, server.handler.ids
     assert "x@y.example" not in server.handler.recipients
@@ -126,10 +126,10 @@ def test_a_letter_that_cannot_be_built_fails_alone_and_every_other_goes_once(net
     bad = [row.id for row in _outbox(network) if "\n" in row.recipient]
     letters = len(_outbox(network))
     assert bad
-    first = network.j("send", now="2021-03-11T10:05")
+    first = _send(network, "2021-03-11T10:05")
     assert first["failed"] == len(bad) and first["sent"] == letters - len(bad) + 1  # and the secretariat's notice of it
     for now in ("2021-03-11T11:05", "2021-03-11T12:05"):
-        network.ok("send", now=now)
+        _send(network, now)
     rows = {row.id: row for row in _outbox(network)}
     for i in bad:
         assert rows[i].status == "failed" and "cannot be built" in rows[i].last_error and "recipient address" in rows[i].last_error
@@ -145,7 +145,7 @@ def test_a_letter_the_server_refuses_for_good_fails_alone_and_one_refused_for_no
     _use_smtp(network, server.port)
     _convened_meeting(network)
     server.handler.refuse = {"mar@mar.example": "554 5.6.0 message content rejected", "egy@egy.example": "451 4.7.1 try again later"}
-    result = network.j("send", now="2021-03-11T10:05")
+    result = _send(network, "2021-03-11T10:05")
     rows = _outbox(network)
     to_mar = [r for r in rows if r.recipient == "mar@mar.example"]
     to_egy = [r for r in rows if r.recipient == "egy@egy.example"]
@@ -157,7 +157,7 @@ def test_a_letter_the_server_refuses_for_good_fails_alone_and_one_refused_for_no
     assert [n.recipient for n in _by_template(network, "delivery_failed")] == ["sec@sesric.example"]
     assert _by_template(network, "mail_outage") == []  # one address refused for now is no outage
     server.handler.refuse = {}
-    network.ok("send", now="2021-03-11T10:10")
+    _send(network, "2021-03-11T10:10")
     assert all(r.status == "sent" for r in _outbox(network) if r.recipient == "egy@egy.example")
     assert set(server.handler.ids.values()) == {1}
 
@@ -186,7 +186,7 @@ def test_a_delivered_letter_carries_the_audit_head_its_row_holds(network, server
     first, second = [row.id for row in _outbox(network)][:2]
     network.sql("UPDATE outbox SET audit_head = '41:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08' WHERE id = :i", i=first)
     network.sql("UPDATE outbox SET audit_head = NULL WHERE id = :i", i=second)
-    network.ok("send", now="2021-03-11T10:05")
+    _send(network, "2021-03-11T10:05")
     by_id = {str(letter["Message-ID"]).split("-")[1]: letter for _, letter in server.handler.letters}
     witness = "".join(str(by_id[str(first)]["X-Gov-Audit-Head"]).split())  # a header that long is folded; unfolded, it is the row's
     assert witness == "41:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
@@ -202,7 +202,7 @@ def test_each_letter_is_recorded_as_sent_before_the_next_is_handed_over_on_one_c
     letters = len(_outbox(network))
     seen: list[int] = []
     server.handler.on_data = lambda: seen.append(network.sql("SELECT count(*) FROM outbox WHERE status = 'sent'")[0][0])
-    assert network.j("send", now="2021-03-11T10:05")["sent"] == letters
+    assert _send(network, "2021-03-11T10:05")["sent"] == letters
     assert seen == list(range(letters))  # when the n-th letter arrives, the n - 1 before it are already recorded
     assert len(server.handler.connections) == 1
 
@@ -217,7 +217,7 @@ def test_a_three_day_outage_loses_no_letter_and_the_secretariat_hears_once_as_it
     runs = ["2021-03-11T10:05", "2021-03-11T10:07", "2021-03-11T10:12", "2021-03-11T10:30", "2021-03-11T12:00",
             "2021-03-12T09:00", "2021-03-13T09:00", "2021-03-14T09:00"]
     for now in runs:
-        result = network.j("send", now=now)
+        result = _send(network, now)
         assert result["sent"] == 0 and result["failed"] == 0, (now, result)
         waiting = [row for row in _outbox(network) if row.status == "pending"]
         # Capped backoff: however many tries, the next is never more than retry_max_seconds away.
@@ -232,7 +232,7 @@ def test_a_three_day_outage_loses_no_letter_and_the_secretariat_hears_once_as_it
     assert len(since) == 1 and "cannot reach the SMTP server" in since[0][0]
 
     server.start()
-    network.ok("send", now="2021-03-14T09:30")
+    _send(network, "2021-03-14T09:30")
     rows = _outbox(network)
     assert {row.status for row in rows} == {"sent"}, Counter(row.status for row in rows)
     restored = _by_template(network, "mail_restored")
@@ -244,7 +244,7 @@ def test_a_three_day_outage_loses_no_letter_and_the_secretariat_hears_once_as_it
 
     server.stop()  # a second outage is a new one: told again
     network.ok("advance", "M-1", "cancel", "--reason", "merged", actor=SEC, now="2021-03-15T10:00")
-    network.ok("send", now="2021-03-15T10:01")
+    _send(network, "2021-03-15T10:01")
     assert len(_by_template(network, "mail_outage")) == 2
 
 
@@ -253,8 +253,8 @@ def test_a_letter_is_given_up_only_when_tried_max_attempts_times_and_for_retry_h
     _convened_meeting(network)
     server.stop()
     for now in ("2021-03-11T10:05", "2021-03-11T10:07", "2021-03-11T11:00"):
-        assert network.j("send", now=now)["failed"] == 0, now
-    given_up = network.j("send", now="2021-03-11T12:06")
+        assert _send(network, now)["failed"] == 0, now
+    given_up = _send(network, "2021-03-11T12:06")
     assert given_up["failed"] > 0
     rows = _outbox(network)
     failed = [row for row in rows if row.status == "failed"]
@@ -304,7 +304,7 @@ def test_outbox_retry_puts_failed_letters_back_in_the_queue_as_one_audited_chang
     details = [d for (d,) in network.sql("SELECT detail FROM audit WHERE trigger = 'outbox retry' ORDER BY seq")]
     assert str(ids[1]) in details[0] and str(ids[0]) in details[1] and str(ids[2]) in details[1]
     assert network.j("audit", "verify")["ok"] is True
-    network.ok("send", now="2021-03-11T10:07")
+    _send(network, "2021-03-11T10:07")
     assert {r.status for r in _outbox(network)} == {"sent"}
     text = network.ok("outbox", "retry", "--failed", actor=SEC, now="2021-03-11T10:08").out
     assert "0 letter(s)" in text
@@ -333,7 +333,9 @@ def test_maildir_folder_is_private_to_its_owner_and_each_letter_too(tmp_path):
         os.umask(old)
     folder = tmp_path / "deep" / "mail"
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    files = list(folder.iterdir())
+    assert sorted(p.name for p in folder.iterdir()) == ["cur", "new", "tmp"]
+    assert {stat.S_IMODE((folder / sub).stat().st_mode) for sub in ("cur", "new", "tmp")} == {0o700}
+    files = list((folder / "new").iterdir())
     assert [f.name for f in files] == ["outbox-1-abc@example.org.eml"]
     assert stat.S_IMODE(files[0].stat().st_mode) == 0o600
 
@@ -343,19 +345,20 @@ def test_a_symlink_planted_in_the_maildir_is_never_followed(tmp_path, planted):
     from governance.mail.backends import MaildirBackend
 
     folder = tmp_path / "mail"
-    folder.mkdir(mode=0o700)
+    for sub in ("tmp", "new", "cur"):
+        (folder / sub).mkdir(mode=0o700, parents=True)
     outside = tmp_path / "outside.txt"
     outside.write_text("untouched", encoding="utf-8")
     name = "outbox-1-abc@example.org"
-    link = folder / (f".{name}.tmp" if planted == "temporary" else f"{name}.eml")
+    link = folder / ("tmp" if planted == "temporary" else "new") / f"{name}.eml"
     link.symlink_to(outside)
     with MaildirBackend(folder) as backend:
         backend.deliver(_letter())
     assert outside.read_text(encoding="utf-8") == "untouched"
-    written = folder / f"{name}.eml"
+    written = folder / "new" / f"{name}.eml"
     assert not written.is_symlink() and b"The draft" in written.read_bytes()
     assert stat.S_IMODE(written.stat().st_mode) == 0o600
-    assert sorted(p.name for p in folder.iterdir()) == [f"{name}.eml"]
+    assert sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) == ["cur", "new", f"new/{name}.eml", "tmp"]
 
 
 def test_an_unwritable_maildir_is_an_outage_not_a_lost_letter(tmp_path):

@@ -31,7 +31,7 @@ def test_demo_replays_the_cycle_prints_its_timeline_and_leaves_letters_in_three_
     assert summary["records"]["meeting"]["closed"] == 2 and summary["records"]["document"]["published"] == 2
     assert summary["records"]["term"] == {"ended": 2} and summary["records"]["action"]["overdue"] >= 1
     assert set(summary["letters_by_language"]) == {"en", "ar", "fr"}
-    letters = sorted((folder / "mail").glob("*.eml"))
+    letters = sorted((folder / "mail" / "new").glob("*.eml"))
     assert len(letters) == sum(summary["letters_by_language"].values()) == summary["letters_delivered"]
     arabic = [m for m in (email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in letters) if m["Content-Language"] == "ar"]
     assert arabic and 'dir="rtl"' in arabic[0].get_body(("html",)).get_content()

@@ -58,6 +58,14 @@ def _use_smtp(network, port: int, **extra: object) -> None:
     network.config.write_text(config, encoding="utf-8")
 
 
+def _send(network, now: str, **kwargs: object) -> dict:
+    """`gov send --json` at `now`: exit 0 when every letter due went (or none was due), 7 when some wait or failed."""
+    result = network("send", now=now, json_out=True, **kwargs)
+    report = result.json
+    assert result.code == (7 if report["retrying"] or report["failed"] else 0), repr(result)
+    return report
+
+
 def _convened_meeting(network) -> None:
     network.ok("meeting", "create", "--kind", "general", "--title", "3rd Network Meeting", "--start", "2021-06-02T12:00",
                "--end", "2021-06-03T15:00", "--online", "--venue", "https://video.example.org/pesnet3", actor=SEC, now="2021-03-10T10:00")
@@ -73,7 +81,7 @@ def _invitations(server: SmtpServer) -> dict[str, object]:
 def test_invitations_arrive_in_each_language_with_the_right_calendar_instant(network, smtp):
     _use_smtp(network, smtp.port)
     _convened_meeting(network)
-    result = network.j("send", now="2021-03-11T10:05")
+    result = _send(network, "2021-03-11T10:05")
     assert result["failed"] == 0 and result["sent"] == len(smtp.received) > 0
     by_person = {m["To"].addresses[0].username: m for m in smtp.received if m["X-Governance-Ref"] == "M-1" and m["Content-Language"]}
     arabic, french, english = by_person["bhr"], by_person["mar"], by_person["iskur"]
@@ -101,18 +109,18 @@ def test_smtp_outage_keeps_every_letter_and_delivers_each_exactly_once_after_bac
     _convened_meeting(network)
     queued = len(network.j("outbox", "--status", "pending")["messages"])
     smtp.stop()
-    down = network.j("send", now="2021-03-11T10:05")
+    down = _send(network, "2021-03-11T10:05")
     assert down["sent"] == 0 and down["retrying"] == queued and "cannot reach the SMTP server" in down["errors"][0]
     assert network.j("outbox", "--status", "sent")["messages"] == []
     smtp.start()
     # Still inside the backoff: no waiting letter is tried. Only the secretariat's notice of the outage, queued
     # when it began, is due; it goes, and so the notice that mail flows again follows it.
-    early = network.j("send", now="2021-03-11T10:05:30")
+    early = _send(network, "2021-03-11T10:05:30")
     assert [str(m["Subject"]) for m in smtp.received] == ["[OIC-PESNET] Mail is not getting through", "[OIC-PESNET] Mail is getting through again"]
     assert early["sent"] == 2
-    later = network.j("send", now="2021-03-11T10:07")
+    later = _send(network, "2021-03-11T10:07")
     assert later["sent"] == queued
-    assert network.j("send", now="2021-03-11T11:00")["sent"] == 0
+    assert _send(network, "2021-03-11T11:00")["sent"] == 0
     ids = [m["Message-ID"] for m in smtp.received]
     assert len(ids) == queued + 2 == len(set(ids))
 
@@ -121,10 +129,10 @@ def test_a_letter_given_up_on_is_marked_failed_and_the_secretariat_told(network,
     _use_smtp(network, smtp.port, max_attempts="2", retry_base_seconds="60", retry_hours="1")
     _convened_meeting(network)
     smtp.stop()
-    network.j("send", now="2021-03-11T10:05")
-    tried_twice = network.j("send", now="2021-03-11T10:07")
+    _send(network, "2021-03-11T10:05")
+    tried_twice = _send(network, "2021-03-11T10:07")
     assert tried_twice["failed"] == 0 and tried_twice["retrying"] > 0  # tried max_attempts times, but not yet for retry_hours
-    final = network.j("send", now="2021-03-11T11:10")
+    final = _send(network, "2021-03-11T11:10")
     assert final["failed"] > 0
     failed = network.j("outbox", "--status", "failed")["messages"]
     assert failed and all(m["error"] for m in failed)
@@ -136,11 +144,11 @@ def test_message_id_is_stable_when_a_letter_is_sent_again_after_a_crash(network,
     """A crash between the server accepting a letter and the outbox recording it means a second send: same Message-ID."""
     _use_smtp(network, smtp.port)
     _convened_meeting(network)
-    network.j("send", now="2021-03-11T10:05")
+    _send(network, "2021-03-11T10:05")
     first = {m["Message-ID"] for m in smtp.received}
     # As if the process died before recording.
     network.sql("UPDATE outbox SET status = 'pending', sent_at = NULL, next_attempt_at = created_at")
-    network.j("send", now="2021-03-11T10:06")
+    _send(network, "2021-03-11T10:06")
     ids = [m["Message-ID"] for m in smtp.received]
     assert len(ids) == 2 * len(first) and set(ids) == first
 
@@ -165,7 +173,7 @@ def test_backend_contract_delivers_and_redelivery_is_recognisably_the_same_lette
         backend.deliver(letter)
         backend.deliver(letter)
     if kind == "maildir":
-        files = list((tmp_path / "mail").glob("*.eml"))
+        files = list((tmp_path / "mail" / "new").glob("*.eml"))
         assert [f.name for f in files] == ["outbox-1-abc@example.org.eml"]
         assert "مرحبا" in files[0].read_bytes().decode("utf-8", errors="replace") or files[0].stat().st_size > 0
     else:
@@ -182,13 +190,13 @@ def test_rescheduled_meeting_sends_same_uid_with_higher_sequence_and_cancel_send
     network.ok("meeting", "reschedule", "M-1", "--start", "2021-06-09T12:00", "--end", "2021-06-10T15:00", actor=SEC, now="2021-03-20T10:00")
     network.ok("advance", "M-1", "cancel", "--reason", "merged with the workshop", actor=SEC, now="2021-03-25T10:00")
     network.ok("approve", "M-1", actor="iskur", now="2021-03-25T11:00")
-    network.ok("send", now="2021-03-25T11:05")
+    _send(network, "2021-03-25T11:05")
     from email import message_from_bytes, policy
 
     from icalendar import Calendar
 
     seen = []
-    for path in sorted((network.folder / "mail").glob("*.eml")):
+    for path in sorted((network.folder / "mail" / "new").glob("*.eml")):
         letter = message_from_bytes(path.read_bytes(), policy=policy.default)
         if letter["To"].addresses[0].username != "iskur":
             continue
@@ -219,7 +227,7 @@ def test_several_reminders_on_one_day_reach_a_focal_point_as_one_digest(network,
     network.ok("advance", "D-1", "circulate", actor=SEC, now="2021-04-01T10:00")
     network.ok("advance", "D-2", "circulate", actor=SEC, now="2021-04-01T10:00")
     network.ok("tick", now="2021-04-17T10:00")
-    network.ok("send", now="2021-04-17T10:01")
+    _send(network, "2021-04-17T10:01")
     messages = network.j("outbox")["messages"]
     to_sen = [m for m in messages if m["to"] == "sen@sen.example" and m["created_at"].startswith("2021-04-17")]
     assert sorted(m["status"] for m in to_sen) == ["merged", "merged", "sent"]

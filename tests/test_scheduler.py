@@ -91,7 +91,7 @@ def test_scheduler_killed_while_firing_then_restarted_fires_every_row_exactly_on
     assert {n for _, n in per_action} <= {2, 3} and len(per_action) == ACTIONS
     assert network.sql("SELECT count(*) FROM outbox WHERE status != 'sent'")[0][0] == 0
     assert network.j("audit", "verify")["ok"] is True
-    eml = list((network.folder / "mail").glob("*.eml"))
+    eml = list((network.folder / "mail" / "new").glob("*.eml"))
     assert len(eml) == network.sql("SELECT count(*) FROM outbox")[0][0]
 
 

@@ -22,7 +22,7 @@ def run(c: Any, folder: Path | None) -> None:
         for kind, counts in summary["records"].items():
             lines.append(f"  {kind + 's:':<11}" + ", ".join(f"{n} {state}" for state, n in sorted(counts.items())))
         lines.append("  letters:   " + ", ".join(f"{n} in {lang}" for lang, n in sorted(summary["letters_by_language"].items())))
-        lines.append(f"  mail:      {summary['mail']} ({summary['letters_delivered']} .eml files: open one in a mail reader)")
+        lines.append(f"  mail:      {summary['mail']} (a Maildir of {summary['letters_delivered']} letters: `mutt -f {summary['mail']}`, or open new/*.eml)")
         lines.append(f"  instance:  {summary['instance']}")
         lines.append(f"  database:  {summary['database']}")
         lines.append("")

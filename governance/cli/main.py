@@ -45,6 +45,7 @@ class Context:
         self.now = now
         self.json = as_json
         self.opened: list[Any] = []
+        self.warnings: list[str] = []  # what the changes of this command warned about; `emit` adds them to the JSON
 
     def instance(self, require_schema: bool = True) -> Any:
         from governance.config import config_path
@@ -64,7 +65,12 @@ class Context:
         from governance.service.transaction import change
 
         instance = self.instance()
-        return change(instance, self.actor, work, dry_run=dry_run)
+        result, op = change(instance, self.actor, work, dry_run=dry_run)
+        for warning in op.warnings:
+            # On stderr whatever the output format: stdout stays the one document a script reads.
+            click.echo(f"warning: {warning}", err=True)
+        self.warnings.extend(op.warnings)
+        return result, op
 
     def read(self, work: Callable[[Any], Any], need_actor: bool = False) -> Any:
         from governance.service.transaction import reading
@@ -77,6 +83,8 @@ class Context:
         if self.json:
             from governance.cli.output import dump_json
 
+            if self.warnings and isinstance(data, dict):
+                data = {**data, "warnings": list(self.warnings)}
             dump_json(data)
         else:
             click.echo(text() if callable(text) else text)
@@ -114,7 +122,8 @@ def cli(ctx: click.Context, config: str | None, actor: str | None, now: str | No
     """Run an organisation's Rules of Procedure: meetings, drafts, chair terms and follow-ups.
 
     Exit codes: 0 done, 2 bad input, 3 not permitted, 4 not allowed now,
-    5 conflict (nothing written), 6 audit tampering found, 1 a bug.
+    5 conflict (nothing written), 6 audit tampering found, 7 `gov send`: some
+    letters not delivered (they wait for a retry, or failed), 1 a bug.
     """
     ctx.obj = Context(config, actor, now, as_json)
     ctx.call_on_close(ctx.obj.close)
@@ -557,7 +566,8 @@ def simulate(c: Context, until: str, quiet: bool) -> None:
 def status(c: Context) -> None:
     """Whether the scheduler is alive, and what waits.
 
-    The last tick, rows due but unfired, mail waiting and failing, the chair.
+    The scheduler's heartbeat (alive, DEAD and since when, stopped, or never started), the last tick,
+    rows due but unfired, mail waiting and failing, the chair.
     """
     from governance.cli import timecmds
 
@@ -598,6 +608,13 @@ def send(c: Context, limit: int | None) -> None:
     """Deliver pending mail; failures are retried later.
 
     Through the backend [mail] in config.toml names (maildir or smtp).
+
+    \b
+    Exit codes (for cron and scripts):
+      0  every letter due was delivered, or none was due
+      7  some letters were not delivered this run: they wait for a retry, or failed
+         (`gov outbox --status failed`; the secretariat is written to)
+      2  the [mail] configuration is unusable
     """
     from governance.cli import timecmds
 
@@ -607,16 +624,19 @@ def send(c: Context, limit: int | None) -> None:
 @cli.command()
 @click.option("--sweep-seconds", type=click.IntRange(1, 3600), default=60, show_default=True, help="How often to catch up and send mail.")
 @click.option("--refresh-seconds", type=click.IntRange(1, 3600), default=30, show_default=True, help="How often to re-read the next due times.")
+@click.option("--heartbeat-seconds", type=click.IntRange(1, 3600), default=10, show_default=True,
+              help="How often to tell the database it is alive (`gov status` reads it).")
 @click.option("--quiet", is_flag=True, help="Log only problems.")
 @pass_ctx
-def scheduler(c: Context, sweep_seconds: int, refresh_seconds: int, quiet: bool) -> None:
+def scheduler(c: Context, sweep_seconds: int, refresh_seconds: int, heartbeat_seconds: int, quiet: bool) -> None:
     """Fire tick and send on time, until stopped.
 
     APScheduler wakes at each due moment and sweeps as a safety net; SIGTERM stops it cleanly.
+    It writes a heartbeat, so `gov status` says whether it is alive.
     """
     from governance.cli import timecmds
 
-    timecmds.scheduler(c, sweep_seconds, refresh_seconds, quiet)
+    timecmds.scheduler(c, sweep_seconds, refresh_seconds, quiet, heartbeat_seconds)
 
 
 @cli.command()
@@ -720,7 +740,8 @@ def main() -> None:
     as_json = "--json" in sys.argv[1:]
     try:
         _check_arguments(sys.argv[1:])
-        cli.main(args=sys.argv[1:], prog_name="gov", standalone_mode=False)
+        # Without standalone mode click hands back the code a command exited with (`gov send`'s 7) instead of exiting.
+        code = cli.main(args=sys.argv[1:], prog_name="gov", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
@@ -749,5 +770,5 @@ def main() -> None:
         sys.stderr.write("gov: internal error (a bug; please report it with the lines below)\n")
         traceback.print_exc()
         sys.exit(1)
-    sys.exit(0)
+    sys.exit(code if type(code) is int else 0)
 

@@ -86,23 +86,57 @@ def status(c: Any) -> None:
     z = c.instance().rules.zone
     view = {k: (iso(v, z) if hasattr(v, "tzinfo") else v) for k, v in data.items()}
     view["offices"] = [_office_view(o, z) for o in data["offices"]]
+    view["scheduler"] = dict(data["scheduler"], heartbeat=iso(data["scheduler"]["heartbeat"], z))
 
     def text() -> str:
+        due = f"{data['due_unfired']}" + (f" (oldest due {shown(data['oldest_due'], z)})" if data["oldest_due"] else " (keeping up)")
         lines = [
             f"now:            {shown(data['now'], z)}",
+            f"scheduler:      {heartbeat_line(data['scheduler'], z)}",
             f"last tick:      {shown(data['last_tick'], z) if data['last_tick'] else 'never'}",
-            f"due, unfired:   {data['due_unfired']}" + (f" (oldest due {shown(data['oldest_due'], z)})" if data["oldest_due"] else ""),
+            f"due, unfired:   {due}",
             f"next due:       {shown(data['next_due'], z) if data['next_due'] else '-'}",
             f"mail:           {data['mail_pending']} pending, {data['mail_failed']} failed, {data['mail_sent']} sent",
         ]
         if data.get("deadlines_failed"):
             lines.append(f"deadlines:      {data['deadlines_failed']} failed and set aside (gov deadlines --all shows why)")
-        lines.append(dead_warning(data, z) or "scheduler:      keeping up")
+        warning = dead_warning(data, z)
+        if warning:
+            lines.append(warning)
         for office in data["offices"]:
             lines.append(f"{office['office'] + ':':<16}{office_line(office, z)}")
         return "\n".join(lines)
 
     c.emit(view, text)
+
+
+def ago(seconds: int) -> str:
+    """A span as people say it: 12 s, 4 min, 3 h, 2 days."""
+    seconds = abs(seconds)
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{round(seconds / 60)} min"
+    if seconds < 2 * 86400:
+        return f"{round(seconds / 3600)} h"
+    return f"{round(seconds / 86400)} days"
+
+
+def heartbeat_line(beat: dict[str, Any], zone: Any) -> str:
+    """What the newest heartbeat says: alive, dead (and since when), stopped, or never started."""
+    state = beat["state"]
+    if state == "never":
+        return "never started (no heartbeat; deadlines fire only when `gov tick` runs)"
+    since = beat["seconds_since"]
+    who = f"pid {beat['pid']} on {beat['host']}" if beat.get("pid") else "unknown process"
+    if state == "alive":
+        others = beat["alive_count"] - 1
+        return f"alive, heartbeat {ago(since)} ago ({who}" + (f"; {others} more alive" if others > 0 else "") + ")"
+    if state == "stopped":
+        return f"stopped {ago(since)} ago ({who}, stopped cleanly); start `gov scheduler` again"
+    if state == "ahead":
+        return f"last heartbeat at {shown(beat['heartbeat'], zone)}, after the moment shown: alive then or not, it cannot say"
+    return f"DEAD: last heartbeat {ago(since)} ago, at {shown(beat['heartbeat'], zone)} ({who}); start `gov scheduler` again"
 
 
 def _office_view(office: dict[str, Any], zone: Any) -> dict[str, Any]:
@@ -122,32 +156,48 @@ def office_line(office: dict[str, Any], zone: Any) -> str:
 
 
 def dead_warning(data: dict[str, Any], zone: Any) -> str | None:
+    """Rows due for minutes and still unfired: whatever should fire them (a scheduler, cron) is not doing it."""
     if not data["scheduler_dead"]:
         return None
-    return (f"WARNING: the scheduler looks dead: {data['due_unfired']} row(s) due since {shown(data['oldest_due'], zone)} "
-            f"have not fired. Start `gov scheduler` (or run `gov tick` from cron).")
+    waiting = f"{data['due_unfired']} row(s) due since {shown(data['oldest_due'], zone)} have not fired"
+    beat = data["scheduler"]
+    if beat["alive"]:
+        return (f"WARNING: the scheduler is alive (heartbeat {ago(beat['seconds_since'])} ago) but {waiting}: "
+                "it is behind or stuck; see its log.")
+    said = f" (last heartbeat {ago(beat['seconds_since'])} ago)" if beat["state"] in ("dead", "stopped") else ""
+    return f"WARNING: the scheduler looks dead{said}: {waiting}. Start `gov scheduler` (or run `gov tick` from cron)."
 
 
 def warn_if_dead(c: Any) -> None:
-    """`deadlines` and `show` repeat the warning on stderr, so it is seen where people look."""
-    from governance.service.tick import health
+    """`deadlines` and `show` repeat the warning on stderr, so it is seen where people look.
 
-    data = c.read(health)
+    It asks only what the warning needs (index lookups and the heartbeat rows), never the outbox's tallies:
+    these commands run all day and must not slow down as the outbox grows.
+    """
+    from governance.service.tick import liveness
+
+    data = c.read(liveness)
     message = dead_warning(data, c.instance().rules.zone)
     if message:
         click.echo(message, err=True)
 
 
 def send(c: Any, limit: int | None) -> None:
+    from governance.errors import NOT_ALL_DELIVERED
     from governance.mail.delivery import send_pending
 
     report = send_pending(c.instance(), limit=limit)
-    data = {"sent": report.sent, "failed": report.failed, "retrying": report.retrying, "errors": report.errors[:10]}
+    undelivered = report.failed + report.retrying
+    data = {"sent": report.sent, "failed": report.failed, "retrying": report.retrying, "errors": report.errors[:10],
+            "undelivered": undelivered}
     text = f"{report.sent} sent, {report.failed} failed" + (f", {report.retrying} to retry ({report.errors[0]})" if report.retrying else "")
     c.emit(data, text)
+    if undelivered:
+        # Cron mails a job's output only when it fails: an outage must not pass as success.
+        raise click.exceptions.Exit(NOT_ALL_DELIVERED)
 
 
-def scheduler(c: Any, sweep_seconds: int, refresh_seconds: int, quiet: bool) -> None:
+def scheduler(c: Any, sweep_seconds: int, refresh_seconds: int, quiet: bool, heartbeat_seconds: int = 10) -> None:
     from governance import scheduler as alarm
     from governance.errors import BadInput
 
@@ -155,4 +205,4 @@ def scheduler(c: Any, sweep_seconds: int, refresh_seconds: int, quiet: bool) -> 
         # A stopped clock would wake the same jobs forever; replaying time is what tick and simulate are for.
         raise BadInput("the scheduler runs on the real clock, not --now: to replay time use `gov simulate --until DATETIME`")
     alarm.log_setup(not quiet)
-    alarm.run(c.instance(), sweep_seconds=sweep_seconds, refresh_seconds=refresh_seconds)
+    alarm.run(c.instance(), sweep_seconds=sweep_seconds, refresh_seconds=refresh_seconds, heartbeat_seconds=heartbeat_seconds)

@@ -68,13 +68,16 @@ class Backend(ABC):
 
 
 class MaildirBackend(Backend):
-    """One `.eml` file per letter in a folder only its owner may read, written atomically; a retry rewrites the same file.
+    """A real Maildir (`tmp/`, `new/`, `cur/`): each letter written in tmp/, then renamed into new/ as `<Message-ID>.eml`.
 
-    Letters hold what members wrote and the links that act for them, so the folder is made 0700 and each file
-    0600; and nothing planted in the folder (a symlink at a letter's name) can make a write land elsewhere.
+    Mail readers open the folder as it stands (`mutt -f mail/`). The file's name comes from the letter's Message-ID,
+    so a retry of the same letter replaces its file rather than adding a second one. Letters hold what members wrote
+    and the links that act for them, so every folder is made 0700 and each file 0600; and nothing planted in the
+    folder (a symlink at a letter's name) can make a write land elsewhere.
     """
 
     name = "maildir"
+    SUBFOLDERS = ("tmp", "new", "cur")
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -82,13 +85,17 @@ class MaildirBackend(Backend):
     def open(self) -> None:
         try:
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            for sub in self.SUBFOLDERS:
+                (self.folder / sub).mkdir(mode=0o700, exist_ok=True)
         except OSError as exc:
             raise BackendDown(f"cannot create {self.folder}: {exc.strerror or exc}") from None
 
     def deliver(self, message: Message) -> None:
-        name = _SAFE_NAME.sub("_", str(message["Message-ID"] or "").strip().strip("<>")).lstrip(".") or "letter"
-        target = self.folder / f"{name}.eml"
-        temporary = self.folder / f".{name}.tmp"
+        # No colon in the name: in new/ a Maildir name carries no flags, and a reader that files the letter in cur/
+        # appends its own `:2,` suffix.
+        stem = _SAFE_NAME.sub("_", str(message["Message-ID"] or "").strip().strip("<>")).lstrip(".") or "letter"
+        temporary = self.folder / "tmp" / f"{stem}.eml"
+        target = self.folder / "new" / f"{stem}.eml"
         try:
             data = message.as_bytes()
         except (ValueError, MessageError) as exc:
@@ -110,7 +117,8 @@ class MaildirBackend(Backend):
                 with contextlib.suppress(OSError):
                     os.unlink(temporary)
                 raise
-            # rename replaces whatever stands at the target's name (a symlink included) without following it.
+            # rename replaces whatever stands at the target's name (a symlink included) without following it;
+            # a reader sees the letter whole in new/ or not at all.
             os.replace(temporary, target)
         except OSError as exc:
             raise BackendDown(f"cannot write {target}: {exc.strerror or exc}") from None

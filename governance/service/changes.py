@@ -220,6 +220,9 @@ def create_meeting(op: Operation, kind: str, title: str, start: datetime, end: d
                       online=online, follows_id=previous.id if previous else None, created_at=op.now)
     engine.enter_initial(op, meeting, {"kind": kind, "title": meeting.title, "start": start, "end": end,
                                        "venue": meeting.venue, "online": online, "follows": follows})
+    if start <= op.now:
+        op.warnings.append(f"{meeting.ref} starts in the past ({shown(start, op.rules.zone)}, now {shown(op.now, op.rules.zone)}): "
+                           "it cannot be convened with notice; cancel it or reschedule it")
     return meeting
 
 

@@ -108,6 +108,8 @@ class Operation:
     cancelled: list[tuple[str, str, datetime]] = field(default_factory=list)
     dry_run: bool = False
     channel: Channel = field(default_factory=lambda: ENGINE)
+    # Things done but worth a second look (a meeting entered with a past date): the change stands, the caller says them.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def rules(self) -> Rules:
