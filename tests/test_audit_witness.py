@@ -18,7 +18,7 @@ SEC = "sec"
 
 def _meeting(network: Gov) -> None:
     network.ok("meeting", "create", "--kind", "general", "--title", "3rd Network Meeting", "--start", "2021-06-02T12:00",
-               "--end", "2021-06-03T15:00", "--online", actor=SEC, now="2021-03-10T10:00")
+               "--end", "2021-06-03T15:00", "--online", "--link", "https://video.example.org/m", actor=SEC, now="2021-03-10T10:00")
 
 
 def _document(network: Gov, tmp_path: Path) -> None:
@@ -62,7 +62,7 @@ def test_every_entry_records_the_wall_clock_and_the_channel_and_both_are_in_the_
     assert all(e["recorded_at"] and not e["recorded_at"].startswith("2021") for e in mine)  # the wall clock, not --now
     network.ok("action", "add", "--title", "Send the report", "--owner", "BHR", "--due", "2021-04-01", actor=SEC, now="2021-03-10T10:00")
     network.ok("tick", now="2021-04-05T10:00")
-    engine = [e for e in network.j("audit")["entries"] if e["actor"] == "system"]
+    engine = [e for e in network.j("audit", "A-1")["entries"] if e["actor"] == "system"]  # tick turned it overdue
     assert engine and all(e["channel"] == "engine" for e in engine)
     last = entries[-1]["seq"]
     network.sql("UPDATE audit SET channel = 'web' WHERE seq = :seq", seq=last)
