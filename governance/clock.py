@@ -71,6 +71,103 @@ def parse_day(text: str, zone: ZoneInfo, what: str = "date") -> datetime:
     return parse_moment(text, zone, what)
 
 
+def parse_when(text: str, zone: ZoneInfo, what: str = "time") -> datetime | date:
+    """What a person typed: a `date` when they gave a day alone, else the moment (UTC) as `parse_moment` reads it.
+
+    A day means different moments to different fields (an action is due by its end, a term starts at its start),
+    so the day is handed on as a day and the field that receives it decides.
+    """
+    raw = text.strip()
+    if _DATE_ONLY.fullmatch(raw):
+        try:
+            day = date.fromisoformat(raw)
+        except ValueError:
+            day = None
+        if day is not None and EARLIEST <= day <= LATEST:
+            return day
+    return parse_moment(text, zone, what)  # refuses what is not a date or a moment, with its sentence
+
+
+def at_local(day: date, wall: time, zone: ZoneInfo, later: bool = False) -> datetime:
+    """The UTC instant of the wall-clock time `wall` on `day` in `zone`.
+
+    A time a clock change skips is read with the offset before the change (so it lands just after the gap); a time it
+    repeats is the first of the two, or the second with `later` (the end of a day is its last moment).
+    """
+    local = datetime.combine(day, wall).replace(tzinfo=zone, fold=1 if later else 0)
+    return local.astimezone(UTC)
+
+
+def start_of_day(day: date, zone: ZoneInfo) -> datetime:
+    """The first moment of `day` in `zone`, in UTC."""
+    return at_local(day, time(0, 0), zone)
+
+
+END_OF_DAY = time(23, 59, 59)
+
+
+def end_of_day(day: date, zone: ZoneInfo) -> datetime:
+    """The last whole second of `day` in `zone` (23:59:59 local), in UTC: what "due on that day" means.
+
+    Chosen over the next day's midnight so that every place that shows the moment shows the due day itself.
+    """
+    return at_local(day, END_OF_DAY, zone, later=True)
+
+
+def local_day(moment: datetime, zone: ZoneInfo) -> date:
+    """The calendar day a moment falls on in `zone`."""
+    return moment.astimezone(zone).date()
+
+
+def days_at(anchor: datetime, days: int, wall: time, zone: ZoneInfo) -> datetime:
+    """The day `days` whole days from `anchor`'s day in `zone`, at the wall-clock time `wall` (a deadline's hour)."""
+    return at_local(local_day(anchor, zone) + timedelta(days=days), wall, zone)
+
+
+# A meeting given by its days alone sits in the working hours of those days.
+MEETING_DAY_START = time(9, 0)
+MEETING_DAY_END = time(17, 0)
+
+
+def meeting_times(start: datetime | date, end: datetime | date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """A meeting's start and end as moments: a day alone starts at 09:00 and ends at 17:00 local (a one-day
+    meeting is `--start D --end D`); a time given is kept. An end given as a day that would fall before a start
+    given with a time later that day is the end of that day."""
+    begin = at_local(start, MEETING_DAY_START, zone) if _is_day(start) else start
+    if not _is_day(end):
+        return begin, end
+    finish = at_local(end, MEETING_DAY_END, zone)
+    if finish <= begin and local_day(begin, zone) == end:
+        finish = end_of_day(end, zone)
+    return begin, finish
+
+
+def _is_day(value: datetime | date) -> bool:
+    return not isinstance(value, datetime)
+
+
+def day_start(value: datetime | date, zone: ZoneInfo) -> datetime:
+    """A day given alone as its first moment; a moment as it is."""
+    return start_of_day(value, zone) if _is_day(value) else value  # type: ignore[arg-type]
+
+
+def day_end(value: datetime | date, zone: ZoneInfo) -> datetime:
+    """A day given alone as its last moment (`end_of_day`); a moment as it is."""
+    return end_of_day(value, zone) if _is_day(value) else value  # type: ignore[arg-type]
+
+
+def parse_hhmm(text: str) -> time | None:
+    """A wall-clock time written HH:MM (00:00 to 23:59), or None if it is not one."""
+    match = _HHMM.fullmatch(text or "")
+    if match is None:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2))
+    return time(hour, minute) if hour < 24 and minute < 60 else None
+
+
+_HHMM = re.compile(r"([0-9]{2}):([0-9]{2})")
+
+
 def add_months(moment: datetime, months: int, zone: ZoneInfo) -> datetime:
     """The same wall-clock time `months` later in `zone`, clamped to the month's last day."""
     local = moment.astimezone(zone)

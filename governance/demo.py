@@ -112,7 +112,7 @@ class Demo:
     def third_meeting(self) -> None:
         self.do("2021-03-15T10:00", "ayse", "M-1 planned: 3rd Network Meeting, 2-3 June 2021, online", lambda op: changes.create_meeting(
             op, "general", "3rd Meeting of the OIC-PESNET", parse_moment("2021-06-02T12:00", self.zone),
-            parse_moment("2021-06-03T15:00", self.zone), "Video-conference (registration 11:30-12:00)", True))
+            parse_moment("2021-06-03T15:00", self.zone), "Video-conference at https://meet.sesric.example/pesnet-3 (registration 11:30-12:00)", True))
         self.do("2021-03-15T10:30", "ayse", "D-1 concept note and D-2 draft programme", lambda op: (
             changes.create_document(op, "concept_note", "Concept note: 3rd Meeting", self.file("concept.txt", "Background and objectives of the 3rd meeting.\n"), "concept.txt", "M-1"),
             changes.create_document(op, "agenda", "Draft programme: 3rd Meeting", self.file("programme.txt", "Day 1: opening; sessions 1 and 2. Day 2: session 3; closing.\n"), "programme.txt", "M-1")))
@@ -170,7 +170,7 @@ class Demo:
                 lambda op: changes.advance(op, "A-1", "complete", "focal point notified", None, None))
         self.do("2022-09-01T10:00", "ayse", "M-2 planned: online focal-point meeting, 20 October 2022", lambda op: changes.create_meeting(
             op, "focal_point", "Online Focal-Point Meeting", parse_moment("2022-10-20T11:00", self.zone), parse_moment("2022-10-20T14:00", self.zone),
-            "Video-conference", True))
+            "Video-conference at https://meet.sesric.example/pesnet-fp-2022", True))
         self.do("2022-09-01T10:05", "ayse", "convene M-2: asks the chair's approval", lambda op: changes.advance(op, "M-2", "convene", None, None, None))
         self.do("2022-09-02T09:00", "mehmet", "the chair approves M-2: invitations go out, and A-2 is satisfied (late: it was due in June)",
                 lambda op: changes.approve(op, "M-2", None))

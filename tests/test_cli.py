@@ -11,7 +11,7 @@ SEC = "sec"
 
 def _meeting(network, start: str = "2021-06-02T12:00", end: str = "2021-06-03T15:00", now: str = "2021-03-10T10:00") -> None:
     network.ok("meeting", "create", "--kind", "general", "--title", "3rd Network Meeting", "--start", start, "--end", end,
-               "--online", actor=SEC, now=now)
+               "--online", "--link", "https://video.example.org/m", actor=SEC, now=now)
 
 
 def _text(tmp_path: Path, name: str, body: str) -> str:

@@ -32,7 +32,7 @@ def _race(network, runs: list[list[str]]) -> list[subprocess.CompletedProcess]:
 
 def _convene_requested(network) -> int:
     network.ok("meeting", "create", "--kind", "general", "--title", "3rd Network Meeting", "--start", "2021-06-02T12:00",
-               "--end", "2021-06-03T15:00", "--online", actor=SEC, now="2021-03-10T10:00")
+               "--end", "2021-06-03T15:00", "--online", "--link", "https://video.example.org/m", actor=SEC, now="2021-03-10T10:00")
     network.ok("advance", "M-1", "convene", actor=SEC, now="2021-03-10T11:00")
     return network.j("show", "M-1", actor=SEC, now="2021-03-10T11:00")["version"]
 

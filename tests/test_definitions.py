@@ -209,7 +209,7 @@ def test_the_pure_core_imports_nothing_from_store_service_cli_mail_or_sqlalchemy
 
 def test_changing_a_rules_value_changes_what_the_engine_allows(network):
     network.ok("meeting", "create", "--kind", "general", "--title", "4th Network Meeting", "--start", "2023-06-06T10:00",
-               "--end", "2023-06-07T16:00", "--online", actor="sec", now="2023-04-01T10:00")
+               "--end", "2023-06-07T16:00", "--online", "--link", "https://video.example.org/m", actor="sec", now="2023-04-01T10:00")
     assert network.j("advance", "M-1", "convene", "--dry-run", actor="sec", now="2023-04-01T10:00")["pending_approval"]
     rules = network.folder / "rules" / "oic-pesnet.toml"
     rules.write_text(rules.read_text(encoding="utf-8").replace("notice_days = 45", "notice_days = 90"), encoding="utf-8")

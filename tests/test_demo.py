@@ -61,7 +61,7 @@ def test_show_tells_each_person_what_they_may_do_and_by_when(network, tmp_path):
 
 def test_a_refusal_suggests_the_command_that_would_work(network):
     network.ok("meeting", "create", "--kind", "general", "--title", "3rd", "--start", "2021-06-02T12:00", "--end", "2021-06-03T15:00",
-               "--online", actor="sec", now="2021-03-10T10:00")
+               "--online", "--link", "https://video.example.org/m", actor="sec", now="2021-03-10T10:00")
     typo = network.refused(2, "advance", "M-1", "conven", actor="sec", now="2021-03-10T10:00")
     assert "try: gov advance M-1 convene" in typo.err
     assert "try: gov approvals" in network.refused(4, "approve", "M-1", actor="iskur", now="2021-03-10T10:00").err

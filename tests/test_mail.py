@@ -226,8 +226,8 @@ def test_several_reminders_on_one_day_reach_a_focal_point_as_one_digest(network,
         network.ok("doc", "create", "--type", "rop", "--title", title, "--file", str(text), actor=SEC, now="2021-04-01T10:00")
     network.ok("advance", "D-1", "circulate", actor=SEC, now="2021-04-01T10:00")
     network.ok("advance", "D-2", "circulate", actor=SEC, now="2021-04-01T10:00")
-    network.ok("tick", now="2021-04-17T10:00")
-    _send(network, "2021-04-17T10:01")
+    network.ok("tick", now="2021-04-17T17:00")  # 14 days before the deadline, at deadline_time
+    _send(network, "2021-04-17T17:01")
     messages = network.j("outbox")["messages"]
     to_sen = [m for m in messages if m["to"] == "sen@sen.example" and m["created_at"].startswith("2021-04-17")]
     assert sorted(m["status"] for m in to_sen) == ["merged", "merged", "sent"]
@@ -239,7 +239,7 @@ def test_published_letter_names_the_decision_in_the_readers_words(network, tmp_p
     text = tmp_path / "rop.txt"
     text.write_text("1. The network is a forum.\n", encoding="utf-8")
     network.ok("meeting", "create", "--kind", "general", "--title", "3rd Network Meeting", "--start", "2021-06-02T12:00",
-               "--end", "2021-06-03T15:00", "--online", actor=SEC, now="2021-03-10T10:00")
+               "--end", "2021-06-03T15:00", "--online", "--link", "https://video.example.org/m", actor=SEC, now="2021-03-10T10:00")
     network.ok("advance", "M-1", "convene", actor=SEC, now="2021-03-10T10:00")
     network.ok("approve", "M-1", actor="iskur", now="2021-03-11T10:00")
     network.ok("doc", "create", "--type", "rop", "--title", "Rules of Procedure", "--file", str(text), "--meeting", "M-1", actor=SEC, now="2021-03-12")

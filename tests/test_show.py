@@ -10,7 +10,7 @@ SEC = "sec"
 @pytest.fixture
 def one_of_each(network, tmp_path):
     network.ok("meeting", "create", "--kind", "general", "--title", "3rd Network Meeting", "--start", "2021-06-02T12:00",
-               "--end", "2021-06-03T15:00", "--online", actor=SEC, now="2021-03-10T10:00")
+               "--end", "2021-06-03T15:00", "--online", "--link", "https://video.example.org/m", actor=SEC, now="2021-03-10T10:00")
     draft = tmp_path / "rop.txt"
     draft.write_text("1. Purpose.\n\n2. The chair serves two years.\n", encoding="utf-8")
     network.ok("doc", "create", "--type", "rop", "--title", "Rules of Procedure", "--file", str(draft), actor=SEC, now="2021-03-10T10:00")

@@ -96,7 +96,7 @@ def test_vacancy_follows_the_rules_until_a_designation(network, rule, acting_app
     assert "VACANT" in network.ok("term", "list", now="2023-03-01T00:01").out
     # Who approves while the office is vacant depends on the rule.
     network.ok("meeting", "create", "--kind", "workshop", "--title", "Workshop", "--start", "2023-06-01T10:00",
-               "--end", "2023-06-01T16:00", "--online", actor=SEC, now="2023-03-02")
+               "--end", "2023-06-01T16:00", "--online", "--link", "https://video.example.org/m", actor=SEC, now="2023-03-02")
     convened = network.j("advance", "M-1", "convene", actor=SEC, now="2023-03-02")
     if rule == "outgoing_continues":
         assert convened["pending_approval"] == {"trigger": "convene", "by": SEC}
@@ -117,7 +117,7 @@ def test_vacancy_follows_the_rules_until_a_designation(network, rule, acting_app
 
 def test_closing_a_general_meeting_plans_the_focal_point_and_next_general_meetings(network):
     network.ok("meeting", "create", "--kind", "general", "--title", "3rd Network Meeting", "--start", "2021-06-02T12:00",
-               "--end", "2021-06-03T15:00", "--online", actor=SEC, now="2021-03-10")
+               "--end", "2021-06-03T15:00", "--online", "--link", "https://video.example.org/m", actor=SEC, now="2021-03-10")
     network.ok("advance", "M-1", "convene", actor=SEC, now="2021-03-10")
     network.ok("approve", "M-1", actor="iskur", now="2021-03-11")
     network.ok("advance", "M-1", "open", actor="iskur", now="2021-06-02T12:00")
@@ -131,7 +131,7 @@ def test_closing_a_general_meeting_plans_the_focal_point_and_next_general_meetin
     assert {d["name"] for d in focal["deadlines"]} == {"due", "due_reminder"}
     # Convening a focal-point meeting in time satisfies the first; the second stays open.
     network.ok("meeting", "create", "--kind", "focal_point", "--title", "Online focal-point meeting", "--start", "2022-05-10T11:00",
-               "--end", "2022-05-10T14:00", "--online", "--follows", "M-1", actor=SEC, now="2022-03-01")
+               "--end", "2022-05-10T14:00", "--online", "--link", "https://video.example.org/m", "--follows", "M-1", actor=SEC, now="2022-03-01")
     network.ok("advance", "M-2", "convene", actor=SEC, now="2022-03-01")
     network.ok("approve", "M-2", actor="iskur", now="2022-03-02")
     assert network.j("show", focal["ref"])["state"] == "done"

@@ -11,7 +11,7 @@ def _circulated_draft(network, tmp_path: Path, now: str = "2021-04-01T10:00") ->
     text = tmp_path / "rop.txt"
     text.write_text("1. Purpose.\n\n2. The chair serves two years.\n", encoding="utf-8")
     network.ok("meeting", "create", "--kind", "general", "--title", "3rd Network Meeting", "--start", "2021-06-02T12:00",
-               "--end", "2021-06-03T15:00", "--online", actor=SEC, now="2021-03-01T10:00")
+               "--end", "2021-06-03T15:00", "--online", "--link", "https://video.example.org/m", actor=SEC, now="2021-03-01T10:00")
     network.ok("doc", "create", "--type", "rop", "--title", "Draft Rules of Procedure", "--file", str(text), "--meeting", "M-1",
                actor=SEC, now=now)
     network.ok("advance", "D-1", "circulate", actor=SEC, now=now)
@@ -27,24 +27,24 @@ def _mail(network, template: str) -> list[dict]:
 
 def test_comment_reminders_reach_only_silent_focal_points_then_tick_closes_comments(network, tmp_path):
     _circulated_draft(network, tmp_path)
-    # Comment period 30 days from 1 April 10:00: deadline 1 May; reminders 14 and 3 days before.
+    # Comment period 30 days from 1 April 10:00: deadline 1 May at [body] deadline_time (17:00); reminders 14 and 3 days before.
     rows = {r["name"]: r for r in network.j("show", "D-1")["deadlines"]}
-    assert rows["comment_deadline"]["due"] == "2021-05-01T10:00+03:00"
+    assert rows["comment_deadline"]["due"] == "2021-05-01T17:00+03:00"
     network.ok("comment", "add", "D-1", "--para", "2", "--text", "نقترح مدة سنتين قابلة للتجديد", actor="bhr", now="2021-04-05T09:00")
     network.ok("comment", "add", "D-1", "--text", "D'accord.", actor="mar", now="2021-04-06T09:00")
 
-    first = network.j("tick", now="2021-04-17T10:00")
+    first = network.j("tick", now="2021-04-17T17:00")
     assert [(f["ref"], f["name"], f["kind"]) for f in _of(first, "D-1")] == [("D-1", "comment_reminder", "reminder")]
     reminded = {m["to"] for m in _mail(network, "comment_reminder")}
     assert reminded == {"iskur@iskur.example", "egy@egy.example", "idn@idn.example", "sen@sen.example"}
     assert sum(f["letters"] for f in _of(first, "D-1")) == 4
 
     network.ok("comment", "add", "D-1", "--text", "No comments.", actor="egy", now="2021-04-20T09:00")
-    network.j("tick", now="2021-04-28T10:00")
+    network.j("tick", now="2021-04-28T17:00")
     second_round = [m["to"] for m in _mail(network, "comment_reminder")][4:]
     assert sorted(second_round) == ["idn@idn.example", "iskur@iskur.example", "sen@sen.example"]
 
-    closed = network.j("tick", now="2021-05-01T10:00")
+    closed = network.j("tick", now="2021-05-01T17:00")
     assert [(f["name"], f["kind"]) for f in _of(closed, "D-1")] == [("comment_deadline", "deadline")]
     assert network.j("show", "D-1")["state"] == "comments_closed"
     entry = [e for e in network.j("audit", "D-1")["entries"] if e["trigger"] == "close_comments"][0]
@@ -71,7 +71,7 @@ def test_two_week_outage_fires_everything_missed_once_in_due_order(network, tmp_
     assert order.count(("D-1", "comment_deadline")) == 1 and order.count(("A-1", "due")) == 1
     statuses = {(f["ref"], f["name"], f["due"]): f["status"] for f in caught}
     # Reminders whose moment passed during the outage say nothing late; the deadlines still fire.
-    assert statuses[("D-1", "comment_deadline", "2021-05-01T10:00+03:00")] == "fired"
+    assert statuses[("D-1", "comment_deadline", "2021-05-01T17:00+03:00")] == "fired"
     assert network.j("show", "D-1")["state"] == "comments_closed"
     assert network.j("show", "A-1")["state"] == "overdue"
     assert network.j("tick", now="2021-05-03T12:00")["fired"] == []
@@ -84,12 +84,14 @@ def test_action_is_reminded_turns_overdue_and_escalates_to_chair_and_secretariat
     assert [(f["name"], f["kind"]) for f in fired] == [("due_reminder", "reminder"), ("due_reminder", "reminder")]
     assert {m["to"] for m in _mail(network, "action_reminder")} == {"sec@sesric.example"}
 
-    overdue = network.j("tick", now="2022-06-30T00:00")
+    # Due on 30 June: due by the end of that day, not overdue while it lasts.
+    assert [f for f in network.j("tick", now="2022-06-30T23:59")["fired"] if f["ref"] == "A-1"] == []
+    overdue = network.j("tick", now="2022-07-01T00:00")
     assert [(f["name"], f["kind"]) for f in overdue["fired"]] == [("due", "deadline")]
     assert network.j("show", "A-1")["state"] == "overdue"
     assert {m["to"] for m in _mail(network, "action_overdue")} == {"sec@sesric.example", "iskur@iskur.example"}
 
-    escalated = network.j("tick", now="2022-07-30T00:00")
+    escalated = network.j("tick", now="2022-07-31T17:00")  # 30 days after it turned overdue, at deadline_time
     assert [(f["name"], f["kind"]) for f in escalated["fired"]] == [("escalation", "escalation")]
     assert {m["to"] for m in _mail(network, "action_escalation")} == {"sec@sesric.example", "iskur@iskur.example"}
     # The escalation comes back every escalate_every_days until the action is done; done ends it.
@@ -122,7 +124,7 @@ def test_chair_term_goes_from_designated_to_ended_and_its_holder_loses_the_chair
     assert terms == {"T-1": "ended", "T-2": "active"}
     # İŞKUR's people no longer have the chair's powers; Iran's do.
     network.ok("meeting", "create", "--kind", "workshop", "--title", "Workshop", "--start", "2023-06-01T10:00", "--end", "2023-06-01T16:00",
-               "--online", actor=SEC, now="2023-03-02T00:00")
+               "--online", "--link", "https://video.example.org/m", actor=SEC, now="2023-03-02T00:00")
     network.ok("advance", "M-1", "convene", actor=SEC, now="2023-03-02T00:00")
     network.refused(3, "approve", "M-1", actor="iskur", now="2023-03-02T01:00")
     network.ok("approve", "M-1", actor="irn", now="2023-03-02T01:00")
@@ -139,7 +141,7 @@ def test_fired_trigger_whose_guard_fails_is_skipped_with_its_reason_not_retried(
 
 def test_dry_run_shows_deadlines_and_letters_and_writes_nothing(network):
     network.ok("meeting", "create", "--kind", "general", "--title", "4th Network Meeting", "--start", "2023-06-06T10:00",
-               "--end", "2023-06-07T16:00", "--online", actor=SEC, now="2023-01-10T10:00")
+               "--end", "2023-06-07T16:00", "--online", "--link", "https://video.example.org/m", actor=SEC, now="2023-01-10T10:00")
     before = len(network.j("audit")["entries"])
     network.ok("advance", "M-1", "convene", actor=SEC, now="2023-01-11T10:00")
     preview = network.j("approve", "M-1", "--dry-run", actor="iskur", now="2023-01-11T11:00")
@@ -182,7 +184,7 @@ def test_broken_rows_due_first_fail_with_their_reason_and_every_row_after_them_s
     _break_rows(network)
     before = len(network.j("outbox")["messages"])
 
-    report = network.j("tick", now="2021-04-28T10:00")
+    report = network.j("tick", now="2021-04-28T17:00")
     rows = [(f["name"], f["status"]) for f in _of(report, "D-1")]
     assert rows == [("lost_audience", "failed"), ("lost_trigger", "failed"), ("comment_reminder", "failed"),
                     ("comment_reminder", "fired")], report
@@ -212,20 +214,20 @@ def test_broken_rows_due_first_fail_with_their_reason_and_every_row_after_them_s
     assert all(e["actor"] == "system" and e["reason"].startswith("LookupError") for e in audited)
 
     # A failed row is never retried: the same tick again changes nothing, and a later one fires only what is due.
-    again = network.j("tick", now="2021-04-28T10:00")
+    again = network.j("tick", now="2021-04-28T17:00")
     assert again["fired"] == [] and again["queued_mail"] == 0
-    closed = network.j("tick", now="2021-05-01T10:00")
+    closed = network.j("tick", now="2021-05-01T17:00")
     assert [(f["name"], f["status"]) for f in _of(closed, "D-1")] == [("comment_deadline", "fired")]
     assert network.j("show", "D-1")["state"] == "comments_closed"
     assert len(_mail(network, "deadline_failed")) == 9
-    assert network.j("status", now="2021-05-01T10:00")["deadlines_failed"] == 3
+    assert network.j("status", now="2021-05-01T17:00")["deadlines_failed"] == 3
     assert network.j("audit", "verify")["ok"] is True
 
 
 def test_a_row_whose_record_is_gone_fails_alone(network, tmp_path):
     _circulated_draft(network, tmp_path)
     network.sql("UPDATE deadlines SET ref = 'D-99' WHERE ref = 'D-1' AND name = 'comment_reminder'")
-    report = network.j("tick", now="2021-05-01T10:00")
+    report = network.j("tick", now="2021-05-01T17:00")
     rows = [f for f in report["fired"] if f["ref"] in ("D-1", "D-99")]
     assert [(f["ref"], f["name"], f["status"]) for f in rows] == [
         ("D-99", "comment_reminder", "failed"), ("D-99", "comment_reminder", "failed"), ("D-1", "comment_deadline", "fired")]

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from governance.cli.output import table
-from governance.clock import iso, parse_moment
+from governance.clock import iso, parse_when, shown
 from governance.errors import BadInput, DefinitionErrors, IntegrityFailure
 
 
@@ -115,16 +115,53 @@ def person_list(c: Any) -> None:
 
     from governance.store.models import Person
 
-    rows = c.read(lambda op: [{"handle": p.handle, "name": p.name, "email": p.email, "org": p.org.code, "lang": p.lang,
-                               "roles": sorted(p.role_names)} for p in op.session.scalars(select(Person).order_by(Person.handle))])
-    c.emit({"people": rows}, lambda: table(rows, [("handle", "HANDLE"), ("org", "ORG"), ("lang", "LANG"), ("roles", "ROLES"), ("name", "NAME"), ("email", "EMAIL")]))
+    def rows_of(op: Any) -> list[dict[str, Any]]:
+        zone = op.rules.zone
+        return [{"handle": p.handle, "name": p.name, "email": p.email, "org": p.org.code, "lang": p.lang,
+                 "roles": sorted(p.role_names), "removed": iso(p.removed_at, zone)}
+                for p in op.session.scalars(select(Person).order_by(Person.handle))]
+
+    rows = c.read(rows_of)
+    shown_rows = [dict(r, removed_on=r["removed"][:10] if r["removed"] else "") for r in rows]
+    c.emit({"people": rows}, lambda: table(shown_rows, [("handle", "HANDLE"), ("org", "ORG"), ("lang", "LANG"), ("roles", "ROLES"),
+                                                        ("name", "NAME"), ("email", "EMAIL"), ("removed_on", "REMOVED")]))
+
+
+def _person_view(p: Any) -> dict[str, Any]:
+    return {"handle": p.handle, "name": p.name, "email": p.email, "org": p.org.code, "lang": p.lang, "roles": sorted(p.role_names)}
+
+
+def person_edit(c: Any, handle: str, name: str | None, email: str | None, lang: str | None,
+                add_roles: list[str], remove_roles: list[str]) -> None:
+    from governance.service import changes
+
+    (p, changed), _ = c.change(lambda op: changes.edit_person(op, handle, name, email, lang, add_roles, remove_roles))
+    line = f"{p.handle}: {p.name} <{p.email}> ({p.org.code}; {p.lang or 'working language'}; {', '.join(sorted(p.role_names)) or 'no role'})"
+    c.emit(dict(_person_view(p), changed=changed), line if changed else f"{line}: nothing to change")
+
+
+def person_remove(c: Any, handle: str) -> None:
+    from governance.service import changes
+
+    p, op = c.change(lambda op: changes.remove_person(op, handle))
+    c.emit(dict(_person_view(p), removed=iso(p.removed_at, op.rules.zone)),
+           f"{p.handle} ({p.name}, {p.org.code}) removed: no more letters or rights; their history is kept")
+
+
+def org_edit(c: Any, code: str, name: str | None, country: str | None, group: str | None) -> None:
+    from governance.service import changes
+
+    (o, changed), _ = c.change(lambda op: changes.edit_org(op, code, name, country, group))
+    line = f"{o.code}: {o.name} ({o.kind}; country {o.country or '-'}; group {o.group or '-'})"
+    c.emit({"code": o.code, "name": o.name, "kind": o.kind, "country": o.country, "group": o.group, "changed": changed},
+           line if changed else f"{line}: nothing to change")
 
 
 def term_designate(c: Any, office: str, org_code: str, start: str | None, months: int | None, reason: str | None) -> None:
     from governance.service import changes
 
     term, op = c.change(lambda op: changes.designate_term(
-        op, office, org_code, parse_moment(start, op.rules.zone, "--start") if start else None, months, reason))
+        op, office, org_code, parse_when(start, op.rules.zone, "--start") if start else None, months, reason))
     z = op.rules.zone
     pending = {"trigger": term.pending_trigger, "by": term.pending_by} if term.pending_trigger else None
     waits = "; outside the rotation, it waits for the chair's approval" if pending else ""
@@ -156,29 +193,52 @@ def term_next(c: Any, office: str) -> None:
 
 # -- records ----------------------------------------------------------------------------------
 
-def meeting_create(c: Any, kind: str, title: str, start: str, end: str, venue: str | None, online: bool, follows: str | None) -> None:
+def meeting_create(c: Any, kind: str, title: str, start: str, end: str, venue: str | None, online: bool, follows: str | None,
+                   link: str | None = None) -> None:
     from governance.service import changes
 
     def work(op: Any) -> Any:
         z = op.rules.zone
-        return changes.create_meeting(op, kind, title, parse_moment(start, z, "--start"), parse_moment(end, z, "--end"), venue, online, follows)
+        return changes.create_meeting(op, kind, title, parse_when(start, z, "--start"), parse_when(end, z, "--end"), venue, online,
+                                      follows, link)
 
-    m, _ = c.change(work)
-    _created(c, m, m.title)
+    m, op = c.change(work)
+    z = op.rules.zone
+    c.emit({"ref": m.ref, "state": m.state}, f"{m.ref} {m.state}: {m.title} ({shown(m.start, z)} to {shown(m.end, z)})")
 
 
-def meeting_reschedule(c: Any, ref: str, start: str, end: str, venue: str | None) -> None:
+def meeting_reschedule(c: Any, ref: str, start: str, end: str, venue: str | None, online: bool = False, link: str | None = None) -> None:
     from governance.service import changes
 
     def work(op: Any) -> Any:
         z = op.rules.zone
-        return changes.reschedule_meeting(op, ref, parse_moment(start, z, "--start"), parse_moment(end, z, "--end"), venue)
+        return changes.reschedule_meeting(op, ref, parse_when(start, z, "--start"), parse_when(end, z, "--end"), venue, online, link)
 
     m, op = c.change(work)
     z = op.rules.zone
     letters = f" ({len(op.mail)} updated invitation(s) queued)" if op.mail else ""
-    c.emit({"ref": m.ref, "state": m.state, "start": iso(m.start, z), "end": iso(m.end, z), "sequence": m.sequence},
+    c.emit({"ref": m.ref, "state": m.state, "start": iso(m.start, z), "end": iso(m.end, z), "sequence": m.sequence,
+            "venue": m.venue, "online": m.online},
            f"{m.ref} {m.state}: now {iso(m.start, z)} to {iso(m.end, z)}{letters}")
+
+
+def meeting_edit(c: Any, ref: str, title: str | None, venue: str | None, online: bool, link: str | None) -> None:
+    from governance.service import changes
+
+    (m, changed), op = c.change(lambda op: changes.edit_meeting(op, ref, title, venue, online, link))
+    where = ("online" + (f", {m.venue}" if m.venue else ", link to come")) if m.online else (m.venue or "venue to be confirmed")
+    letters = f" ({len(op.mail)} updated invitation(s) queued)" if op.mail else ""
+    c.emit({"ref": m.ref, "state": m.state, "title": m.title, "venue": m.venue, "online": m.online, "sequence": m.sequence,
+            "changed": changed},
+           f"{m.ref} {m.state}: {m.title} ({where}){letters}" + ("" if changed else ": nothing to change"))
+
+
+def doc_edit(c: Any, ref: str, title: str) -> None:
+    from governance.service import changes
+
+    (d, changed), _ = c.change(lambda op: changes.edit_document(op, ref, title))
+    c.emit({"ref": d.ref, "state": d.state, "title": d.title, "changed": changed},
+           f"{d.ref} {d.state}: {d.title}" + ("" if changed else ": nothing to change"))
 
 
 def export_ics(c: Any, ref: str, lang: str | None) -> None:
@@ -232,8 +292,17 @@ def doc_matrix(c: Any, ref: str) -> None:
 def action_add(c: Any, title: str, owner: str, due: str, source: str | None) -> None:
     from governance.service import changes
 
-    a, _ = c.change(lambda op: changes.add_action(op, title, owner, parse_moment(due, op.rules.zone, "--due"), source))
-    _created(c, a, a.title)
+    a, op = c.change(lambda op: changes.add_action(op, title, owner, parse_when(due, op.rules.zone, "--due"), source))
+    z = op.rules.zone
+    c.emit({"ref": a.ref, "state": a.state}, f"{a.ref} {a.state}: {a.title} (due {_due_text(a.due, z)})")
+
+
+def _due_text(due: Any, zone: Any) -> str:
+    """A due moment as people mean it: the day alone when it is the end of that day."""
+    from governance.clock import END_OF_DAY
+
+    local = due.astimezone(zone)
+    return f"{local.date().isoformat()}, end of day" if local.time() == END_OF_DAY else local.strftime("%Y-%m-%d %H:%M")
 
 
 def record_list(c: Any, kind: str) -> None:

@@ -207,6 +207,19 @@ def org_add(c: Context, code: str, name: str, kind: str, country: str | None, gr
     c.emit({"code": org_.code, "name": org_.name, "kind": org_.kind}, f"{org_.code}: {org_.name} ({org_.kind})")
 
 
+@org.command("edit")
+@click.argument("code")
+@click.option("--name", help="Full name.")
+@click.option("--country", metavar="ISO3", help="ISO 3166-1 alpha-3 country code (given empty, cleared).")
+@click.option("--group", metavar="NAME", help="Group of members (given empty, cleared).")
+@pass_ctx
+def org_edit(c: Context, code: str, name: str | None, country: str | None, group: str | None) -> None:
+    """Correct an organisation's name, country or group (the secretariat; audited)."""
+    from governance.cli import commands
+
+    commands.org_edit(c, code, name, country, group)
+
+
 @org.command("list")
 @pass_ctx
 def org_list(c: Context) -> None:
@@ -238,10 +251,40 @@ def person_add(c: Context, handle: str, name: str, email: str, org_code: str, la
            f"{p.handle}: {p.name} <{p.email}> ({org_code}; {', '.join(sorted(p.role_names)) or 'no role'})")
 
 
+@person.command("edit")
+@click.argument("handle")
+@click.option("--name")
+@click.option("--email")
+@click.option("--lang", metavar="en|ar|fr", help="Language of their letters.")
+@click.option("--add-role", "add_roles", multiple=True, metavar="ROLE", help="Give a role (repeatable).")
+@click.option("--remove-role", "remove_roles", multiple=True, metavar="ROLE", help="Take a role away (repeatable).")
+@pass_ctx
+def person_edit(c: Context, handle: str, name: str | None, email: str | None, lang: str | None,
+                add_roles: tuple[str, ...], remove_roles: tuple[str, ...]) -> None:
+    """Correct a person's name, address, language or roles (the secretariat; audited).
+
+    The engine's next letters go to the new address, in the new language. The last person
+    with the secretariat role keeps it.
+    """
+    from governance.cli import commands
+
+    commands.person_edit(c, handle, name, email, lang, list(add_roles), list(remove_roles))
+
+
+@person.command("remove")
+@click.argument("handle")
+@pass_ctx
+def person_remove(c: Context, handle: str) -> None:
+    """Someone left: no more letters or rights; their history is kept (the secretariat; audited)."""
+    from governance.cli import commands
+
+    commands.person_remove(c, handle)
+
+
 @person.command("list")
 @pass_ctx
 def person_list(c: Context) -> None:
-    """Every person, with organisation, language and roles."""
+    """Every person, with organisation, language and roles; people removed are marked."""
     from governance.cli import commands
 
     commands.person_list(c)
@@ -255,12 +298,15 @@ def term() -> None:
 @term.command("designate")
 @click.argument("office")
 @click.option("--org", "org_code", required=True, metavar="CODE")
-@click.option("--start", metavar="DATE", help="Default: when the current term ends (or now, if none).")
+@click.option("--start", metavar="DATE", help="A day (from its start, in the body's zone) or a moment. Default: when the current term ends (or today, if none).")
 @click.option("--months", type=click.IntRange(1, 1200), help="Length (default: the office's term_months).")
 @click.option("--reason", metavar="TEXT", callback=_free_text)
 @pass_ctx
 def term_designate(c: Context, office: str, org_code: str, start: str | None, months: int | None, reason: str | None) -> None:
-    """Designate an organisation to hold OFFICE from a date (outside the rotation: --reason, and the chair approves)."""
+    """Designate an organisation to hold OFFICE from a date (outside the rotation: --reason, and the chair approves).
+
+    A term whose start has come is active at once.
+    """
     from governance.cli import commands
 
     commands.term_designate(c, office, org_code, start, months, reason)
@@ -296,30 +342,55 @@ def meeting() -> None:
 @meeting.command("create")
 @click.option("--kind", required=True, metavar="KIND", help="general, focal_point, workshop (as the rules define).")
 @click.option("--title", required=True)
-@click.option("--start", required=True, metavar="DATETIME")
-@click.option("--end", required=True, metavar="DATETIME")
-@click.option("--venue", metavar="TEXT", help="Place, or the video-conference link.")
-@click.option("--online", is_flag=True, help="A virtual meeting.")
+@click.option("--start", required=True, metavar="DATETIME", help="A moment, or a day alone (from 09:00 local).")
+@click.option("--end", required=True, metavar="DATETIME", help="A moment, or a day alone (until 17:00 local).")
+@click.option("--venue", metavar="TEXT", help="The place (with --online: the room or link).")
+@click.option("--online", is_flag=True, help="A virtual meeting; it needs its --link before it is convened.")
+@click.option("--link", metavar="URL", help="With --online: the video-conference link.")
 @click.option("--follows", metavar="M-n", help="The meeting whose closing session set this one.")
 @pass_ctx
-def meeting_create(c: Context, kind: str, title: str, start: str, end: str, venue: str | None, online: bool, follows: str | None) -> None:
-    """Plan a meeting -> M-n."""
+def meeting_create(c: Context, kind: str, title: str, start: str, end: str, venue: str | None, online: bool, link: str | None,
+                   follows: str | None) -> None:
+    """Plan a meeting -> M-n.
+
+    A day given alone means its working hours, 09:00 to 17:00 in the body's time zone:
+    `--start 2027-03-01 --end 2027-03-01` is a one-day meeting, `--end 2027-03-02` a two-day one.
+    """
     from governance.cli import commands
 
-    commands.meeting_create(c, kind, title, start, end, venue, online, follows)
+    commands.meeting_create(c, kind, title, start, end, venue, online, follows, link)
 
 
 @meeting.command("reschedule")
 @click.argument("ref", metavar="M-n")
-@click.option("--start", required=True, metavar="DATETIME")
-@click.option("--end", required=True, metavar="DATETIME")
-@click.option("--venue", metavar="TEXT")
+@click.option("--start", required=True, metavar="DATETIME", help="A moment, or a day alone (from 09:00 local).")
+@click.option("--end", required=True, metavar="DATETIME", help="A moment, or a day alone (until 17:00 local).")
+@click.option("--venue", metavar="TEXT", help="A place: the meeting is held there, in person.")
+@click.option("--online", is_flag=True, help="The meeting is now held online.")
+@click.option("--link", metavar="URL", help="With --online: the video-conference link.")
 @pass_ctx
-def meeting_reschedule(c: Context, ref: str, start: str, end: str, venue: str | None) -> None:
+def meeting_reschedule(c: Context, ref: str, start: str, end: str, venue: str | None, online: bool, link: str | None) -> None:
     """Move a meeting; those invited get an updated calendar entry."""
     from governance.cli import commands
 
-    commands.meeting_reschedule(c, ref, start, end, venue)
+    commands.meeting_reschedule(c, ref, start, end, venue, online, link)
+
+
+@meeting.command("edit")
+@click.argument("ref", metavar="M-n")
+@click.option("--title", help="The corrected title.")
+@click.option("--venue", metavar="TEXT", help="A place: the meeting is held there, in person.")
+@click.option("--online", is_flag=True, help="The meeting is held online.")
+@click.option("--link", metavar="URL", help="With --online: the video-conference link.")
+@pass_ctx
+def meeting_edit(c: Context, ref: str, title: str | None, venue: str | None, online: bool, link: str | None) -> None:
+    """Correct a meeting's title, venue or link (the secretariat; audited).
+
+    Refused once it is closed or cancelled. Once convened, those invited get the corrected calendar entry.
+    """
+    from governance.cli import commands
+
+    commands.meeting_edit(c, ref, title, venue, online, link)
 
 
 @meeting.command("list")
@@ -372,6 +443,17 @@ def doc_revise(c: Context, ref: str, path: Path) -> None:
     commands.doc_revise(c, ref, path)
 
 
+@doc.command("edit")
+@click.argument("ref", metavar="D-n")
+@click.option("--title", required=True, help="The corrected title.")
+@pass_ctx
+def doc_edit(c: Context, ref: str, title: str) -> None:
+    """Correct a document's title (the secretariat; audited; refused in a final state)."""
+    from governance.cli import commands
+
+    commands.doc_edit(c, ref, title)
+
+
 @doc.command("text")
 @click.argument("ref", metavar="D-n")
 @click.option("--version", "number", type=NUMBER, help="Which version (default: the current one).")
@@ -410,7 +492,7 @@ def comment() -> None:
 @comment.command("add")
 @click.argument("ref", metavar="D-n")
 @click.option("--text", required=True)
-@click.option("--para", type=NUMBER, help="The paragraph commented on.")
+@click.option("--para", type=NUMBER, help="The paragraph commented on: the text's blocks between blank lines, counted from 1.")
 @pass_ctx
 def comment_add(c: Context, ref: str, text: str, para: int | None) -> None:
     """Comment on a circulated document -> C-n."""
@@ -441,7 +523,7 @@ def action() -> None:
 @action.command("add")
 @click.option("--title", required=True)
 @click.option("--owner", "owner", required=True, metavar="CODE")
-@click.option("--due", required=True, metavar="DATE")
+@click.option("--due", required=True, metavar="DATE", help="A day (due by its end, in the body's zone) or a moment.")
 @click.option("--source", metavar="REF", help="The record that asked for it, e.g. 'D-3 §12'.")
 @pass_ctx
 def action_add(c: Context, title: str, owner: str, due: str, source: str | None) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from governance import tomlpos
+from governance.clock import parse_hhmm
 from governance.errors import DefinitionErrors
 from governance.rules.model import Provision, Rules
 from governance.rules.schema import COMMON_KEYS, CURRENT_VERSION, LANGUAGES, TABLES, TOP_LEVEL, Key, table_for
@@ -173,6 +174,12 @@ def _check_value(key: Key, value: Any) -> str | None:
             return f"must be one of {', '.join(LANGUAGES)}, not {value!r}"
         if kind == "choice" and value not in key.choices:
             return f"must be one of {', '.join(repr(c) for c in key.choices)}, not {value!r}"
+        return None
+    if kind == "time":
+        if not isinstance(value, str):
+            return f"must be a time of day written as text, \"HH:MM\", not {_kind(value)}"
+        if parse_hhmm(value) is None:
+            return f"must be a time of day written HH:MM (00:00 to 23:59), such as \"17:00\", not {value!r}"
         return None
     if kind == "bool":
         return None if isinstance(value, bool) else f"must be true or false, not {_kind(value)}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -57,6 +58,12 @@ class Rules:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.body["timezone"])
+
+    @property
+    def deadline_time(self) -> time:
+        """The hour a period counted in whole days from an act ends at ([body] deadline_time, validated HH:MM)."""
+        hour, minute = str(self.body["deadline_time"]).split(":")
+        return time(int(hour), int(minute))
 
     @property
     def short_name(self) -> str:

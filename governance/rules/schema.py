@@ -16,7 +16,7 @@ LANGUAGES = ("en", "ar", "fr")
 @dataclass(frozen=True)
 class Key:
     name: str
-    kind: str  # str, int, float, bool, list[str], list[int], choice, timezone, language
+    kind: str  # str, int, float, bool, list[str], list[int], choice, timezone, language, time (HH:MM)
     doc: str
     required: bool = False
     default: Any = None
@@ -69,6 +69,9 @@ TABLES: tuple[Table, ...] = (
         Key("timezone", "timezone", "IANA time zone that times are shown in and read in.", required=True),
         Key("working_language", "language", "Language of letters to people with no language of their own.", required=True),
         Key("languages", "list[str]", "Languages the body works in (en, ar, fr).", default=["en"], nonempty=True),
+        Key("deadline_time", "time", "Wall-clock time (HH:MM, in `timezone`) at which a period counted in days from an act ends: "
+            "a comment period opened on 10 March for 30 days ends on 9 April at this time. Periods counted from a "
+            "record's own time (a meeting's start, an action's due time) keep that time.", default="17:00"),
     )),
     Table("roles", "Standing roles people are given with `gov person add --role`.", (
         Key("names", "list[str]", "Role names (offices add their own role while held).", required=True, nonempty=True),

@@ -50,6 +50,12 @@ def resolve_actor(session: Session, handle: str | None, rules: Any) -> Actor:
     person = session.scalar(select(Person).where(Person.handle == handle)) if CODE.match(handle) else None
     if person is None:
         raise BadInput(f"no person has the handle {handle!r} (see `gov person add`)")
+    if person.removed_at is not None:
+        from governance.clock import shown
+        from governance.errors import NotPermitted
+
+        raise NotPermitted(f"{handle} was removed on {shown(person.removed_at, rules.zone)}: a person removed can no longer act "
+                           f"(their history is kept; see gov person list)")
     from governance.service.succession import office_roles
 
     return Actor(handle, person, frozenset(person.role_names | office_roles(session, rules, person)))

@@ -14,13 +14,13 @@ _WITHOUT_ROLES = lazyload(Person.roles)
 
 
 def people(op: Any, record: Any, names: Iterable[str]) -> list[Person]:
-    """Everyone in any of the audiences, once each, in a stable order."""
+    """Everyone in any of the audiences, once each, in a stable order. People removed are in none."""
     seen: dict[int, Person] = {}
     for name in names:
         query = _AUDIENCES[name](op, record)
         if query is None:
             continue
-        for person in op.session.scalars(query.options(_WITHOUT_ROLES)):
+        for person in op.session.scalars(query.where(Person.removed_at.is_(None)).options(_WITHOUT_ROLES)):
             seen.setdefault(person.id, person)
     return sorted(seen.values(), key=lambda p: p.id)
 

@@ -64,7 +64,8 @@ def write(session: Session, entries: list[dict[str, Any]], recorded_at: datetime
     rows = []
     for item in entries:
         seq += 1
-        row = dict(item, seq=seq, prev_hash=prev, recorded_at=recorded_at, channel=channel, via=via)
+        # An entry may name its own channel: the engine acting by a rule inside a person's change (a term taking effect).
+        row = dict(item, seq=seq, prev_hash=prev, recorded_at=recorded_at, channel=item.get("channel", channel), via=item.get("via", via))
         row["hash"] = prev = digest(row, row["prev_hash"])
         rows.append(row)
     session.execute(insert(AuditEntry), rows)

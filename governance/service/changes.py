@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime
-from sqlalchemy import exists, select
+from datetime import date, datetime
+from typing import Any
 
-from governance.clock import add_months, shown
+from sqlalchemy import exists, func, select
+
+from governance.clock import add_months, day_end, day_start, local_day, meeting_times, shown, start_of_day
+from governance.countries import is_country
 from governance.errors import BadInput, NotAllowedNow, NotPermitted
 from governance.textcheck import is_email, line_problem, text_problem
 from governance.service import audit, engine, lookup
@@ -33,6 +36,7 @@ MAX_TEXT = 2_000_000
 NAME_MAX, TITLE_MAX, VENUE_MAX, GROUP_MAX, SOURCE_MAX = 300, 500, 500, 100, 300
 FREE_TEXT_MAX = 100_000  # reasons, comments, notes
 _COUNTRY = re.compile(r"[A-Za-z]{3}")
+_LINK = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
 # The audit trail names the engine itself with these words; a person holding one would be mistaken for it.
 RESERVED_HANDLES = frozenset({"system", "setup", "engine"})
 
@@ -46,6 +50,13 @@ def _require(op: Operation, role: str, doing: str, rule: str | None = None) -> N
     _acting(op)
     if role not in op.actor.roles:
         raise NotPermitted(f"{op.actor.handle or 'nobody'} may not {doing}: only the {role} may", rule=rule)
+
+
+def _serialise(op: Operation, name: str) -> None:
+    """Make the changes that check `name` and then write on its word wait for one another (PostgreSQL; SQLite's
+    writers already take the write lock up front): a transaction-scoped advisory lock, released at commit or rollback."""
+    if not op.instance.db.is_sqlite:
+        op.session.execute(select(func.pg_advisory_xact_lock(func.hashtext(name))))
 
 
 def _bootstrap_or_secretariat(op: Operation, doing: str) -> None:
@@ -109,16 +120,60 @@ def add_org(op: Operation, code: str, name: str, kind: str, country: str | None,
     if kind not in ORG_KINDS:
         raise BadInput(f"--kind must be one of {', '.join(ORG_KINDS)}, not {kind!r}")
     name = single_line(name, "--name", NAME_MAX)
-    if country is not None and _COUNTRY.fullmatch(country) is None:
-        raise BadInput(f"--country must be an ISO 3166 alpha-3 code of three letters such as TUR, not {country!r}")
+    country = _country(country)
     group = optional_line(group, "--group", GROUP_MAX)
     if op.session.scalar(select(exists().where(Organisation.code == code))):
         raise BadInput(f"an organisation with the code {code!r} already exists")
-    org = Organisation(code=code, name=name, kind=kind, country=country.upper() if country else None, group=group, created_at=op.now)
+    org = Organisation(code=code, name=name, kind=kind, country=country, group=group, created_at=op.now)
     op.session.add(org)
     op.audit.append(audit.entry(op.now, op.actor.handle or "setup", None, "org add", None, None, None, None,
                                 {"code": code, "name": org.name, "kind": kind, "country": org.country, "group": org.group}))
     return org
+
+
+def _country(country: str | None) -> str | None:
+    """An ISO 3166-1 alpha-3 code, stored upper case; None when not given."""
+    if country is None:
+        return None
+    if _COUNTRY.fullmatch(country) is None:
+        raise BadInput(f"--country must be an ISO 3166 alpha-3 code of three letters such as TUR, not {country!r}")
+    if not is_country(country):
+        raise BadInput(f"--country {country!r} is not an ISO 3166-1 alpha-3 country code (TUR is Türkiye, MAR Morocco, IDN Indonesia)")
+    return country.upper()
+
+
+def _email(op: Operation, email: str, person: Person | None = None) -> str:
+    """An address checked for form, and held by no one else: two people at one address would read each other's letters.
+
+    People removed are left out: their address may pass to whoever now does their job.
+    """
+    email = single_line(email, "--email", 320)
+    if not is_email(email):
+        raise BadInput(f"--email {email!r} is not an e-mail address (one plain address such as name@example.org)")
+    _serialise(op, f"email:{email.lower()}")  # two people given one address at once would both find it free
+    query = select(Person.handle).where(func.lower(Person.email) == email.lower(), Person.removed_at.is_(None))
+    if person is not None:
+        query = query.where(Person.id != person.id)
+    other = op.session.scalar(query.limit(1))
+    if other is not None:
+        raise BadInput(f"{email} is already the address of {other}; each person needs an address of their own")
+    return email
+
+
+def _languages(op: Operation, lang: str | None) -> str | None:
+    languages = op.rules.languages
+    if lang is not None and lang not in languages:
+        raise BadInput(f"--lang must be one of the body's languages ({', '.join(languages)}), not {lang!r}")
+    return lang
+
+
+def _roles(op: Operation, roles: list[str]) -> list[str]:
+    known = op.rules.standing_roles()
+    for role in roles:
+        if role not in known:
+            extra = " (offices such as the chair come with a term: `gov term designate`)" if role in op.rules.offices() else ""
+            raise BadInput(f"unknown role {role!r}; roles are {', '.join(known)}{extra}")
+    return list(dict.fromkeys(roles))
 
 
 def add_person(op: Operation, handle: str, name: str, email: str, org_code: str, lang: str | None, roles: list[str]) -> Person:
@@ -128,20 +183,12 @@ def add_person(op: Operation, handle: str, name: str, email: str, org_code: str,
     if handle.lower() in RESERVED_HANDLES:
         raise BadInput(f"the handle {handle!r} is reserved: the audit trail uses it for the engine itself")
     name = single_line(name, "--name", NAME_MAX)
-    email = single_line(email, "--email", 320)
-    if not is_email(email):
-        raise BadInput(f"--email {email!r} is not an e-mail address (one plain address such as name@example.org)")
-    languages = op.rules.languages
-    if lang is not None and lang not in languages:
-        raise BadInput(f"--lang must be one of the body's languages ({', '.join(languages)}), not {lang!r}")
-    known = op.rules.standing_roles()
-    for role in roles:
-        if role not in known:
-            extra = " (offices such as the chair come with a term: `gov term designate`)" if role in op.rules.offices() else ""
-            raise BadInput(f"unknown role {role!r}; roles are {', '.join(known)}{extra}")
+    lang = _languages(op, lang)
+    roles = _roles(op, roles)
     org = lookup.organisation(op.session, org_code)
     if op.session.scalar(select(exists().where(Person.handle == handle))):
         raise BadInput(f"a person with the handle {handle!r} already exists")
+    email = _email(op, email)
     person = Person(handle=handle, name=name, email=email, org_id=org.id, lang=lang, created_at=op.now)
     person.roles = [PersonRole(role=r) for r in dict.fromkeys(roles)]
     op.session.add(person)
@@ -150,8 +197,12 @@ def add_person(op: Operation, handle: str, name: str, email: str, org_code: str,
     return person
 
 
-def designate_term(op: Operation, office: str, org_code: str, start: datetime | None, months: int | None, reason: str | None) -> Term:
-    """Designate the next holder of an office. Outside the rotation the rules set, it needs a reason and the chair's approval."""
+def designate_term(op: Operation, office: str, org_code: str, start: datetime | date | None, months: int | None, reason: str | None) -> Term:
+    """Designate the next holder of an office. Outside the rotation the rules set, it needs a reason and the chair's approval.
+
+    A day given alone starts at its first moment in the body's zone. A designation whose start has come takes effect
+    in the same change: the term is active when the command returns, not at the next tick.
+    """
     from governance.service.succession import candidates, latest_term
 
     if office not in op.rules.offices():
@@ -170,12 +221,21 @@ def designate_term(op: Operation, office: str, org_code: str, start: datetime | 
         # (An exclusion constraint would need btree_gist and a migration; the lock also covers the rotation
         # check below.) Activation needs no lock: it only moves a term the non-overlap check already admitted.
         # SQLite needs none: its writers already take the database's write lock up front (BEGIN IMMEDIATE).
-        from sqlalchemy import func
-
-        op.session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"office:{office}"))))
+        _serialise(op, f"office:{office}")
+    zone = op.rules.zone
     if start is None:  # a designation made in advance starts when the current term ends
         current = latest_term(op.session, office, ("proposed", "designated", "active"))
-        start = current.end if current is not None else op.now
+        if current is not None:
+            start = current.end
+        else:
+            # Today's designation starts with today, not at the minute it was typed; after a term that ended
+            # earlier today, when that one ended.
+            start = start_of_day(local_day(op.now, zone), zone)
+            ended = latest_term(op.session, office, ("ended",))
+            if ended is not None and ended.end > start:
+                start = ended.end
+    else:
+        start = day_start(start, zone)
     length = months or provision["term_months"]
     end = add_months(start, length, op.rules.zone)
     overlapping = op.session.scalar(
@@ -203,18 +263,52 @@ def designate_term(op: Operation, office: str, org_code: str, start: datetime | 
         engine.advance(op, term, "confirm", reason)
     else:
         engine.enter_initial(op, term, detail, reason)
+    _fire_what_is_due(op, term)
     return term
 
 
-def create_meeting(op: Operation, kind: str, title: str, start: datetime, end: datetime, venue: str | None, online: bool,
-                   follows: str | None = None) -> Meeting:
+def _fire_what_is_due(op: Operation, record: Any) -> None:
+    """Fire, in this change, the deadline rows the record's state has just written and whose moment has already come
+    (a term designated from a day already begun is active at once), as `tick` would: by the engine, citing the rule.
+
+    A row whose trigger is refused now is left pending; tick records why when it comes to it.
+    """
+    from governance.errors import GovError
+    from governance.service.actors import SYSTEM
+
+    fired: set[tuple[str, str]] = set()
+    while True:
+        due = [row for row in op.deadlines if row["ref"] == record.ref and row["scope"] == record.state and row["fire"]
+               and row["status"] == "pending" and row["due"] <= op.now and (row["scope"], row["name"]) not in fired]
+        if not due:
+            return
+        row = min(due, key=lambda r: r["due"])
+        fired.add((row["scope"], row["name"]))  # a state that re-enters itself would write the same row again
+        rule = row["rule"]
+        if rule is None and isinstance(record, Term):
+            rule = op.rules.provision(f"offices.{record.office}").cite()
+        acting, first = op.actor, len(op.audit)
+        op.actor = SYSTEM  # the rule acts, not the person who designated: the audit trail says so
+        try:
+            engine.advance(op, record, row["fire"], reason=f"{row['name']} reached", rule=rule)
+        except GovError:
+            return
+        finally:
+            op.actor = acting
+        for entry in op.audit[first:]:
+            entry["channel"], entry["via"] = "engine", None
+
+
+def create_meeting(op: Operation, kind: str, title: str, start: datetime | date, end: datetime | date, venue: str | None, online: bool,
+                   follows: str | None = None, link: str | None = None) -> Meeting:
+    """Plan a meeting. Days given alone mean the working day (`clock.meeting_times`: 09:00 to 17:00 local), so
+    `--start D --end D` is a one-day meeting. An online meeting's venue is its video-conference link (`--link`)."""
     if single_line(kind, "--kind", 40) not in op.rules.meeting_kinds():
         raise BadInput(f"unknown meeting kind {kind!r} (kinds: {', '.join(op.rules.meeting_kinds())})")
     _require(op, "secretariat", "create meetings")
-    if end <= start:
-        raise BadInput("--end must be after --start")
+    start, end = _span(op, start, end)
     title = single_line(title, "--title", TITLE_MAX)
-    venue = optional_line(venue, "--venue", VENUE_MAX)
+    venue, online = _place(venue, online, link, None)
     previous = lookup.record(op.session, follows, ("meeting",)) if follows else None
     meeting = Meeting(kind=kind, title=title, start=start, end=end, venue=venue,
                       online=online, follows_id=previous.id if previous else None, created_at=op.now)
@@ -224,6 +318,43 @@ def create_meeting(op: Operation, kind: str, title: str, start: datetime, end: d
         op.warnings.append(f"{meeting.ref} starts in the past ({shown(start, op.rules.zone)}, now {shown(op.now, op.rules.zone)}): "
                            "it cannot be convened with notice; cancel it or reschedule it")
     return meeting
+
+
+def _span(op: Operation, start: datetime | date, end: datetime | date) -> tuple[datetime, datetime]:
+    """A meeting's start and end as moments (days alone: its working hours), the end after the start."""
+    begin, finish = meeting_times(start, end, op.rules.zone)
+    if finish <= begin:
+        zone = op.rules.zone
+        raise BadInput(f"--end ({shown(finish, zone)}) must be after --start ({shown(begin, zone)})"
+                       + ("; a day given alone runs 09:00 to 17:00" if not isinstance(start, datetime) or not isinstance(end, datetime) else ""))
+    return begin, finish
+
+
+def _place(venue: str | None, online: bool, link: str | None, meeting: Meeting | None) -> tuple[str | None, bool]:
+    """Where a meeting takes place, as (venue, online): a place (`--venue`, which makes it in person), or online
+    (`--online`) with its video-conference link (`--link`), which is then its venue. `meeting`: the one being
+    changed (None: a new one); what is not given stays as it is."""
+    if link is not None:
+        link = single_line(link, "--link", VENUE_MAX)
+        if _LINK.fullmatch(link) is None:
+            raise BadInput(f"--link must be a web address starting with https:// (or http://), not {link!r}")
+    if meeting is None:  # a new meeting: --venue and --online together name an online meeting and its room or link
+        if link is not None and not online:
+            raise BadInput("--link goes with --online: an online meeting's video-conference link")
+        if link is not None and venue is not None:
+            raise BadInput("an online meeting's venue is its link: give --link or --venue, not both")
+        return (link if link is not None else optional_line(venue, "--venue", VENUE_MAX)), bool(online)
+    if venue is not None and (online or link is not None):
+        raise BadInput("give --venue for a meeting in person, or --online (with --link URL) for an online one, not both")
+    if venue is not None:  # a place: the meeting is held there (given blank, the place is to be confirmed)
+        return optional_line(venue, "--venue", VENUE_MAX), False
+    if link is not None:
+        if not (online or meeting.online):
+            raise BadInput(f"--link goes with --online: {meeting.ref} is held in person (make it online with --online --link URL)")
+        return link, True
+    if online and not meeting.online:  # now online, its link to follow: the old place no longer applies
+        return None, True
+    return meeting.venue, meeting.online
 
 
 def attend(op: Operation, meeting_ref: str) -> tuple[Meeting, bool]:
@@ -261,12 +392,21 @@ def revise_document(op: Operation, ref: str, text: str, filename: str) -> Docume
     if op.instance.workflows["document"].states[document.state].final:
         raise NotAllowedNow(f"{document.ref} is {document.state}; its text can no longer change")
     body = _document_text(text)
+    current = op.session.get(DocumentVersion, (document.id, document.current_version)) if document.current_version else None
+    if current is not None and _same_text(current.text, body):
+        raise BadInput(f"the file has the same text as version {current.number} of {document.ref}; "
+                       f"a revision must change something (nothing was written)")
     number = document.current_version + 1
     op.session.add(_version(op, document, number, body, filename))
     document.current_version = number
     op.audit.append(audit.entry(op.now, op.actor.handle, document.ref, "revise", document.state, document.state, None, None,
                                 {"version": number, "file": filename, "sha256": hashlib.sha256(body.encode()).hexdigest()}))
     return document
+
+
+def _same_text(a: str, b: str) -> bool:
+    """Texts that differ only in line endings or in blank space at their ends say the same thing."""
+    return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
 
 
 def _document_text(text: str) -> str:
@@ -308,6 +448,14 @@ def add_comment(op: Operation, ref: str, text: str, para: int | None) -> Comment
         raise NotAllowedNow(f"the comment period of {document.ref} ended {shown(closes, op.rules.zone)}", rule=documents.cite())
     if para is not None and not 1 <= para <= 100_000:
         raise BadInput("--para must be a paragraph number from 1")
+    if para is not None:
+        from governance.documents import paragraphs
+
+        version = op.session.get(DocumentVersion, (document.id, document.current_version))
+        count = len(paragraphs(version.text)) if version is not None else 0
+        if para > count:
+            raise BadInput(f"{document.ref} has {count} paragraph{'' if count == 1 else 's'} (version {document.current_version}); "
+                           f"--para {para} is beyond its last")
     comment = Comment(document_id=document.id, document_version=document.current_version, circulation=document.circulation,
                       org_id=op.actor.person.org_id, person_id=op.actor.person.id, para=para,
                       text=_text(text, "--text", 100_000), created_at=op.now)
@@ -336,8 +484,11 @@ def dispose_comment(op: Operation, ref: str, decision: str, note: str | None) ->
     return comment
 
 
-def add_action(op: Operation, title: str, owner_code: str, due: datetime, source: str | None) -> Action:
+def add_action(op: Operation, title: str, owner_code: str, due: datetime | date, source: str | None) -> Action:
+    """A follow-up due by a moment; a day given alone is due by its end in the body's zone (23:59:59 local), so the
+    action is not overdue while its day lasts."""
     _require(op, "secretariat", "add actions")
+    due = day_end(due, op.rules.zone)
     owner = lookup.organisation(op.session, owner_code)
     source_text = None
     if source:
@@ -364,7 +515,12 @@ def approve(op: Operation, ref: str, reason: str | None, expect_version: int | N
     _acting(op)
     reason = optional_text(reason, "--reason")
     record = lookup.record(op.session, ref, ("meeting", "document", "term", "action"))
-    return engine.approve(op, record, reason, expect_version)
+    outcome = engine.approve(op, record, reason, expect_version)
+    if isinstance(record, Term) and record.state != outcome.from_state:
+        # A designation confirmed after its start has come takes effect with the confirmation.
+        _fire_what_is_due(op, record)
+        outcome = engine.Outcome(record.ref, record.state, engine.pending_view(record), outcome.from_state, outcome.trigger)
+    return outcome
 
 
 def reject(op: Operation, ref: str, reason: str, expect_version: int | None = None) -> engine.Outcome:
@@ -389,14 +545,17 @@ def parse_votes(text: str | None) -> Votes | None:
 
 
 
-def reschedule_meeting(op: Operation, ref: str, start: datetime, end: datetime, venue: str | None) -> Meeting:
-    """Move a meeting: its deadlines follow, and if invitations went out an updated calendar entry follows them."""
+def reschedule_meeting(op: Operation, ref: str, start: datetime | date, end: datetime | date, venue: str | None,
+                       online: bool = False, link: str | None = None) -> Meeting:
+    """Move a meeting: its deadlines follow, and if invitations went out an updated calendar entry follows them.
+
+    `--venue` (a place) makes it a meeting in person; `--online` (with `--link`) makes it online.
+    """
     meeting = lookup.record(op.session, ref, ("meeting",))
     _require(op, "secretariat", "reschedule meetings")
     if meeting.state not in ("planned", "convened"):
         raise NotAllowedNow(f"{meeting.ref} is {meeting.state.replace('_', ' ')}; only a planned or convened meeting can be moved")
-    if end <= start:
-        raise BadInput("--end must be after --start")
+    start, end = _span(op, start, end)
     provision = op.rules.provision(f"meetings.{meeting.kind}")
     if meeting.state == "convened":
         from governance.clock import add_days
@@ -405,18 +564,169 @@ def reschedule_meeting(op: Operation, ref: str, start: datetime, end: datetime, 
         if op.now > limit:
             raise NotAllowedNow(f"invitations to {meeting.ref} went out; moving it to {shown(start, op.rules.zone)} would leave less than "
                                 f"{provision['notice_days']} days' notice", rule=provision.cite())
-    before = {"start": meeting.start, "end": meeting.end, "venue": meeting.venue}
+    where = _place(venue, online, link, meeting)
+    before = {"start": meeting.start, "end": meeting.end, "venue": meeting.venue, "online": meeting.online}
     meeting.start, meeting.end = start, end
-    if venue is not None:  # given blank, it clears the venue
-        meeting.venue = optional_line(venue, "--venue", VENUE_MAX)
+    meeting.venue, meeting.online = where
     meeting.sequence += 1
-    engine.reenter(op, meeting, "reschedule", {"before": before, "start": start, "end": end, "venue": meeting.venue})
-    if meeting.state == "convened":
-        from governance.service import audiences, outbox
-        from governance.service.effects import Step
-        from governance.mail.calendar import calendar_for
-
-        people = audiences.people(op, meeting, ["focal_points", "observers"])
-        step = Step(op, meeting, meeting.state, meeting.state, None, {"previous": before})
-        outbox.queue(op, people, "meeting_updated", step.context(), meeting.ref, calendar_for(op, meeting))
+    engine.reenter(op, meeting, "reschedule", {"before": before, "start": start, "end": end, "venue": meeting.venue, "online": meeting.online})
+    _send_update(op, meeting, before)
     return meeting
+
+
+def _send_update(op: Operation, meeting: Meeting, before: dict[str, Any]) -> None:
+    """Those invited to a convened meeting get the changed entry: the letter names what it was, the calendar entry
+    (its SEQUENCE bumped by the caller) replaces the one they hold."""
+    if meeting.state != "convened":
+        return
+    from governance.mail.calendar import calendar_for
+    from governance.service import audiences, outbox
+    from governance.service.effects import Step
+
+    people = audiences.people(op, meeting, ["focal_points", "observers"])
+    step = Step(op, meeting, meeting.state, meeting.state, None, {"previous": before})
+    outbox.queue(op, people, "meeting_updated", step.context(), meeting.ref, calendar_for(op, meeting))
+
+
+# -- corrections: one call each, secretariat only, audited with what was and what is --------------------------
+
+def _correction(op: Operation, ref: str | None, what: str, before: dict[str, Any], after: dict[str, Any],
+                state: str | None = None, names: dict[str, Any] | None = None) -> bool:
+    """Audit a correction with the fields it changed, before and after; False (and nothing written) when none did.
+
+    `names`: what the entry is about when it has no reference (a person's handle, an organisation's code).
+    """
+    changed = [k for k in after if before.get(k) != after[k]]
+    if not changed:
+        return False
+    detail = dict(names or {}, before={k: before.get(k) for k in changed}, after={k: after[k] for k in changed})
+    op.audit.append(audit.entry(op.now, op.actor.handle, ref, what, state, state, None, None, detail))
+    return True
+
+
+def _secretariat_count(op: Operation) -> int:
+    return op.session.scalar(select(func.count()).select_from(PersonRole).join(Person, Person.id == PersonRole.person_id)
+                             .where(PersonRole.role == "secretariat", Person.removed_at.is_(None))) or 0
+
+
+def _keep_a_secretariat(op: Operation, person: Person, doing: str) -> None:
+    """Someone must hold the secretariat: it alone sets people up, so losing the last one would lock everyone out."""
+    if "secretariat" not in person.role_names:
+        return
+    _serialise(op, "role:secretariat")  # two secretariats removing each other at once would each see the other stay
+    if _secretariat_count(op) <= 1:
+        raise NotAllowedNow(f"{person.handle} is the last person with the secretariat role and cannot {doing}; "
+                            f"give someone else the role first (gov person edit HANDLE --add-role secretariat)")
+
+
+def _present(op: Operation, handle: str) -> Person:
+    person = lookup.person(op.session, handle)
+    if person.removed_at is not None:
+        raise NotAllowedNow(f"{person.handle} was removed on {shown(person.removed_at, op.rules.zone)}; a removed person's record "
+                            f"is kept as history and no longer changes")
+    return person
+
+
+def _person_fields(person: Person) -> dict[str, Any]:
+    return {"name": person.name, "email": person.email, "lang": person.lang, "roles": sorted(person.role_names)}
+
+
+def edit_person(op: Operation, handle: str, name: str | None = None, email: str | None = None, lang: str | None = None,
+                add_roles: list[str] | tuple[str, ...] = (), remove_roles: list[str] | tuple[str, ...] = ()) -> tuple[Person, bool]:
+    """Correct a person's name, address, language or roles; the engine's next letters go to the new address and language.
+
+    Returns the person and whether anything changed (an edit that changes nothing writes nothing).
+    """
+    _require(op, "secretariat", "edit people")
+    person = _present(op, handle)
+    if name is None and email is None and lang is None and not add_roles and not remove_roles:
+        raise BadInput("say what to change: --name, --email, --lang, --add-role or --remove-role")
+    before = _person_fields(person)
+    adding, removing = _roles(op, list(add_roles)), _roles(op, list(remove_roles))
+    both = set(adding) & set(removing)
+    if both:
+        raise BadInput(f"--add-role and --remove-role both name {', '.join(sorted(both))}")
+    missing = [r for r in removing if r not in person.role_names]
+    if missing:
+        raise BadInput(f"{person.handle} does not hold the role {', '.join(missing)} (roles: {', '.join(sorted(person.role_names)) or 'none'})")
+    if "secretariat" in removing:
+        _keep_a_secretariat(op, person, "lose the secretariat role")
+    if name is not None:
+        person.name = single_line(name, "--name", NAME_MAX)
+    if email is not None:
+        person.email = _email(op, email, person)
+    if lang is not None:
+        person.lang = _languages(op, lang)
+    held = person.role_names
+    person.roles = [r for r in person.roles if r.role not in removing] + [PersonRole(role=r) for r in adding if r not in held]
+    return person, _correction(op, None, "person edit", before, _person_fields(person), names={"handle": person.handle})
+
+
+def remove_person(op: Operation, handle: str) -> Person:
+    """No more letters or rights for a person who left: their roles go, they are no one's audience and cannot act;
+    their row stays, so every comment, attendance and audit entry that names them still does."""
+    _require(op, "secretariat", "remove people")
+    person = _present(op, handle)
+    _keep_a_secretariat(op, person, "be removed")
+    before = _person_fields(person)
+    person.roles = []
+    person.removed_at = op.now
+    op.audit.append(audit.entry(op.now, op.actor.handle, None, "person remove", None, None, None, None,
+                                {"handle": person.handle, "org": person.org.code, "before": before,
+                                 "after": {"roles": [], "removed_at": op.now}}))
+    return person
+
+
+def edit_org(op: Operation, code: str, name: str | None = None, country: str | None = None, group: str | None = None) -> tuple[Organisation, bool]:
+    """Correct an organisation's name, country or group (given blank, the country or group is cleared)."""
+    _require(op, "secretariat", "edit organisations")
+    org = lookup.organisation(op.session, code)
+    if name is None and country is None and group is None:
+        raise BadInput("say what to change: --name, --country or --group")
+    before = {"name": org.name, "country": org.country, "group": org.group}
+    if name is not None:
+        org.name = single_line(name, "--name", NAME_MAX)
+    if country is not None:
+        blank = not country.strip() and line_problem(country) is None  # given blank, the country is cleared
+        org.country = None if blank else _country(country)
+    if group is not None:
+        org.group = optional_line(group, "--group", GROUP_MAX)
+    after = {"name": org.name, "country": org.country, "group": org.group}
+    return org, _correction(op, None, "org edit", before, after, names={"code": org.code})
+
+
+def _not_final(op: Operation, record: Any, doing: str) -> None:
+    if op.instance.workflows[record.kind_name].states[record.state].final:
+        raise NotAllowedNow(f"{record.ref} is {record.state.replace('_', ' ')}; {doing} of a {record.kind_name} in a final state "
+                            f"no longer change")
+
+
+def edit_meeting(op: Operation, ref: str, title: str | None = None, venue: str | None = None, online: bool = False,
+                 link: str | None = None) -> tuple[Meeting, bool]:
+    """Correct a meeting's title, venue or link until it is closed or cancelled; once convened, those invited get the
+    corrected calendar entry."""
+    meeting = lookup.record(op.session, ref, ("meeting",))
+    _require(op, "secretariat", "edit meetings")
+    if title is None and venue is None and not online and link is None:
+        raise BadInput("say what to change: --title, --venue, or --online (with --link URL)")
+    _not_final(op, meeting, "the title and venue")
+    before = {"title": meeting.title, "venue": meeting.venue, "online": meeting.online}
+    if title is not None:
+        meeting.title = single_line(title, "--title", TITLE_MAX)
+    meeting.venue, meeting.online = _place(venue, online, link, meeting)
+    after = {"title": meeting.title, "venue": meeting.venue, "online": meeting.online}
+    if not _correction(op, meeting.ref, "edit", before, after, meeting.state):
+        return meeting, False
+    meeting.sequence += 1  # the calendar entry people hold changes with it
+    _send_update(op, meeting, dict(before, start=meeting.start, end=meeting.end))
+    return meeting, True
+
+
+def edit_document(op: Operation, ref: str, title: str) -> tuple[Document, bool]:
+    """Correct a document's title until it is published, rejected or withdrawn."""
+    document = lookup.record(op.session, ref, ("document",))
+    _require(op, "secretariat", "edit documents")
+    _not_final(op, document, "the title")
+    before = {"title": document.title}
+    document.title = single_line(title, "--title", TITLE_MAX)
+    return document, _correction(op, document.ref, "edit", before, {"title": document.title}, document.state)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Callable
 
-from governance.clock import add_days
+from governance.clock import add_days, days_at
 from governance.service import audiences, outbox, rulerefs
 from governance.service.describe import base_context
 from governance.workflows.spec import EffectUse
@@ -91,7 +91,12 @@ def schedule(step: Step, use: EffectUse) -> None:
     zone = op.rules.zone
     kind = params["kind"]
     for offset in sorted(offsets):
-        due = add_days(anchor, offset, zone)
+        if anchor_name == "now" and offset and float(offset).is_integer():
+            # Counted in days from an act, a period ends at the hour the rules name on its last day, not at the
+            # minute the command ran; counted from a record's own time (or a row's), it keeps that time.
+            due = days_at(anchor, int(offset), op.rules.deadline_time, zone)
+        else:
+            due = add_days(anchor, offset, zone)
         step.scheduled.setdefault(params["name"], due)
         # A reminder whose moment has already passed would only be noise.
         if kind != "deadline" and due < op.now:

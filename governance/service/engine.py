@@ -143,7 +143,7 @@ def reject(op: Any, record: Any, reason: str, expect_version: int | None = None)
         from governance.store.models import Person
 
         person = op.session.scalar(select(Person).where(Person.handle == requester))
-        if person is not None:
+        if person is not None and person.removed_at is None:  # a person removed since gets no more letters
             step = Step(op, record, record.state, record.state, reason,
                         {"approval": {"trigger": trigger.name, "description": trigger.description, "requested_by": requester}})
             outbox.queue(op, [person], "approval_refused", step.context(), record.ref)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
@@ -113,6 +114,18 @@ def not_started(check: Check, params: dict[str, Any], param: Any) -> str | None:
     moment = getattr(check.record, field)
     if check.now >= moment:
         return f"{check.record.ref} already started on {shown(moment, _zone(check))}"
+    return None
+
+
+_WEB_ADDRESS = re.compile(r"https?://\S", re.IGNORECASE)
+
+
+@guard("link_present")
+def link_present(check: Check, params: dict[str, Any], param: Any) -> str | None:
+    meeting: Meeting = check.record
+    if meeting.online and not _WEB_ADDRESS.search(meeting.venue or ""):
+        return (f"{meeting.ref} is an online meeting with no video-conference link yet; those invited need it "
+                f"(gov meeting edit {meeting.ref} --online --link URL)")
     return None
 
 

@@ -34,6 +34,8 @@ class Person(Base):
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     lang: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Set by `gov person remove`: no more letters or rights, while the row stays for the history that names them.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     org: Mapped[Organisation] = relationship(lazy="joined")
     roles: Mapped[list[PersonRole]] = relationship(lazy="selectin", cascade="all, delete-orphan")
 

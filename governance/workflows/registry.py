@@ -64,6 +64,8 @@ GUARDS: dict[str, Signature] = {s.name: s for s in (
         "field": Param("field")}),
     Signature("day_reached", "The calendar day of the record's `field` has come, in the body's zone.", {
         "field": Param("field")}),
+    Signature("link_present", "An online meeting has its video-conference link (a web address, given with `--link`); "
+              "a meeting in person passes.", {}, ("meeting",)),
     Signature("version_present", "The document has a text.", {}, ("document",)),
     Signature("revised_since_circulation", "A new version was added since the document was last circulated.", {}, ("document",)),
     Signature("has_meeting", "The document belongs to a meeting.", {}, ("document",)),

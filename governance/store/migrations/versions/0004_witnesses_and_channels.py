@@ -1,5 +1,5 @@
 """Evidence that survives the database: when an entry was recorded and through which channel, the chain's head in each letter;
-an id of this instance, so that its calendar entries never collide with another's.
+an id of this instance, so that its calendar entries never collide with another's; when a person was removed.
 
 Revision ID: 0004
 Revises: 0003
@@ -26,6 +26,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("first_attempt_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("attachment_name", sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column("attachment", sa.Text(), nullable=True))
+    with op.batch_alter_table("people", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("removed_at", sa.DateTime(timezone=True), nullable=True))
     # A database that already sent invitations keeps its calendar UIDs (an id now would duplicate every entry people hold).
     connection = op.get_bind()
     sent_invitations = connection.execute(sa.text("SELECT count(*) FROM meetings")).scalar()
@@ -35,6 +37,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute(sa.text("DELETE FROM engine_state WHERE name = 'instance_id'"))
+    with op.batch_alter_table("people", schema=None) as batch_op:
+        batch_op.drop_column("removed_at")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_column("attachment")
         batch_op.drop_column("attachment_name")
