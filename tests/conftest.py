@@ -29,7 +29,7 @@ def run_in_process(argv: list[str], environment: dict[str, str], folder: Path) -
     saved_environment, saved_argv, saved_folder = dict(os.environ), sys.argv, os.getcwd()
     os.environ.clear()
     os.environ.update(environment)
-    sys.argv = ["gov", *argv]
+    sys.argv = [GOV or "gov", *argv]  # as the executable sees itself (the demo names it in its hints)
     os.chdir(folder)
     code: int = 0
     try:
@@ -68,7 +68,7 @@ class Result:
 # Procedure tests run `gov` in this process (its `main`, argv, environment, working folder and standard streams
 # as a process would have them): the same code path, without a second of interpreter start-up per call.
 # GOV_TEST_SUBPROCESS=1 runs every call as a real process; tests of the executable itself use `Gov(..., process=True)`.
-IN_PROCESS = os.environ.get("GOV_TEST_SUBPROCESS", "1") in ("", "0")
+IN_PROCESS = os.environ.get("GOV_TEST_SUBPROCESS", "") in ("", "0")
 
 
 class Gov:

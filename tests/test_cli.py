@@ -65,7 +65,7 @@ def test_setting_up_people_is_the_secretariats_once_someone_holds_it(gov):
         "end-before-start", "missing-file", "unknown-type", "unknown-office", "audit-unknown-ref"])
 def test_refusals_have_the_exit_code_of_cli_md_and_no_traceback(network, args, code):
     _meeting(network)
-    result = network.refused(code, *args, actor=SEC, now="2021-03-10T11:00", json_out=True)
+    result = network.as_process().refused(code, *args, actor=SEC, now="2021-03-10T11:00", json_out=True)  # the executable itself
     error = result.error
     assert set(error) == {"code", "message", "rule"} and error["message"]
     assert result.out == ""
@@ -186,7 +186,14 @@ def test_two_people_changing_one_record_at_once_one_wins_the_other_gets_a_confli
         from sqlalchemy.orm.exc import StaleDataError
 
         assert isinstance(raised.value, (StaleDataError, OperationalError))
-        assert Conflict.exit_code == 5
+        from governance.service.transaction import change
+
+        def meets_the_same_fate(op: Operation) -> None:
+            raise raised.value
+
+        with pytest.raises(Conflict) as answered:  # the one transaction path turns it into exit 5, nothing written
+            change(instance, "iskur", meets_the_same_fate)
+        assert answered.value.exit_code == 5 and "nothing" in answered.value.message
     finally:
         second.rollback()
         first.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 SEC = "sec"
@@ -130,7 +131,24 @@ def test_chair_term_goes_from_designated_to_ended_and_its_holder_loses_the_chair
     network.ok("approve", "M-1", actor="irn", now="2023-03-02T01:00")
 
 
-def test_fired_trigger_whose_guard_fails_is_skipped_with_its_reason_not_retried(network, tmp_path):
+def test_fired_trigger_whose_guard_fails_is_skipped_with_its_reason_not_retried(network):
+    network.ok("action", "add", "--title", "Send the national report", "--owner", "BHR", "--due", "2021-09-30T12:00",
+               actor=SEC, now="2021-06-03T15:00")
+    # The due row was written for 30 September; the action's due time then moves on (as an old row outlives its
+    # record's change), so when the row fires, `lapse`'s guard (the due time reached) no longer holds.
+    later = datetime(2021, 12, 31, 9, 0, tzinfo=timezone.utc)
+    network.sql("UPDATE actions SET due = :due WHERE id = 1", due=later.replace(tzinfo=None) if network.on_sqlite else later)
+    fired = [f for f in network.j("tick", now="2021-09-30T12:05")["fired"] if f["name"] == "due"]
+    assert [(f["status"], f["ref"]) for f in fired] == [("skipped", "A-1")]
+    assert "cannot lapse A-1" in fired[0]["outcome"]
+    assert network.j("show", "A-1")["state"] == "open"
+    again = network.j("tick", now="2021-10-01T12:05")["fired"]
+    assert [f for f in again if f["name"] == "due"] == []  # recorded once, never retried
+    rows = [r for r in network.j("deadlines", "--all")["deadlines"] if r["ref"] == "A-1" and r["name"] == "due"]
+    assert [r["status"] for r in rows] == ["skipped"]
+
+
+def test_closing_comments_by_hand_cancels_the_deadline_row(network, tmp_path):
     _circulated_draft(network, tmp_path)
     network.ok("advance", "D-1", "close_comments", actor=SEC, now="2021-04-10T00:00")
     # Closing by hand cancels the deadline row; a fresh circulation gets a fresh period.

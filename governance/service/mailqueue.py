@@ -21,7 +21,7 @@ def retry(op: Operation, ids: list[int], all_failed: bool) -> list[int]:
         raise BadInput("name the letters to put back (their ids, from `gov outbox --status failed`), or pass --failed for all of them")
     _require(op, "secretariat", "put letters back in the queue")
     wanted = sorted(set(ids))
-    statuses = dict(op.session.execute(select(OutboxMessage.id, OutboxMessage.status).where(OutboxMessage.id.in_(wanted))).tuples().all()) if wanted else {}
+    statuses = dict(op.session.execute(select(OutboxMessage.id, OutboxMessage.status).where(OutboxMessage.id.in_(wanted))).all()) if wanted else {}
     unknown = [i for i in wanted if i not in statuses]
     if unknown:
         raise BadInput(f"no letter {_listed(unknown)} in the outbox (`gov outbox` lists them)")
