@@ -81,9 +81,11 @@ def _claim(instance: Any, now: datetime, count: int) -> list[OutboxMessage]:
         if not instance.db.is_sqlite:
             query = query.with_for_update(skip_locked=True)
         rows = list(session.scalars(query))
-        for row in rows:
+        for position, row in enumerate(rows):
             row.attempts += 1
-            row.next_attempt_at = now + LEASE
+            # Leases end in reverse order of sending: after a kill, the letter that was in flight (the first one not
+            # recorded) comes back last, behind the batch's untried letters, instead of first in line for the next kill.
+            row.next_attempt_at = now + LEASE + timedelta(milliseconds=len(rows) - position)
             if row.first_attempt_at is None:  # the retry period runs from here
                 row.first_attempt_at = now
         session.flush()
