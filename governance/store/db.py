@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Iterator
 
 from sqlalchemy import create_engine, event, text
@@ -95,10 +95,9 @@ def _create_private(database: str | None) -> None:
     """Create a new SQLite file readable by its owner only; SQLite gives its -wal and -shm files the same mode."""
     if not database or database == ":memory:" or database.startswith("file:"):
         return
-    try:
+    # An existing database keeps the mode its owner gave it.
+    with suppress(FileExistsError):
         os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
-        pass  # an existing database keeps the mode its owner gave it
 
 
 def _hidden(url: str) -> str:
