@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -119,7 +119,7 @@ def _environment(override: str) -> Environment:
         lstrip_blocks=True,
         finalize=_finalize,
     )
-    env.filters.update(de=french_de, du=french_du, le=french_le, au=french_au, article=article)
+    env.filters.update({word: french(word) for word in _FRENCH}, article=article)
     return env
 
 
@@ -232,28 +232,23 @@ def _elides(value: str) -> bool:
     return first == "h" and not head.isupper()
 
 
-def french_de(value: Any) -> str:
-    """'de SESRIC', "d'İŞKUR"."""
-    text = str(value)
-    return f"d'{text}" if _elides(text) else f"de {text}"
+# French articles and prepositions before a name: the elided form before a vowel or a mute h ("de l'OIC-PESNET",
+# "d'İŞKUR"), the full one otherwise ("du SESRIC").
+_FRENCH = {"de": ("d'", "de "), "du": ("de l'", "du "), "le": ("l'", "le "), "au": ("à l'", "au ")}
 
 
-def french_du(value: Any) -> str:
-    """'du SESRIC', "de l'OIC-PESNET": de with the masculine article a network or an organisation's acronym takes."""
-    text = str(value)
-    return f"de l'{text}" if _elides(text) else f"du {text}"
+def french(word: str) -> Callable[[Any], str]:
+    """The filter putting `word` (de, du, le, au) before a name, elided where French elides."""
+    elided, full = _FRENCH[word]
+
+    def before(value: Any) -> str:
+        text = str(value)
+        return (elided if _elides(text) else full) + text
+
+    return before
 
 
-def french_le(value: Any) -> str:
-    """'le SESRIC', "l'OIC-PESNET"."""
-    text = str(value)
-    return f"l'{text}" if _elides(text) else f"le {text}"
-
-
-def french_au(value: Any) -> str:
-    """'au SESRIC', "à l'OIC-PESNET"."""
-    text = str(value)
-    return f"à l'{text}" if _elides(text) else f"au {text}"
+french_de = french("de")
 
 
 def article(value: Any) -> str:
