@@ -27,6 +27,7 @@ class Recorder:
         self.connections: set[Any] = set()
         self.refuse: dict[str, str] = {}  # recipient -> the reply to DATA
         self.on_data: Callable[[], None] | None = None
+        self.on_stored: Callable[[Any], None] | None = None  # called with each letter once it is kept, before the answer
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
         for recipient in envelope.rcpt_tos:
@@ -37,6 +38,8 @@ class Recorder:
         data = envelope.content if isinstance(envelope.content, bytes) else envelope.content.encode("utf-8")
         self.letters.append((tuple(envelope.rcpt_tos), message_from_bytes(data, policy=policy.default)))
         self.connections.add(id(session))
+        if self.on_stored:
+            self.on_stored(self.letters[-1][1])
         return "250 OK"
 
     @property
@@ -401,3 +404,64 @@ def test_the_outage_letters_exist_and_read_in_every_language(template, lang):
         assert sum("\u0600" <= ch <= "\u06ff" for ch in letter.text) > 100 and 'dir="rtl"' in letter.html
     if lang == "fr":
         assert "courrier" in letter.text
+
+
+# -- a letter in flight at two kills in a row ------------------------------------------------------------
+
+def _send_killed_on(network, server, now: str, message_id: str | None) -> tuple[int, str]:
+    """`gov send` as a process, SIGKILLed the moment the server holds the letter `message_id` (the first it receives
+    when None), before the server answers. Returns the exit code and the Message-ID it was killed on."""
+    import signal
+    import subprocess
+
+    from tests.test_crashes import _command
+
+    process: list[subprocess.Popen] = []
+    killed_on: list[str] = []
+
+    def kill_on_arrival(letter: Any) -> None:
+        if process and not killed_on and (message_id is None or str(letter["Message-ID"]) == message_id):
+            killed_on.append(str(letter["Message-ID"]))
+            process[0].send_signal(signal.SIGKILL)
+            process[0].wait()  # dead before the server's answer leaves: the letter is delivered and not recorded
+
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("GOV_")}
+    server.handler.on_stored = kill_on_arrival
+    try:
+        process.append(subprocess.Popen(_command(network, now, "send"), env=environment, cwd=network.folder,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        code = process[0].wait(timeout=60)
+    finally:
+        server.handler.on_stored = None
+    assert killed_on, f"`gov send` ended ({code}) without handing over {message_id or 'a letter'}"
+    return code, killed_on[0]
+
+
+def test_a_letter_caught_in_flight_by_two_kills_is_delivered_twice_never_three_times_and_the_secretariat_is_told(network, server):
+    """Each kill lands once the server has the letter and before the sender hears back: the same letter both times.
+
+    Before hand-overs were counted, the third run sent it a third time; now it is set aside (failed, with the
+    reason), the secretariat is told, and `gov outbox retry` is how the secretariat sends it once more.
+    """
+    _use_smtp(network, server.port)
+    _convened_meeting(network)
+    letters = len(_outbox(network))
+    code, caught = _send_killed_on(network, server, "2021-03-11T10:05", None)
+    assert code == -9 and server.handler.ids[caught] == 1
+    code, again = _send_killed_on(network, server, "2021-03-11T10:30", caught)  # past the first run's lease
+    assert code == -9 and again == caught and server.handler.ids[caught] == 2
+    row = next(row for row in _outbox(network) if row.handovers)
+    assert row.status == "pending" and row.handovers == 2 and [r.id for r in _outbox(network) if r.handovers] == [row.id]
+
+    third = _send(network, "2021-03-11T11:00")
+    assert third["failed"] == 1 and server.handler.ids[caught] == 2, "a third copy was sent"
+    rows = {r.id: r for r in _outbox(network)}
+    assert rows[row.id].status == "failed" and "most likely arrived" in rows[row.id].last_error, rows[row.id].last_error
+    notices = _by_template(network, "delivery_failed")
+    assert [n.status for n in notices] == ["sent"] and "most likely arrived" in notices[0].body_text
+    others = {i: n for i, n in server.handler.ids.items() if i != caught}
+    assert set(others.values()) == {1} and len(others) == letters, others  # every other letter once (the notice included)
+
+    network.ok("outbox", "retry", str(row.id), actor=SEC, now="2021-03-11T11:05")
+    _send(network, "2021-03-11T11:10")
+    assert server.handler.ids[caught] == 3 and {r.status for r in _outbox(network)} == {"sent"}

@@ -10,7 +10,12 @@ from abc import ABC, abstractmethod
 from email.errors import MessageError
 from email.message import Message
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
+
+# Called by a backend at the last moment a letter can still be taken back: the whole letter is with the receiving end
+# but for the step that makes it delivered (SMTP's final dot, the Maildir rename). Whatever the caller records there
+# (this letter is going) is on disk before the letter can have arrived.
+HandingOver = Callable[[], None]
 
 
 # A letter's file name comes from its Message-ID; nothing in it may name another folder.
@@ -42,6 +47,8 @@ class Backend(ABC):
     for a letter it cannot serialise: that is LetterRefused too. It must be safe to call again
     with the same letter (a retry after a crash): the letter's Message-ID is what lets the
     receiving end recognise it;
+    `handing_over`, when given, is called once just before the step that delivers the letter (after which it may
+    have arrived whatever happens next); an error from it stops the letter undelivered;
     `close()` releases what `open()` took, even after a failure.
     """
 
@@ -59,7 +66,7 @@ class Backend(ABC):
         """Get ready to deliver a batch."""
 
     @abstractmethod
-    def deliver(self, message: Message) -> None:
+    def deliver(self, message: Message, handing_over: HandingOver | None = None) -> None:
         """Hand one letter over, or raise DeliveryError."""
 
     @abstractmethod
@@ -90,7 +97,7 @@ class MaildirBackend(Backend):
         except OSError as exc:
             raise BackendDown(f"cannot create {self.folder}: {exc.strerror or exc}") from None
 
-    def deliver(self, message: Message) -> None:
+    def deliver(self, message: Message, handing_over: HandingOver | None = None) -> None:
         # No colon in the name: in new/ a Maildir name carries no flags, and a reader that files the letter in cur/
         # appends its own `:2,` suffix.
         stem = _SAFE_NAME.sub("_", str(message["Message-ID"] or "").strip().strip("<>")).lstrip(".") or "letter"
@@ -117,6 +124,13 @@ class MaildirBackend(Backend):
                 with contextlib.suppress(OSError):
                     os.unlink(temporary)
                 raise
+            if handing_over is not None:
+                try:
+                    handing_over()
+                except BaseException:
+                    with contextlib.suppress(OSError):
+                        os.unlink(temporary)
+                    raise
             # rename replaces whatever stands at the target's name (a symlink included) without following it;
             # a reader sees the letter whole in new/ or not at all.
             os.replace(temporary, target)
@@ -135,11 +149,11 @@ class SmtpBackend(Backend):
     def __init__(self, host: str, port: int, starttls: bool, username: str, password_env: str, timeout: float = 30) -> None:
         self.host, self.port, self.starttls = host, port, starttls
         self.username, self.password_env, self.timeout = username, password_env, timeout
-        self.connection: smtplib.SMTP | None = None
+        self.connection: _Connection | None = None
 
     def open(self) -> None:
         try:
-            self.connection = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            self.connection = _Connection(self.host, self.port, timeout=self.timeout)
             if self.starttls:
                 self.connection.starttls()
             if self.username:
@@ -154,13 +168,22 @@ class SmtpBackend(Backend):
             self.close()
             raise
 
-    def deliver(self, message: Message) -> None:
+    def deliver(self, message: Message, handing_over: HandingOver | None = None) -> None:
         if self.connection is None:
             raise BackendDown("no SMTP connection")
+        self.connection.handing_over = handing_over
         try:
             self.connection.send_message(message)
         except (OSError, ValueError, MessageError) as exc:  # smtplib's own errors are OSErrors too
             raise self._classify(exc) from None
+        except BaseException:
+            # The caller's hook failed between DATA and the letter: the server holds half a transaction; drop the line
+            # (a QUIT now would be read as the letter's text) and let the error go up, the letter undelivered.
+            self.close(abrupt=True)
+            raise
+        finally:
+            if self.connection is not None:
+                self.connection.handing_over = None
 
     def _classify(self, exc: BaseException) -> DeliveryError:
         """What a failure means for this letter and for the batch: wait, give this letter up, or stop the batch."""
@@ -186,13 +209,42 @@ class SmtpBackend(Backend):
             return LetterRefused(f"the SMTP server cannot take this letter ({_reason(exc)})")
         return DeliveryError(f"the SMTP server refused the letter for now ({_reason(exc)})")
 
-    def close(self) -> None:
+    def close(self, abrupt: bool = False) -> None:
         if self.connection is not None:
             try:
-                self.connection.quit()
+                if abrupt:
+                    self.connection.close()
+                else:
+                    self.connection.quit()
             except (OSError, smtplib.SMTPException):
                 self.connection.close()
             self.connection = None
+
+
+class _Connection(smtplib.SMTP):
+    """smtplib's client, with one hook: after the server says go ahead (354) and before the letter and its final dot.
+
+    The server delivers a letter only once it has the final dot, so whatever the hook records is on disk before the
+    letter can have arrived; what happens between the hook and the server's answer is the only window a crash can
+    leave unaccounted for.
+    """
+
+    handing_over: HandingOver | None = None
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        self.putcmd("data")
+        code, reply = self.getreply()
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        if self.handing_over is not None:
+            self.handing_over()
+        if isinstance(msg, str):
+            msg = re.sub(r"(?:\r\n|\n|\r(?!\n))", "\r\n", msg).encode("ascii")
+        content = re.sub(rb"(?m)^\.", b"..", msg)  # a line that starts with a dot is doubled (RFC 5321 4.5.2)
+        if content[-2:] != b"\r\n":
+            content += b"\r\n"
+        self.send(content + b".\r\n")
+        return self.getreply()
 
 
 def _reason(exc: BaseException) -> str:

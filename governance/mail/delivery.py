@@ -1,4 +1,11 @@
-"""`gov send`: deliver due letters under a lease, each recorded the moment it is handed over, so a crash re-sends at most one."""
+"""`gov send`: deliver due letters under a lease, each recorded as it is handed over, so a crash re-sends at most one.
+
+No letter is delivered more than twice. Just before the step that delivers a letter (SMTP's final dot), a small
+transaction counts the hand-over on its row (and records the letter before it as sent); an answer from the server
+clears the count. A letter whose row shows two hand-overs with no answer was with the server twice when the sender
+died: it has most likely arrived, so it is not sent a third time; it is set aside as failed and the secretariat is
+told (`gov outbox retry` sends it again if it did not arrive).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +25,9 @@ BATCH = 200
 OUTAGE = "mail_outage"  # the engine_state row of an outage under way: `at` is since when, `value` the error that began it
 # Letters about mail itself: the failure of one never begets a notice of its own (that could go on for ever).
 NOTICES = ("delivery_failed", "mail_outage", "mail_restored")
+UNANSWERED = 2  # hand-overs with no answer heard after which a letter is not sent again
+UNCONFIRMED = ("handed to the mail server in full {n} times, and each time the sender stopped before the server answered: "
+               "it has most likely arrived, so it is not sent again (`gov outbox retry {id}` sends it once more)")
 
 
 @dataclass
@@ -46,6 +56,7 @@ def send_pending(instance: Any, backend: Backend | None = None, limit: int | Non
     report = SendReport()
     merge_reminders(instance)
     backend = backend or backend_for(instance.settings)
+    _set_aside_unconfirmed(instance, report)
     while limit is None or _done(report) < limit:
         now = instance.clock.now()
         claimed = _claim(instance, now, BATCH if limit is None else min(BATCH, limit - _done(report)))
@@ -95,17 +106,26 @@ def _claim(instance: Any, now: datetime, count: int) -> list[OutboxMessage]:
 
 def _deliver(instance: Any, backend: Backend, rows: list[OutboxMessage], now: datetime, problems: dict[int, Problem],
              report: SendReport) -> bool:
-    """Hand each letter over on one connection, recording each as sent as soon as it is accepted.
+    """Hand each letter over on one connection; each is counted as handed over just before its final step.
 
-    A letter that cannot be built, or that the backend refuses for good, is a final problem of its own and the
-    others go on. Returns True when the backend went down: the letters not yet handed over wait.
+    The transaction that counts a letter's hand-over also records the letter before it as sent (one commit per letter);
+    the last accepted letter is recorded on its own. A letter that cannot be built, or that the backend refuses for
+    good, is a final problem of its own and the others go on. Returns True when the backend went down: the letters
+    not yet handed over wait.
     """
     mail = instance.settings.mail
     short_name = instance.rules.short_name
     # Past half the lease, another run may take these letters as abandoned: stop before it could send one twice.
     stop_at = now + LEASE / 2
     handled: set[int] = set()
-    sent_before = report.sent
+    accepted: list[int] = []  # accepted by the server, not yet recorded as sent (one at most)
+    recorded = [0]  # letters of this batch recorded as sent: the first ends an outage, if one is on record
+
+    def record(outbox_id: int | None) -> None:
+        _record_handover(instance, outbox_id, accepted, end_outage=bool(accepted) and not recorded[0])
+        recorded[0] += len(accepted)
+        accepted.clear()
+
     try:
         with backend:
             for row in rows:
@@ -118,7 +138,7 @@ def _deliver(instance: Any, backend: Backend, rows: list[OutboxMessage], now: da
                     problems[row.id] = Problem(f"the letter cannot be built: {exc}", final=True)
                     continue
                 try:
-                    backend.deliver(letter)
+                    backend.deliver(letter, lambda outbox_id=row.id: record(outbox_id))
                 except BackendDown:
                     handled.discard(row.id)
                     raise
@@ -128,28 +148,70 @@ def _deliver(instance: Any, backend: Backend, rows: list[OutboxMessage], now: da
                 except DeliveryError as exc:
                     problems[row.id] = Problem(str(exc))
                     continue
-                # The first letter of a batch to go through ends an outage, if one is on record: once per batch is enough.
-                _record_sent(instance, row.id, end_outage=report.sent == sent_before)
+                accepted.append(row.id)
                 report.sent += 1
     except BackendDown as exc:
         for row in rows:
             if row.id not in handled:
                 problems[row.id] = Problem(str(exc), outage=True)
         return True
+    finally:
+        if accepted:
+            record(None)
     return False
 
 
-def _record_sent(instance: Any, outbox_id: int, end_outage: bool) -> None:
-    """One small transaction per letter, right after the backend accepted it: a crash re-sends at most the one in flight."""
+def _record_handover(instance: Any, outbox_id: int | None, accepted: list[int], end_outage: bool) -> None:
+    """One small transaction: the letters the server accepted are sent; the one about to go is counted as handed over.
+
+    Both before the next letter can have arrived: a crash leaves at most one letter delivered and not recorded, and
+    its row says it may have arrived.
+    """
     from governance.service.actors import SYSTEM
     from governance.service.transaction import change
 
     def work(op: Any) -> None:
-        if end_outage:
-            _end_outage(op)  # before the letter is marked: it is one of those that waited
-        op.session.execute(update(OutboxMessage).where(OutboxMessage.id == outbox_id)
-                           .values(status="sent", sent_at=op.now, last_error=None, next_attempt_at=None)
-                           .execution_options(synchronize_session=False))
+        if accepted:
+            if end_outage:
+                _end_outage(op)  # before the letter is marked: it is one of those that waited
+            op.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(accepted))
+                               .values(status="sent", sent_at=op.now, last_error=None, next_attempt_at=None, handovers=0)
+                               .execution_options(synchronize_session=False))
+        if outbox_id is not None:
+            op.session.execute(update(OutboxMessage).where(OutboxMessage.id == outbox_id)
+                               .values(handovers=OutboxMessage.handovers + 1).execution_options(synchronize_session=False))
+
+    change(instance, SYSTEM, work)
+
+
+def _set_aside_unconfirmed(instance: Any, report: SendReport) -> None:
+    """Letters twice with the server when a sender died, due again: failed with the reason, and the secretariat told."""
+    from governance.service.actors import SYSTEM
+    from governance.service.transaction import change
+
+    def due(now: datetime) -> Any:
+        return select(OutboxMessage).where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now,
+                                           OutboxMessage.handovers >= UNANSWERED)
+
+    with instance.db.read() as session:  # nearly always none: no transaction is opened for nothing
+        if session.scalar(due(instance.clock.now()).with_only_columns(OutboxMessage.id).limit(1)) is None:
+            return
+
+    def work(op: Any) -> None:
+        query = due(op.now)
+        if not instance.db.is_sqlite:
+            query = query.with_for_update(skip_locked=True)
+        rows = list(op.session.scalars(query))
+        given_up = []
+        for row in rows:
+            error = UNCONFIRMED.format(n=row.handovers, id=row.id)
+            row.status, row.last_error, row.next_attempt_at = "failed", error, None
+            report.failed += 1
+            report.errors.append(error)
+            if row.template not in NOTICES:
+                given_up.append((row, error))
+        if given_up:
+            _tell_secretariat(op, given_up)
 
     change(instance, SYSTEM, work)
 
@@ -175,6 +237,8 @@ def _record_problems(instance: Any, rows: list[OutboxMessage], problems: dict[in
             else:
                 values = {"last_error": problem.error, "next_attempt_at": op.now + backoff(row.attempts, settings)}
                 tally.retrying += 1
+            if not problem.outage:  # the server answered: no copy of this hand-over arrived
+                values["handovers"] = 0
             op.session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
             tally.errors.append(problem.error)
             if problem.outage and outage is None:

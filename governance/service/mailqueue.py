@@ -35,7 +35,7 @@ def retry(op: Operation, ids: list[int], all_failed: bool) -> list[int]:
     requeued = sorted(chosen)
     if requeued:
         op.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(requeued), OutboxMessage.status == "failed")
-                           .values(status="pending", next_attempt_at=op.now, attempts=0, first_attempt_at=None)
+                           .values(status="pending", next_attempt_at=op.now, attempts=0, first_attempt_at=None, handovers=0)
                            .execution_options(synchronize_session=False))
         op.audit.append(audit.entry(op.now, op.actor.handle, None, "outbox retry", detail={"ids": requeued}))
     return requeued
