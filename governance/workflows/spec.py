@@ -34,6 +34,8 @@ class StateSpec:
     description: str = ""
     final: bool = False
     on_enter: tuple[EffectUse, ...] = ()
+    flags: frozenset[str] = frozenset()  # what the code relies on, declared in the file (accepts_comments, ...)
+    phrases: dict[str, dict[str, str]] = field(default_factory=dict)  # words by language (decision = {en = "adopted"})
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,10 @@ class WorkflowSpec:
     article: str = ""
     source: str = ""
     _machine: list[Any] = field(default_factory=list, compare=False, repr=False)
+
+    def flagged(self, flag: str) -> tuple[str, ...]:
+        """The states that set `flag` (`accepts_comments = true`), in the file's order."""
+        return tuple(name for name, state in self.states.items() if flag in state.flags)
 
     def triggers_from(self, state: str) -> list[TriggerSpec]:
         return [t for t in self.triggers.values() if state in t.sources]
