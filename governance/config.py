@@ -40,6 +40,13 @@ retry_base_seconds = 60              # first retry after this, doubling each tim
 retry_max_seconds = 3600             # ... but never waiting longer than this between tries
 retry_hours = 72                     # keep trying this long (an outage of days loses nothing), then tell the secretariat
 digest = true                        # one letter a day per person for several reminders
+
+# The web application (`gov serve`) and the links in letters; these are the defaults.
+# [web]
+# base_url = "http://127.0.0.1:8080"   # where the links in letters point
+# secret_key_env = "GOV_SECRET_KEY"    # the signing key comes from this variable, never from this file;
+#                                      # while it is unset, letters carry commands instead of links
+# link_days = 14                       # a link works this long (or until the deadline it serves), once
 """
 
 
@@ -61,6 +68,23 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    base_url: str = "http://127.0.0.1:8080"
+    secret_key_env: str = "GOV_SECRET_KEY"
+    link_days: int = 14
+
+    @property
+    def secure(self) -> bool:
+        """Cookies are sent over HTTPS only when the instance is served there."""
+        return self.base_url.lower().startswith("https://")
+
+    def secret_key(self) -> bytes | None:
+        """The signing key, from the environment only; None when the variable is unset or empty."""
+        value = os.environ.get(self.secret_key_env, "") if self.secret_key_env else ""
+        return value.encode("utf-8") if value else None
+
+
+@dataclass(frozen=True)
 class Settings:
     path: Path
     database_url: str
@@ -72,13 +96,14 @@ class Settings:
     max_file_bytes: int = 20 * 1024 * 1024
     # The environment variable holding the database password: put into the URL when connecting, never into a file.
     database_password_env: str | None = None
+    web: WebSettings = WebSettings()
 
 
 @dataclass(frozen=True)
 class _Key:
     """What one key of config.toml may hold."""
 
-    kind: str  # text | path | url | env | email | bool | int | choice
+    kind: str  # text | path | url | base_url | env | email | bool | int | choice
     default: Any
     low: int = 0
     high: int = 0
@@ -115,11 +140,14 @@ SCHEMA: dict[str, dict[str, _Key]] = {
         "digest": _Key("bool", True),
     },
     "web": {
-        "base_url": _Key("text", "", empty_ok=True),
-        "secret_key_env": _Key("env", "", empty_ok=True),
+        "base_url": _Key("base_url", "http://127.0.0.1:8080"),
+        "secret_key_env": _Key("env", "GOV_SECRET_KEY"),
+        "link_days": _Key("int", 14, 1, 365),
     },
 }
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Links in letters start with it: a scheme, a host (and port, path), nothing a letter could not carry on one line.
+_BASE_URL = re.compile(r"https?://[A-Za-z0-9.\-\[\]:]+(/[A-Za-z0-9._~\-/%]*)?")
 
 
 def config_text(rehearsal: bool) -> str:
@@ -169,6 +197,8 @@ def load_settings(path: Path) -> Settings:
         rehearsal=instance["rehearsal"],
         max_file_bytes=instance["max_file_mb"] * 1024 * 1024,
         database_password_env=database["password_env"] or None,
+        web=WebSettings(base_url=values["web"]["base_url"].rstrip("/"), secret_key_env=values["web"]["secret_key_env"],
+                        link_days=values["web"]["link_days"]),
     )
 
 
@@ -223,6 +253,8 @@ def _problem(key: _Key, value: Any) -> str | None:
         return f"must be one of {', '.join(repr(c) for c in key.choices)}, not {value!r}"
     if key.kind == "email" and not is_email(value):
         return f"must be one plain e-mail address such as secretariat@example.org, not {value!r}"
+    if key.kind == "base_url" and not _BASE_URL.fullmatch(value):
+        return f"must be the address people reach the web application at, such as https://gov.example.org, not {value!r}"
     if key.kind == "env" and not _ENV_NAME.fullmatch(value):
         return f"must name an environment variable (letters, digits and '_'), not {value!r}"
     return None

@@ -15,6 +15,7 @@ SECTIONS: list[tuple[str, list[str]]] = [
     ("Moving records on", ["show", "advance", "approve", "reject", "approvals"]),
     ("Time and mail", ["deadlines", "tick", "simulate", "status", "outbox", "send", "scheduler", "mail-sink", "export"]),
     ("Evidence", ["audit"]),
+    ("The web", ["serve"]),
     ("Try it", ["demo"]),
 ]
 
@@ -774,6 +775,22 @@ def export_ics(c: Context, ref: str, lang: str | None) -> None:
     from governance.cli import commands
 
     commands.export_ics(c, ref, lang)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True, help="Requests served at once.")
+@pass_ctx
+def serve(c: Context, host: str, port: int, threads: int) -> None:
+    """The web application (secretariat, chair, focal points), until stopped.
+
+    Serves the links in letters ([web] base_url in config.toml should reach it) and the signed-in
+    pages, through waitress. The signing key comes from the variable [web] secret_key_env names.
+    """
+    from governance.cli import webcmd
+
+    webcmd.serve(c, host, port, threads)
 
 
 @cli.command("mail-sink")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -284,6 +285,10 @@ def _commands_bare(text: str) -> str:
 class HtmlLine:
     html: Markup
     command: bool
+    href: str | None = None  # a line that is one web address (a signed link in a letter) is set as a link to it
+
+
+_URL_LINE = re.compile(r"\s*(https?://[^\s<>\"']+)\s*")
 
 
 def html_paragraphs(text: str) -> list[list[HtmlLine]]:
@@ -292,8 +297,13 @@ def html_paragraphs(text: str) -> list[list[HtmlLine]]:
     Each line is set in its own direction, as a plain-text reader sets it (a line break ends a bidi paragraph):
     the layout gives every line dir="auto", which looks past isolated data to the line's own first letter.
     """
-    return [[HtmlLine(_bdi(line), line.lstrip().startswith(COMMAND_PREFIX)) for line in p.splitlines()]
+    return [[HtmlLine(_bdi(line), line.lstrip().startswith(COMMAND_PREFIX), _href(line)) for line in p.splitlines()]
             for p in text.strip().split("\n\n") if p.strip()]
+
+
+def _href(line: str) -> str | None:
+    match = _URL_LINE.fullmatch(line)
+    return match.group(1) if match else None
 
 
 def _bdi(line: str) -> Markup:

@@ -12,10 +12,14 @@ from governance.store.models import OutboxMessage
 
 def queue(op: Any, people: list[Any], template: str, context: dict[str, Any], ref: str | None, calendar: Any = None) -> int:
     """Render `template` for each person and add it to the operation's outbox rows."""
+    from governance.service import links as signed
+
     renderer = op.instance.renderer
     name, attachment = _attachment(template, context)
     for person in people:
-        letter = renderer.render(template, person.lang, dict(context, person=person_view(person)), ref)
+        # A letter asking its recipient to act carries one signed link per action, made for that recipient alone.
+        offered, link_rows = signed.for_letter(op, person, template, context, ref)
+        letter = renderer.render(template, person.lang, dict(context, person=person_view(person), links=offered), ref)
         op.mail.append(
             {
                 "ref": ref,
@@ -34,6 +38,7 @@ def queue(op: Any, people: list[Any], template: str, context: dict[str, Any], re
                 "attempts": 0,
                 "next_attempt_at": op.now,
                 "created_at": op.now,
+                "_links": link_rows,
             }
         )
     return len(people)
@@ -53,5 +58,10 @@ def _attachment(template: str, context: dict[str, Any]) -> tuple[str | None, str
 
 
 def write(session: Any, rows: list[dict[str, Any]]) -> None:
+    """The letters, and the links they carry (written after the letters' records were flushed: see links.write)."""
     if rows:
+        from governance.service import links
+
+        link_rows = [link for row in rows for link in row.pop("_links", None) or ()]
         session.execute(insert(OutboxMessage), rows)
+        links.write(session, link_rows)

@@ -1,0 +1,474 @@
+"""The pages: each parses the request, calls the service function the CLI calls, and renders what it returns."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Callable
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.wrappers import Response
+
+from governance.errors import BadInput, NotPermitted
+from governance.service import links
+from governance.service.context import Channel, Instance, Operation
+from governance.web.i18n import phrase
+
+bp = Blueprint("views", __name__)
+# Forms checked by a signed token of their own rather than the session's (see app.create_app).
+STATELESS_FORMS = ("link_post", "sign_in_post", "sign_in_use")
+_FORM_SALT = "governance-form"
+SIGN_IN_FORM_HOURS = 24
+
+
+def _instance() -> Instance:
+    instance: Instance = current_app.extensions["governance"]
+    return instance
+
+
+def _now() -> datetime:
+    return _instance().clock.now()
+
+
+def _forms() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt=_FORM_SALT)
+
+
+def _form_token(*scope: Any) -> str:
+    return _forms().dumps(list(scope))
+
+
+def _form_scope() -> list[Any]:
+    """What the form's hidden token was made for; a form sent without it, or with a forged one, is refused (CSRF)."""
+    try:
+        value = _forms().loads(request.form.get("csrf_token", ""))
+    except BadSignature:
+        value = None
+    if not isinstance(value, list):
+        raise BadInput(phrase(g.lang, "csrf"))
+    return value
+
+
+def _when(value: Any) -> str:
+    """A moment (or its ISO text) as the reader's language writes it, in the body's time zone."""
+    from governance.mail.dates import moment
+
+    if not value:
+        return ""
+    instant = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment(instant, g.lang, _instance().rules.zone)
+
+
+def _left(value: Any) -> str:
+    instant = datetime.fromisoformat(value) if isinstance(value, str) else value
+    days = (instant - _now()).total_seconds() / 86400
+    return phrase(g.lang, "closed") if days < 0 else phrase(g.lang, "days_left", n=int(days) if days >= 1 else 0)
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, Any]:
+    return {"when": _when, "left": _left, "lang_url": _lang_url}
+
+
+def _lang_url(code: str) -> str:
+    args = dict(request.view_args or {})
+    query = {k: v for k, v in request.args.items() if k != "lang"}
+    return url_for(request.endpoint or "views.home", **args, **query, lang=code) if request.endpoint else f"?lang={code}"
+
+
+# -- who is signed in ------------------------------------------------------------------------------------------------
+
+def _me() -> dict[str, Any] | None:
+    """The person signed in on this session (their handle, name, org, roles), or None; an old session ends here."""
+    handle, since = session.get("person"), session.get("since")
+    if not handle or not since:
+        return None
+    if _now() - datetime.fromisoformat(since) > timedelta(hours=12) or _now() < datetime.fromisoformat(since) - timedelta(days=1):
+        session.clear()
+        return None
+    from governance.service.transaction import reading
+
+    try:
+        with reading(_instance(), handle) as op:
+            person = op.actor.person
+            me = {"handle": handle, "name": person.name, "org": person.org.code, "org_name": person.org.name,
+                  "roles": sorted(op.actor.roles), "lang": person.lang}
+    except (BadInput, NotPermitted):  # removed, or renamed away since signing in
+        session.clear()
+        return None
+    g.me = me
+    if not request.args.get("lang") and not session.get("lang") and person.lang:
+        g.lang = person.lang if person.lang in _instance().rules.languages else g.lang
+    return me
+
+
+def _require_me() -> dict[str, Any]:
+    me = _me()
+    if me is None:
+        abort(redirect(url_for("views.sign_in_form", next=request.path)))
+    return me
+
+
+def _web_change(me: dict[str, Any], work: Callable[[Operation], Any]) -> tuple[Any, Operation]:
+    """A change made by the signed-in person: the CLI's service path, channel "web", named by the session's sign-in link."""
+    from governance.service.transaction import change
+
+    return change(_instance(), me["handle"], work, channel=Channel("web", session.get("via")))
+
+
+def _read(handle: str | None, work: Callable[[Operation], Any]) -> Any:
+    from governance.service.transaction import reading
+
+    with reading(_instance(), handle) as op:
+        return work(op)
+
+
+# -- acting from a letter's link -------------------------------------------------------------------------------------
+
+@bp.get("/l/<token>/<action>")
+def link_page(token: str, action: str) -> Any:
+    """What the link will do, and one form to do it. Reading only: a mail scanner opening it changes nothing."""
+    if action not in links.ACTIONS:
+        abort(404)
+    page = _read(None, lambda op: _link_view(op, token, action))
+    return render_template("link.html", **page)
+
+
+def _link_view(op: Operation, token: str, action: str) -> dict[str, Any]:
+    from governance.service import queries
+    from governance.service.describe import STEPS
+
+    found = links.check(op, token, action)
+    _not_someone_else(found.person.handle)
+    if not request.args.get("lang") and found.person.lang in op.rules.languages:
+        g.lang = found.person.lang
+    record = found.record
+    view: dict[str, Any] = {"action": action, "token": token, "person": found.person.name, "org": found.person.org.name,
+                            "ref": record.ref, "title": getattr(record, "title", record.ref), "state": record.state,
+                            "csrf": _form_token("link", found.link.id, action), "expires": found.link.expires_at}
+    if action in ("approve", "reject"):
+        spec = op.instance.workflows[record.kind_name]
+        trigger = spec.triggers.get(record.pending_trigger or "")
+        step = STEPS.get((record.kind_name, record.pending_trigger))
+        view["step"] = (step.get(g.lang) or step.get("en")) if step else (trigger.description if trigger else record.pending_trigger)
+        view["requested_by"] = record.pending_by
+        view["request_reason"] = record.pending_reason
+    elif action == "comment":
+        document, version = queries.document_text(op, record.ref, record.circulated_version or record.current_version)
+        from governance.documents import paragraphs
+
+        view["paragraphs"] = list(enumerate(paragraphs(version.text), start=1))
+        view["version"] = version.number
+    elif action == "complete":
+        view["due"] = record.due
+    return view
+
+
+@bp.post("/l/<token>/<action>")
+def link_post(token: str, action: str) -> Any:
+    """Do what the link offers, once, as the letter's recipient, through the CLI's service functions."""
+    from governance.service import changes
+
+    if action not in links.ACTIONS:
+        abort(404)
+    found = links.peek(_instance(), token, action)
+    if not request.args.get("lang") and found.person.lang in _instance().rules.languages:
+        g.lang = found.person.lang
+    if _form_scope() != ["link", found.link.id, action]:
+        raise BadInput(phrase(g.lang, "csrf"))
+    _not_someone_else(found.person.handle)
+    reason = request.form.get("reason") or None
+    if action == "reject" and not (reason and reason.strip()):
+        raise BadInput("Say why you refuse, in the Reason box; nothing was done")
+    text = request.form.get("text", "")
+    para = _paragraph(request.form.get("para"))
+    if action == "comment" and not text.strip():
+        raise BadInput("Write your comment in the box; nothing was sent")
+
+    def act(op: Operation, found: links.Found) -> Any:
+        ref, version = found.link.ref, found.link.record_version
+        if action == "approve":
+            return changes.approve(op, ref, reason, version)
+        if action == "reject":
+            return changes.reject(op, ref, reason or "", version)
+        if action == "comment":
+            return changes.add_comment(op, ref, text, para)
+        return changes.advance(op, ref, "complete", reason, None, version)
+
+    result, _ = links.use(_instance(), token, action, act)
+    if action == "comment":
+        sentence = phrase(g.lang, "done_comment", ref=result.ref)
+    else:
+        sentence = phrase(g.lang, f"done_{action}", ref=result.ref, state=result.state.replace("_", " "))
+    return render_template("message.html", heading=phrase(g.lang, "done"), sentence=sentence,
+                           more=action == "comment")
+
+
+def _not_someone_else(handle: str) -> None:
+    """A link acts for the person it was sent to; someone else signed in on this browser is not that person."""
+    signed = session.get("person")
+    if signed and signed != handle:
+        raise NotPermitted("This link was sent to someone else; it cannot act for you (you are signed in as another person), and nothing was done")
+
+
+def _paragraph(value: str | None) -> int | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise BadInput(f"the paragraph must be a number, not {value[:20]!r}") from None
+
+
+# -- signing in by e-mail ----------------------------------------------------------------------------------------------
+
+@bp.get("/sign-in")
+def sign_in_form() -> Any:
+    return render_template("sign_in.html", csrf=_form_token("sign-in", _now().isoformat()), next=_safe_next(request.args.get("next")))
+
+
+@bp.post("/sign-in")
+def sign_in_post() -> Any:
+    """Mail a sign-in link; the same answer whether or not the address is known, and limited per address and per client."""
+    scope = _form_scope()
+    if len(scope) != 2 or scope[0] != "sign-in" or _now() - datetime.fromisoformat(scope[1]) > timedelta(hours=SIGN_IN_FORM_HOURS):
+        raise BadInput(phrase(g.lang, "csrf"))
+    email = (request.form.get("email") or "").strip()
+    limits = current_app.extensions["governance.limits"]
+    now = _now()
+    # Both limits count every request, known address or not: how they answer tells nothing about an address.
+    by_address = limits["address"].allow(email.lower(), now)
+    by_client = limits["client"].allow(request.remote_addr or "?", now)
+    if not (by_address and by_client):
+        return render_template("message.html", heading=phrase(g.lang, "refused"), sentence=phrase(g.lang, "too_many")), 429
+    links.request_sign_in(_instance(), email)
+    return render_template("message.html", heading=phrase(g.lang, "sign_in"), sentence=phrase(g.lang, "sign_in_sent"))
+
+
+@bp.get("/sign-in/<token>")
+def sign_in_page(token: str) -> Any:
+    """A button to sign in: the link itself changes nothing when a mail scanner opens it."""
+    found = links.peek(_instance(), token, links.SIGN_IN)
+    if not request.args.get("lang") and found.person.lang in _instance().rules.languages:
+        g.lang = found.person.lang
+    return render_template("sign_in_confirm.html", name=found.person.name, token=token,
+                           csrf=_form_token("sign-in-link", found.link.id))
+
+
+@bp.post("/sign-in/<token>")
+def sign_in_use(token: str) -> Any:
+    found = links.peek(_instance(), token, links.SIGN_IN)
+    if _form_scope() != ["sign-in-link", found.link.id]:
+        raise BadInput(phrase(g.lang, "csrf"))
+    handle, link_id = links.sign_in(_instance(), token)
+    session.clear()
+    session.update(person=handle, since=_now().isoformat(), via=f"sign-in link {link_id}")
+    return redirect(url_for("views.home"), 303)
+
+
+@bp.post("/sign-out")
+def sign_out() -> Any:
+    session.clear()
+    return render_template("message.html", heading=phrase(g.lang, "sign_out"), sentence=phrase(g.lang, "signed_out"), signed_out=True)
+
+
+def _safe_next(value: str | None) -> str | None:
+    """Only a path on this site: an address elsewhere would make the sign-in page a redirector."""
+    return value if value and value.startswith("/") and not value.startswith("//") else None
+
+
+# -- the person's page: chair and focal point ------------------------------------------------------------------------------
+
+@bp.get("/")
+def home() -> Any:
+    me = _require_me()
+
+    def view(op: Operation) -> dict[str, Any]:
+        from governance.service import queries
+
+        documents = op.rules.provision("documents")
+        commenter = bool(op.actor.roles & set(documents["commenters"]))
+        circulated = [r for r in queries.record_rows(op, "document") if r["state"] == "circulated"] if commenter else []
+        actions = [r for r in queries.record_rows(op, "action") if r["who"] == me["org"] and r["state"] in ("open", "overdue")]
+        terms = [t for t in queries.terms(op, None) if t["state"] == "active"]
+        return {"approvals": queries.approvals(op), "circulated": circulated, "actions": actions, "terms": terms,
+                "chair": "chair" in op.actor.roles, "commenter": commenter, "secretariat": "secretariat" in op.actor.roles}
+
+    return render_template("home.html", **_read(me["handle"], view))
+
+
+@bp.get("/r/<ref>")
+def record(ref: str) -> Any:
+    me = _require_me()
+
+    def view(op: Operation) -> dict[str, Any]:
+        from governance.service import queries
+
+        shown = queries.show(op, ref)
+        page: dict[str, Any] = {"r": shown, "fields": shown.get("fields", {})}
+        page["can_approve"] = any(c.startswith("gov approve ") for c in shown.get("commands", []))
+        page["can_comment"] = any(c.startswith("gov comment add ") for c in shown.get("commands", []))
+        if shown["kind"] == "document":
+            from governance.documents import paragraphs
+
+            _doc, version = queries.document_text(op, shown["ref"], None)
+            page["paragraphs"] = list(enumerate(paragraphs(version.text), start=1))
+            page["version"] = version.number
+            _doc, rows = queries.matrix(op, shown["ref"])
+            secretariat = "secretariat" in op.actor.roles
+            page["comments"] = rows if secretariat else [row for row in rows if row["org"] == me["org"]]
+            page["secretariat"] = secretariat
+            page["comment_deadline"] = next((d for d in shown["deadlines"] if d["name"] == "comment_deadline"), None)
+        return page
+
+    return render_template("record.html", **_read(me["handle"], view))
+
+
+@bp.get("/r/<ref>/do/<trigger>")
+def preview(ref: str, trigger: str) -> Any:
+    """What firing `trigger` would do, computed by the CLI's dry run (rolled back: nothing is written)."""
+    from governance.service import changes
+    from governance.service.transaction import change
+
+    me = _require_me()
+    outcome, op = change(_instance(), me["handle"], lambda op: changes.advance(op, ref, trigger, None, None, None), dry_run=True)
+    zone = op.rules.zone
+    from governance.service import queries
+
+    with_version = _read(me["handle"], lambda o: queries.show(o, ref)["version"])
+    return render_template("preview.html", ref=outcome.ref, trigger=trigger, outcome=outcome, letters=len(op.mail),
+                           deadlines=[{"name": d["name"], "kind": d["kind"], "due": d["due"].astimezone(zone)} for d in op.deadlines],
+                           version=with_version)
+
+
+@bp.post("/r/<ref>/advance")
+def advance(ref: str) -> Any:
+    from governance.service import changes
+
+    me = _require_me()
+    trigger = request.form.get("trigger", "")
+    reason = request.form.get("reason") or None
+    version = _version(request.form.get("version"))
+    _web_change(me, lambda op: changes.advance(op, ref, trigger, reason, None, version))
+    return redirect(url_for("views.record", ref=ref), 303)
+
+
+@bp.post("/r/<ref>/approve")
+def approve(ref: str) -> Any:
+    from governance.service import changes
+
+    me = _require_me()
+    reason = request.form.get("reason") or None
+    version = _version(request.form.get("version"))
+    _web_change(me, lambda op: changes.approve(op, ref, reason, version))
+    return redirect(url_for("views.record", ref=ref), 303)
+
+
+@bp.post("/r/<ref>/reject")
+def reject(ref: str) -> Any:
+    from governance.service import changes
+
+    me = _require_me()
+    reason = request.form.get("reason") or ""
+    if not reason.strip():
+        raise BadInput("Say why you refuse, in the Reason box; nothing was done")
+    version = _version(request.form.get("version"))
+    _web_change(me, lambda op: changes.reject(op, ref, reason, version))
+    return redirect(url_for("views.record", ref=ref), 303)
+
+
+@bp.post("/r/<ref>/comment")
+def comment(ref: str) -> Any:
+    from governance.service import changes
+
+    me = _require_me()
+    text = request.form.get("text", "")
+    if not text.strip():
+        raise BadInput("Write your comment in the box; nothing was sent")
+    para = _paragraph(request.form.get("para"))
+    _web_change(me, lambda op: changes.add_comment(op, ref, text, para))
+    return redirect(url_for("views.record", ref=ref) + (f"#p{para}" if para else ""), 303)
+
+
+@bp.post("/c/<ref>/dispose")
+def dispose(ref: str) -> Any:
+    from governance.service import changes
+
+    me = _require_me()
+    decision = request.form.get("decision", "")
+    note = request.form.get("note") or None
+    comment, _ = _web_change(me, lambda op: changes.dispose_comment(op, ref, decision, note))
+    return redirect(url_for("views.record", ref=f"D-{comment.document_id}"), 303)
+
+
+def _version(value: str | None) -> int | None:
+    """The record's version the page showed: acting on what the person saw, not on what changed since (exit 5's rule)."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise BadInput("the form's version field is not a number; open the page again") from None
+
+
+# -- the secretariat's desk ----------------------------------------------------------------------------------------------
+
+def _require_secretariat() -> dict[str, Any]:
+    me = _require_me()
+    if "secretariat" not in me["roles"]:
+        raise NotPermitted(phrase(g.lang, "secretariat_only"))
+    return me
+
+
+@bp.get("/desk")
+def desk() -> Any:
+    me = _require_secretariat()
+
+    def view(op: Operation) -> dict[str, Any]:
+        from governance.service import queries
+
+        kinds: dict[str, list[dict[str, Any]]] = {}
+        for kind in op.instance.workflows:
+            try:
+                kinds[kind] = queries.record_rows(op, kind)
+            except KeyError:  # a workflow whose records the desk cannot list yet
+                continue
+        pending = [row for rows in kinds.values() for row in rows if row.get("pending")]
+        overdue = [row for row in kinds.get("action", []) if row["state"] == "overdue"]
+        by_state: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        for kind, rows in kinds.items():
+            for row in rows:
+                by_state.setdefault(kind, {}).setdefault(row["state"], []).append(row)
+        return {"pending": pending, "deadlines": queries.deadlines(op, False, 25), "overdue": overdue, "by_state": by_state,
+                "failed": queries.outbox(op, "failed", 50)}
+
+    return render_template("desk.html", **_read(me["handle"], view))
+
+
+@bp.post("/desk/outbox/retry")
+def outbox_retry() -> Any:
+    from governance.service import mailqueue
+
+    me = _require_secretariat()
+    requeued, _ = _web_change(me, lambda op: mailqueue.retry(op, [], True))
+    return render_template("message.html", heading=phrase(g.lang, "outbox"), sentence=phrase(g.lang, "requeued", n=len(requeued)),
+                           back=url_for("views.desk"))
+
+
+@bp.get("/desk/audit")
+def audit() -> Any:
+    me = _require_secretariat()
+
+    def view(op: Operation) -> dict[str, Any]:
+        from governance.service import audit as trail
+        from governance.service import queries
+
+        verdict = trail.verify(op.session) if request.args.get("verify") else None
+        return {"entries": list(reversed(queries.audit_entries(op, None, 100))), "verdict": verdict}
+
+    return render_template("audit.html", **_read(me["handle"], view))
+
+
+@bp.get("/healthz")
+def health() -> Response:
+    return Response("ok\n", mimetype="text/plain")
