@@ -17,7 +17,8 @@ from governance.service.context import Instance, open_instance
 from governance.service.setup import init_instance
 from governance.service.tick import next_due, tick
 from governance.service.transaction import change
-from governance.store.models import RECORD_MODELS, OutboxMessage
+from governance.store.models import OutboxMessage
+from governance.workflows import records
 
 MEMBERS = [
     ("ISKUR", "Turkish Employment Agency (İŞKUR)", "TUR", "mehmet", "Mehmet Yılmaz", "en"),
@@ -199,8 +200,8 @@ class Demo:
     def summary(self) -> dict[str, Any]:
         with self.instance.db.read() as session:
             states: dict[str, dict[str, int]] = {}
-            for kind, model in RECORD_MODELS.items():
-                states[kind] = dict(Tally(session.scalars(select(model.state))))
+            for kind in records.workflow_kinds():
+                states[kind] = dict(Tally(session.scalars(select(records.record_type(kind).model_class().state))))
             # Reminders merged into a day's digest are not letters of their own.
             letters = dict(session.execute(select(OutboxMessage.lang, func.count()).where(OutboxMessage.status != "merged")
                                            .group_by(OutboxMessage.lang)).all())

@@ -322,8 +322,9 @@ def _duration(op: Any, span: timedelta) -> Any:
 
 
 def _notice_context(op: Any, **extra: Any) -> dict[str, Any]:
-    return {"body": {"name": op.rules.body["name"], "short_name": op.rules.short_name}, "record": {}, "actor": "", "reason": None,
-            "deadline": {}, "deadlines": {}, "approval": {}, "stats": {}, "successor": None, **extra}
+    from governance.service.describe import letter_context
+
+    return letter_context(op, None, extra)
 
 
 def _queue_to_secretariat(op: Any, template: str, context: dict[str, Any]) -> None:

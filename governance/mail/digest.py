@@ -19,7 +19,7 @@ def merge_reminders(instance: Any) -> int:
     from governance.mail.render import Laid
     from governance.service import outbox
     from governance.service.actors import SYSTEM
-    from governance.service.describe import person_view
+    from governance.service.describe import letter_context, person_view
     from governance.service.transaction import change
 
     zone = instance.rules.zone
@@ -49,9 +49,7 @@ def merge_reminders(instance: Any) -> int:
                 items.append({"subject": Laid(_topic(m.subject, op.rules.short_name, m.ref)),
                               "text": Laid(_core(m.body_text, greeting, closing)), "ref": m.ref})
             attached = next((m for m in members if m.attachment), None)
-            context = {"body": body, "items": items,
-                       "created": members[0].created_at, "record": {}, "actor": "", "reason": None, "deadline": {},
-                       "deadlines": {}, "approval": {}, "stats": {}, "successor": None}
+            context = letter_context(op, None, {"items": items, "created": members[0].created_at})
             before = len(op.mail)
             outbox.queue(op, [person], "digest", context, None)
             op.mail[before]["created_at"] = members[0].created_at

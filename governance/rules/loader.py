@@ -252,6 +252,19 @@ def _check_references(rules: Rules, located: dict[str, tomlpos.Located], problem
             problems.append(f"{where.where(('offices', office, 'rotation'))}: offices.{office}.rotation is \"groups\" but offices.{office}.groups lists no group")
         if provision["notify_before_end_days"] >= provision["term_months"] * 31:
             problems.append(f"{where.where(('offices', office, 'notify_before_end_days'))}: offices.{office}.notify_before_end_days is longer than the term")
-    if "general" not in rules.meeting_kinds() and any(rules.provision(f"meetings.{k}")["between_general"] for k in rules.meeting_kinds()):
-        loc = located[next(f"meetings.{k}" for k in rules.meeting_kinds())]
-        problems.append(f"{loc.where(('meetings',))}: between_general needs a [meetings.general] table")
+    general = [k for k in rules.meeting_kinds() if rules.provision(f"meetings.{k}")["general"]]
+    for kind in general[1:]:
+        problems.append(f"{located[f'meetings.{kind}'].where(('meetings', kind, 'general'))}: meetings.{kind}.general: "
+                        f"meetings.{general[0]} is already the general meeting (at most one kind is)")
+    between = [k for k in rules.meeting_kinds() if rules.provision(f"meetings.{k}")["between_general"]]
+    if between and not general:
+        loc = located[f"meetings.{between[0]}"]
+        problems.append(f"{loc.where(('meetings', between[0], 'between_general'))}: between_general needs a meeting kind "
+                        f"marked general = true (the one it falls between)")
+    roles_table = located["roles"]
+    for key, allowed in (("secretariat", rules.standing_roles()), ("focal_point", rules.standing_roles()), ("approver", rules.all_roles())):
+        value = rules.provision("roles")[key]
+        if value not in allowed:
+            given = "" if ("roles", key) in roles_table.lines else " (the default; set it in [roles])"
+            problems.append(f"{roles_table.where(('roles', key))}: roles.{key} names {value!r}{given}, which is not "
+                            f"{'a role' if key != 'approver' else 'an office or a role'} of these rules ({', '.join(allowed)})")

@@ -90,5 +90,25 @@ class Rules:
         """Standing roles and office roles: every role a person can hold."""
         return self.standing_roles() + tuple(o for o in self.offices() if o not in self.standing_roles())
 
+    # -- the parts the engine gives by name, declared in [roles] and [meetings.*] --------------
+    @property
+    def secretariat(self) -> str:
+        """The role that runs the procedure ([roles] secretariat)."""
+        return str(self.provisions["roles"]["secretariat"])
+
+    @property
+    def focal_point(self) -> str:
+        """The role the focal_points audience writes to ([roles] focal_point)."""
+        return str(self.provisions["roles"]["focal_point"])
+
+    @property
+    def approver(self) -> str:
+        """Who approves a step whose trigger no longer names an approver ([roles] approver)."""
+        return str(self.provisions["roles"]["approver"])
+
+    def general_meeting(self) -> str | None:
+        """The meeting kind marked general = true: the others marked between_general fall between two of its meetings."""
+        return next((k for k in self.meeting_kinds() if self.provisions[f"meetings.{k}"]["general"]), None)
+
     def document_types(self) -> tuple[str, ...]:
         return tuple(self.provisions["documents"]["types"])

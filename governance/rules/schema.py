@@ -75,6 +75,13 @@ TABLES: tuple[Table, ...] = (
     )),
     Table("roles", "Standing roles people are given with `gov person add --role`.", (
         Key("names", "list[str]", "Role names (offices add their own role while held).", required=True, nonempty=True),
+        # The parts the engine gives roles by name: each must name a role above (or, for the approver, an office).
+        Key("secretariat", "str", "The role that runs the procedure: sets people up, creates and advances records, is written to "
+            "about what goes wrong.", default="secretariat"),
+        Key("focal_point", "str", "The role whose holders in member organisations the `focal_points` audience writes to.",
+            default="focal_point"),
+        Key("approver", "str", "The office (or role) that approves a step waiting for approval when its trigger no longer names "
+            "who approves.", default="chair"),
     )),
     Table("offices.*", "An office held for a term by an organisation (the chair). The office's name is a role while held.", (
         Key("title", "str", "How the office is called in letters.", default=""),
@@ -90,6 +97,8 @@ TABLES: tuple[Table, ...] = (
         Key("notice_days", "int", "Invitations must go out at least this many days before the meeting starts.", required=True, **DAYS),
         Key("every_months", "int", "The next meeting of this kind is due this long after one closes (0: no cadence).", default=0, minimum=0, maximum=240),
         Key("between_general", "bool", "One meeting of this kind is due halfway between general meetings.", default=False),
+        Key("general", "bool", "This kind is the general meeting: closing one plans the kinds marked between_general halfway "
+            "to the next (at most one kind).", default=False),
     )),
     Table("documents", "Drafts and their comment periods.", (
         Key("types", "list[str]", "Document types (`gov doc create --type`).", default=["concept_note", "agenda", "rop", "action_plan", "communique", "report"], nonempty=True),

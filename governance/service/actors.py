@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from governance.errors import BadInput
-from governance.store.models import Action, Person, Term
+from governance.rules import Rules
+from governance.store.models import Person
+from governance.workflows import records
 from governance.workflows.registry import SYSTEM_ROLE
 
 
@@ -29,20 +30,18 @@ class Actor:
 
     def roles_for(self, record: object) -> frozenset[str]:
         """The actor's roles, plus those the record gives (owner of an action, holder of a term)."""
-        extra = set()
-        if self.person is not None:
-            if isinstance(record, Action) and record.owner_org_id == self.person.org_id:
-                extra.add("owner")
-            if isinstance(record, Term) and record.org_id == self.person.org_id:
-                extra.add("holder")
-        return self.roles | extra
+        if self.person is None:
+            return self.roles
+        gives = records.of_model(type(record)).gives
+        extra = {role for role, attribute in gives.items() if getattr(record, attribute) == self.person.org_id}
+        return self.roles | extra if extra else self.roles
 
 
 SYSTEM = Actor(SYSTEM_ROLE, None, frozenset({SYSTEM_ROLE}))
 NOBODY = Actor("", None, frozenset())  # reads without --as: sees everything, may do nothing
 
 
-def resolve_actor(session: Session, handle: str | None, rules: Any) -> Actor:
+def resolve_actor(session: Session, handle: str | None, rules: Rules) -> Actor:
     if not handle:
         raise BadInput("no one is acting: pass --as HANDLE (or set GOV_ACTOR)")
     from governance.service.lookup import CODE

@@ -2,22 +2,43 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import lazyload
-from governance.store.models import Action, Attendance, Comment, Meeting, Organisation, Person, PersonRole, Term
+
+from governance.rules import Rules
+from governance.store.models import Attendance, Comment, Organisation, Person, PersonRole, Term, WorkflowRecord
+from governance.workflows import records
+from governance.workflows.records import TERM_STATES
+
+if TYPE_CHECKING:
+    from governance.service.context import Operation
+
+# The record a letter is about; None for letters about no record (a failed deadline row, a mail outage).
+Record = WorkflowRecord | None
+Audience = Callable[["Operation", Record], Select[tuple[Person]] | None]
 
 # A letter needs the person and their organisation, not their roles: skip the roles' extra query.
 # Built once: an option is immutable, and building it costs as much as a small query.
 _WITHOUT_ROLES = lazyload(Person.roles)
 
 
-def people(op: Any, record: Any, names: Iterable[str]) -> list[Person]:
+def known(rules: Rules, name: str) -> bool:
+    """An audience the engine can write to: one of its own, or an office of the rules (the people holding its powers)."""
+    return name in _AUDIENCES or name in rules.offices()
+
+
+def singular(rules: Rules, role: str) -> bool:
+    """A role one organisation or one body holds (an office, the secretariat, the owner): refusals say "the chair"."""
+    return role in rules.offices() or role == rules.secretariat or role in records.relational_roles()
+
+
+def people(op: Operation, record: Record, names: Iterable[str]) -> list[Person]:
     """Everyone in any of the audiences, once each, in a stable order. People removed are in none."""
     seen: dict[int, Person] = {}
     for name in names:
-        query = _AUDIENCES[name](op, record)
+        query = _AUDIENCES[name](op, record) if name in _AUDIENCES else _office(op, name)
         if query is None:
             continue
         for person in op.session.scalars(query.where(Person.removed_at.is_(None)).options(_WITHOUT_ROLES)):
@@ -29,77 +50,78 @@ def _with_role(roles: Iterable[str]) -> Select[tuple[Person]]:
     return select(Person).join(PersonRole).where(PersonRole.role.in_(list(roles)))
 
 
-def _focal_points(op: Any, record: Any) -> Select[tuple[Person]]:
-    return _with_role(["focal_point"]).join(Organisation, Person.org_id == Organisation.id).where(Organisation.kind == "member")
+def _focal_points(op: Operation, record: Record) -> Select[tuple[Person]]:
+    return _with_role([op.rules.focal_point]).join(Organisation, Person.org_id == Organisation.id).where(Organisation.kind == "member")
 
 
-def _commenters(op: Any, record: Any) -> Select[tuple[Person]]:
+def _commenters(op: Operation, record: Record) -> Select[tuple[Person]]:
     roles = list(op.rules.provision("documents")["commenters"])
     offices = [r for r in roles if r in op.rules.offices()]
     standing = [r for r in roles if r not in offices]
     query = select(Person).outerjoin(PersonRole)
     condition = PersonRole.role.in_(standing)
     if offices:
-        holders = select(Term.org_id).where(Term.office.in_(offices), Term.state == "active")
+        holders = select(Term.org_id).where(Term.office.in_(offices), Term.state.in_(TERM_STATES.holding))
         condition = condition | Person.org_id.in_(holders)
     return query.where(condition).distinct()
 
 
-def _silent_commenters(op: Any, record: Any) -> Select[tuple[Person]]:
+def _silent_commenters(op: Operation, record: Record) -> Select[tuple[Person]] | None:
+    if record is None:
+        return None
     commented = select(Comment.org_id).where(Comment.document_id == record.id, Comment.circulation == record.circulation)
     return _commenters(op, record).where(Person.org_id.not_in(commented))
 
 
-def _by_org_kind(kind: str) -> Callable[[Any, Any], Select[tuple[Person]]]:
-    def query(op: Any, record: Any) -> Select[tuple[Person]]:
+def _by_org_kind(kind: str) -> Audience:
+    def query(op: Operation, record: Record) -> Select[tuple[Person]]:
         return select(Person).join(Organisation, Person.org_id == Organisation.id).where(Organisation.kind == kind)
 
     return query
 
 
-def _secretariat(op: Any, record: Any) -> Select[tuple[Person]]:
-    return _with_role(["secretariat"])
+def _secretariat(op: Operation, record: Record) -> Select[tuple[Person]]:
+    return _with_role([op.rules.secretariat])
 
 
-def _office(office: str) -> Callable[[Any, Any], Select[tuple[Person]]]:
-    def query(op: Any, record: Any) -> Select[tuple[Person]]:
-        from governance.service.succession import holders_query
+def _office(op: Operation, office: str) -> Select[tuple[Person]]:
+    from governance.service.succession import holders_query
 
-        return holders_query(op.session, op.rules, office)
+    return holders_query(op.session, op.rules, office)
+
+
+def _given(role: str) -> Audience:
+    """The people of the organisation the record names for `role` (the owner of an action); none for other records."""
+    def query(op: Operation, record: Record) -> Select[tuple[Person]] | None:
+        attribute = records.of_model(type(record)).gives.get(role) if record is not None else None
+        if attribute is None:
+            return None
+        return select(Person).where(Person.org_id == getattr(record, attribute))
 
     return query
 
 
-def _owner(op: Any, record: Any) -> Select[tuple[Person]] | None:
-    if not isinstance(record, Action):
+def _participants(op: Operation, record: Record) -> Select[tuple[Person]] | None:
+    if record is None:
         return None
-    return select(Person).where(Person.org_id == record.owner_org_id)
-
-
-def _holder(op: Any, record: Any) -> Select[tuple[Person]] | None:
-    if not isinstance(record, Term):
-        return None
-    return select(Person).where(Person.org_id == record.org_id)
-
-
-def _participants(op: Any, record: Any) -> Select[tuple[Person]] | None:
-    meeting_id = record.id if isinstance(record, Meeting) else getattr(record, "meeting_id", None)
+    # A record people attend counts its own attendance; another (a document) that of the meeting it belongs to.
+    attended = "takes_attendance" in records.of_model(type(record)).flags
+    meeting_id = record.id if attended else getattr(record, "meeting_id", None)
     if meeting_id is None:
         return None
     present = select(Attendance.org_id).where(Attendance.meeting_id == meeting_id)
     return select(Person).where(Person.org_id.in_(present))
 
 
-_AUDIENCES: dict[str, Callable[[Any, Any], Select[tuple[Person]] | None]] = {
+_AUDIENCES: dict[str, Audience] = {
     "focal_points": _focal_points,
     "commenters": _commenters,
     "silent_commenters": _silent_commenters,
     "members": _by_org_kind("member"),
     "observers": _by_org_kind("observer"),
     "secretariat": _secretariat,
-    "chair": _office("chair"),
-    "owner": _owner,
-    "holder": _holder,
+    "owner": _given("owner"),
+    "holder": _given("holder"),
     "participants": _participants,
 }
 

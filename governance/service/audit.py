@@ -11,7 +11,8 @@ from typing import Any, Iterator
 from sqlalchemy import String, insert, select, type_coerce, update
 from sqlalchemy.orm import Session
 
-from governance.store.models import RECORD_MODELS, AuditEntry, AuditHead, Comment, Document, DocumentVersion
+from governance.store.models import AuditEntry, AuditHead, Comment, Document, DocumentVersion
+from governance.workflows import records
 
 # The columns an entry's hash covers, in order; the last three came with the witnesses (schema 0004).
 FIELDS = ("seq", "at", "actor", "ref", "trigger", "from_state", "to_state", "reason", "rule", "detail")
@@ -182,16 +183,18 @@ class _Facts:
 
     def hold_against(self, session: Session, count: int) -> None:
         """Each stored state and text must be the one the trail last recorded: an edit in the tables shows here."""
-        for model in RECORD_MODELS.values():
+        for kind in records.workflow_kinds():
+            record_type = records.record_type(kind)
+            model = record_type.model_class()
             for record_id, state in session.execute(select(model.id, model.state)):
-                self._same_state(f"{model.prefix}-{record_id}", state, count)
+                self._same_state(f"{record_type.prefix}-{record_id}", state, count)
         for comment_id, text, decision in session.execute(select(Comment.id, Comment.text, Comment.decision)):
-            ref = f"{Comment.prefix}-{comment_id}"
+            ref = f"{records.of_model(Comment).prefix}-{comment_id}"
             if decision is not None:
                 self._same_state(ref, decision, count)
             self._same_text(self.comments.get(ref), text, f"the text of {ref}")
         for document_id, number, text in session.execute(select(DocumentVersion.document_id, DocumentVersion.number, DocumentVersion.text)):
-            ref = f"{Document.prefix}-{document_id}"
+            ref = f"{records.of_model(Document).prefix}-{document_id}"
             self._same_text(self.texts.get((ref, number)), text, f"the text of {ref} version {number}")
 
     def _same_state(self, ref: str, stored: str, count: int) -> None:

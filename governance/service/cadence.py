@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from governance.clock import add_months
 from governance.service import engine
 from governance.store.models import Action, Meeting, Organisation
+from governance.workflows.records import COMPLETE
+
+if TYPE_CHECKING:
+    from governance.service.context import Operation
 
 
-def plan(op: Any, meeting: Meeting) -> list[Action]:
-    """After a meeting closes: the next one of its kind due `every_months` later; between general meetings, one halfway."""
+def plan(op: Operation, meeting: Meeting) -> list[Action]:
+    """After a meeting closes: the next one of its kind due `every_months` later; after the general meeting (the kind
+    the rules mark general = true), one of each kind marked between_general halfway."""
     rules = op.rules
     secretariat = op.session.scalar(select(Organisation).where(Organisation.kind == "secretariat").order_by(Organisation.id).limit(1))
     if secretariat is None:
@@ -22,7 +27,7 @@ def plan(op: Any, meeting: Meeting) -> list[Action]:
     wanted: list[tuple[str, int, str]] = []
     if every:
         wanted.append((meeting.kind, every, rules.provision(f"meetings.{meeting.kind}").cite()))
-        if meeting.kind == "general":
+        if meeting.kind == rules.general_meeting():
             for kind in rules.meeting_kinds():
                 provision = rules.provision(f"meetings.{kind}")
                 if provision["between_general"]:
@@ -39,14 +44,14 @@ def plan(op: Any, meeting: Meeting) -> list[Action]:
     return made
 
 
-def satisfy(op: Any, meeting: Meeting) -> list[Action]:
-    """Convening a meeting completes the follow-ups waiting for a meeting of its kind."""
-    spec = op.instance.workflows["action"]
-    waiting = op.session.scalars(select(Action).where(Action.satisfied_by == meeting.kind, Action.state.in_(["open", "overdue"]))
+def satisfy(op: Operation, meeting: Meeting) -> list[Action]:
+    """Convening a meeting completes the follow-ups waiting for a meeting of its kind (those `complete` can leave)."""
+    complete = op.instance.workflows["action"].triggers[COMPLETE]
+    waiting = op.session.scalars(select(Action).where(Action.satisfied_by == meeting.kind, Action.state.in_(complete.sources))
                                  .order_by(Action.due)).all()
     done = []
     for action in waiting:
         late = "" if op.now <= action.due else " (late)"
-        engine.apply(op, action, spec.triggers["complete"], reason=f"{meeting.ref} convened{late}")
+        engine.apply(op, action, complete, reason=f"{meeting.ref} convened{late}")
         done.append(action)
     return done

@@ -16,6 +16,8 @@ from governance.textcheck import is_email, line_problem, text_problem
 from governance.service import audit, engine, lookup
 from governance.service.context import Operation
 from governance.service.guards import Votes
+from governance.workflows import records
+from governance.workflows.records import CONFIRM, TERM_STATES
 from governance.store.models import (
     Action,
     Attendance,
@@ -61,9 +63,9 @@ def _serialise(op: Operation, name: str) -> None:
 
 def _bootstrap_or_secretariat(op: Operation, doing: str) -> None:
     """Setting up people is the secretariat's job; before anyone holds that role, anyone may begin."""
-    anyone = op.session.scalar(select(exists().where(PersonRole.role == "secretariat")))
+    anyone = op.session.scalar(select(exists().where(PersonRole.role == op.rules.secretariat)))
     if anyone:
-        _require(op, "secretariat", doing)
+        _require(op, op.rules.secretariat, doing)
 
 
 def single_line(value: str | None, what: str, limit: int) -> str:
@@ -208,7 +210,7 @@ def designate_term(op: Operation, office: str, org_code: str, start: datetime | 
     if office not in op.rules.offices():
         raise BadInput(f"unknown office {office!r} (offices: {', '.join(op.rules.offices())})")
     provision = op.rules.provision(f"offices.{office}")
-    _require(op, "secretariat", f"designate the {office}", provision.cite())
+    _require(op, op.rules.secretariat, f"designate the {office}", provision.cite())
     org = lookup.organisation(op.session, org_code)
     if org.kind != "member":
         raise NotAllowedNow(f"{org.code} is not a member organisation and cannot hold the office of {office}", rule=provision.cite())
@@ -224,14 +226,14 @@ def designate_term(op: Operation, office: str, org_code: str, start: datetime | 
         _serialise(op, f"office:{office}")
     zone = op.rules.zone
     if start is None:  # a designation made in advance starts when the current term ends
-        current = latest_term(op.session, office, ("proposed", "designated", "active"))
+        current = latest_term(op.session, office, TERM_STATES.waiting + TERM_STATES.holding)
         if current is not None:
             start = current.end
         else:
             # Today's designation starts with today, not at the minute it was typed; after a term that ended
             # earlier today, when that one ended.
             start = start_of_day(local_day(op.now, zone), zone)
-            ended = latest_term(op.session, office, ("ended",))
+            ended = latest_term(op.session, office, TERM_STATES.ended)
             if ended is not None and ended.end > start:
                 start = ended.end
     else:
@@ -239,7 +241,8 @@ def designate_term(op: Operation, office: str, org_code: str, start: datetime | 
     length = months or provision["term_months"]
     end = add_months(start, length, op.rules.zone)
     overlapping = op.session.scalar(
-        select(Term).where(Term.office == office, Term.state.in_(["proposed", "designated", "active"]), Term.start < end, Term.end > start).limit(1)
+        select(Term).where(Term.office == office, Term.state.in_(TERM_STATES.waiting + TERM_STATES.holding), Term.start < end,
+                           Term.end > start).limit(1)
     )
     if overlapping is not None:
         raise NotAllowedNow(
@@ -259,8 +262,10 @@ def designate_term(op: Operation, office: str, org_code: str, start: datetime | 
     term.org = org
     detail = {"office": office, "org": org.code, "start": start, "end": end, "months": length, "rotation": pointed["next"]}
     if outside:
-        engine.enter_initial(op, term, dict(detail, outside_rotation=True), reason, state="proposed")
-        engine.advance(op, term, "confirm", reason)
+        # It waits, in the state the confirming trigger leaves, for that trigger (and its approval).
+        confirm = op.instance.workflows[records.of_model(Term).kind].triggers[CONFIRM]
+        engine.enter_initial(op, term, dict(detail, outside_rotation=True), reason, state=confirm.sources[0])
+        engine.advance(op, term, confirm.name, reason)
     else:
         engine.enter_initial(op, term, detail, reason)
     _fire_what_is_due(op, term)
@@ -285,8 +290,9 @@ def _fire_what_is_due(op: Operation, record: Any) -> None:
         row = min(due, key=lambda r: r["due"])
         fired.add((row["scope"], row["name"]))  # a state that re-enters itself would write the same row again
         rule = row["rule"]
-        if rule is None and isinstance(record, Term):
-            rule = op.rules.provision(f"offices.{record.office}").cite()
+        provision = records.of_model(type(record)).provision
+        if rule is None and provision:
+            rule = op.rules.provision(provision.format_map({"record": record})).cite()
         acting, first = op.actor, len(op.audit)
         op.actor = SYSTEM  # the rule acts, not the person who designated: the audit trail says so
         try:
@@ -305,7 +311,7 @@ def create_meeting(op: Operation, kind: str, title: str, start: datetime | date,
     `--start D --end D` is a one-day meeting. An online meeting's venue is its video-conference link (`--link`)."""
     if single_line(kind, "--kind", 40) not in op.rules.meeting_kinds():
         raise BadInput(f"unknown meeting kind {kind!r} (kinds: {', '.join(op.rules.meeting_kinds())})")
-    _require(op, "secretariat", "create meetings")
+    _require(op, op.rules.secretariat, "create meetings")
     start, end = _span(op, start, end)
     title = single_line(title, "--title", TITLE_MAX)
     venue, online = _place(venue, online, link, None)
@@ -360,7 +366,7 @@ def _place(venue: str | None, online: bool, link: str | None, meeting: Meeting |
 def attend(op: Operation, meeting_ref: str) -> tuple[Meeting, bool]:
     meeting = lookup.record(op.session, meeting_ref, ("meeting",))
     _acting(op)
-    if meeting.state not in ("convened", "in_session"):
+    if meeting.state not in op.instance.workflows[meeting.kind_name].flagged("takes_attendance"):
         raise NotAllowedNow(f"{meeting.ref} is {meeting.state.replace('_', ' ')}; attendance is registered once it is convened and until it closes")
     org = op.actor.person.org
     if op.session.get(Attendance, (meeting.id, org.id)) is not None:
@@ -373,7 +379,7 @@ def attend(op: Operation, meeting_ref: str) -> tuple[Meeting, bool]:
 def create_document(op: Operation, doc_type: str, title: str, text: str, filename: str, meeting_ref: str | None) -> Document:
     if single_line(doc_type, "--type", 40) not in op.rules.document_types():
         raise BadInput(f"unknown document type {doc_type!r} (types: {', '.join(op.rules.document_types())})")
-    _require(op, "secretariat", "create documents")
+    _require(op, op.rules.secretariat, "create documents")
     meeting = lookup.record(op.session, meeting_ref, ("meeting",)) if meeting_ref else None
     body = _document_text(text)
     document = Document(type=doc_type, title=single_line(title, "--title", TITLE_MAX), meeting_id=meeting.id if meeting else None,
@@ -386,8 +392,8 @@ def create_document(op: Operation, doc_type: str, title: str, text: str, filenam
 
 def revise_document(op: Operation, ref: str, text: str, filename: str) -> Document:
     document = lookup.record(op.session, ref, ("document",))
-    _require(op, "secretariat", "revise documents")
-    if document.state == "circulated":
+    _require(op, op.rules.secretariat, "revise documents")
+    if document.state in op.instance.workflows[document.kind_name].flagged("text_locked"):
         raise NotAllowedNow(f"{document.ref} is out for comments; close the comment period before revising it (gov advance {document.ref} close_comments)")
     if op.instance.workflows["document"].states[document.state].final:
         raise NotAllowedNow(f"{document.ref} is {document.state}; its text can no longer change")
@@ -437,12 +443,14 @@ def add_comment(op: Operation, ref: str, text: str, para: int | None) -> Comment
     if op.actor.person is None or not (op.actor.roles & commenters):
         raise NotPermitted(f"{op.actor.handle or 'nobody'} may not comment: comments come from {', '.join(sorted(commenters))}",
                            rule=documents.cite())
-    if document.state != "circulated":
+    if document.state not in op.instance.workflows[document.kind_name].flagged("accepts_comments"):
         raise NotAllowedNow(f"{document.ref} is {document.state.replace('_', ' ')}; comments are taken only while it is circulated",
                             rule=documents.cite())
     from governance.store.models import Deadline
 
-    closes = op.session.scalar(select(Deadline.due).where(Deadline.ref == document.ref, Deadline.name == "comment_deadline",
+    # The period ends at the deadline row the state keeps (the row that closes it), whatever the file names it.
+    closes = op.session.scalar(select(Deadline.due).where(Deadline.ref == document.ref, Deadline.scope == document.state,
+                                                          Deadline.kind == "deadline", Deadline.fire.is_not(None),
                                                           Deadline.status == "pending").order_by(Deadline.due).limit(1))
     if closes is not None and op.now >= closes:
         raise NotAllowedNow(f"the comment period of {document.ref} ended {shown(closes, op.rules.zone)}", rule=documents.cite())
@@ -469,7 +477,7 @@ def add_comment(op: Operation, ref: str, text: str, para: int | None) -> Comment
 
 def dispose_comment(op: Operation, ref: str, decision: str, note: str | None) -> Comment:
     comment = lookup.record(op.session, ref, ("comment",))
-    _require(op, "secretariat", "dispose of comments")
+    _require(op, op.rules.secretariat, "dispose of comments")
     if decision not in DISPOSITIONS:
         raise BadInput(f"--decision must be one of {', '.join(DISPOSITIONS)}, not {decision!r}")
     document = op.session.get(Document, comment.document_id)
@@ -487,7 +495,7 @@ def dispose_comment(op: Operation, ref: str, decision: str, note: str | None) ->
 def add_action(op: Operation, title: str, owner_code: str, due: datetime | date, source: str | None) -> Action:
     """A follow-up due by a moment; a day given alone is due by its end in the body's zone (23:59:59 local), so the
     action is not overdue while its day lasts."""
-    _require(op, "secretariat", "add actions")
+    _require(op, op.rules.secretariat, "add actions")
     due = day_end(due, op.rules.zone)
     owner = lookup.organisation(op.session, owner_code)
     source_text = None
@@ -507,17 +515,18 @@ def add_action(op: Operation, title: str, owner_code: str, due: datetime | date,
 def advance(op: Operation, ref: str, trigger: str, reason: str | None, votes: Votes | None, expect_version: int | None) -> engine.Outcome:
     _acting(op)
     reason = optional_text(reason, "--reason")
-    record = lookup.record(op.session, ref, ("meeting", "document", "term", "action"))
+    record = lookup.workflow_record(op.session, ref)
     return engine.advance(op, record, trigger, reason, votes, expect_version)
 
 
 def approve(op: Operation, ref: str, reason: str | None, expect_version: int | None = None) -> engine.Outcome:
     _acting(op)
     reason = optional_text(reason, "--reason")
-    record = lookup.record(op.session, ref, ("meeting", "document", "term", "action"))
+    record = lookup.workflow_record(op.session, ref)
     outcome = engine.approve(op, record, reason, expect_version)
-    if isinstance(record, Term) and record.state != outcome.from_state:
-        # A designation confirmed after its start has come takes effect with the confirmation.
+    if record.state != outcome.from_state:
+        # What the new state's rows fire when due, and due already, fires with the approval (a designation confirmed
+        # after its start has come takes effect with the confirmation).
         _fire_what_is_due(op, record)
         outcome = engine.Outcome(record.ref, record.state, engine.pending_view(record), outcome.from_state, outcome.trigger)
     return outcome
@@ -525,7 +534,7 @@ def approve(op: Operation, ref: str, reason: str | None, expect_version: int | N
 
 def reject(op: Operation, ref: str, reason: str, expect_version: int | None = None) -> engine.Outcome:
     _acting(op)
-    record = lookup.record(op.session, ref, ("meeting", "document", "term", "action"))
+    record = lookup.workflow_record(op.session, ref)
     if not (reason and reason.strip()):
         raise BadInput("say why with --reason")
     return engine.reject(op, record, multi_line(reason, "--reason"), expect_version)
@@ -552,12 +561,12 @@ def reschedule_meeting(op: Operation, ref: str, start: datetime | date, end: dat
     `--venue` (a place) makes it a meeting in person; `--online` (with `--link`) makes it online.
     """
     meeting = lookup.record(op.session, ref, ("meeting",))
-    _require(op, "secretariat", "reschedule meetings")
-    if meeting.state not in ("planned", "convened"):
+    _require(op, op.rules.secretariat, "reschedule meetings")
+    if meeting.state not in op.instance.workflows[meeting.kind_name].flagged("movable"):
         raise NotAllowedNow(f"{meeting.ref} is {meeting.state.replace('_', ' ')}; only a planned or convened meeting can be moved")
     start, end = _span(op, start, end)
     provision = op.rules.provision(f"meetings.{meeting.kind}")
-    if meeting.state == "convened":
+    if meeting.state in op.instance.workflows[meeting.kind_name].flagged("invited"):
         from governance.clock import add_days
 
         limit = add_days(start, -provision["notice_days"], op.rules.zone)
@@ -577,7 +586,7 @@ def reschedule_meeting(op: Operation, ref: str, start: datetime | date, end: dat
 def _send_update(op: Operation, meeting: Meeting, before: dict[str, Any]) -> None:
     """Those invited to a convened meeting get the changed entry: the letter names what it was, the calendar entry
     (its SEQUENCE bumped by the caller) replaces the one they hold."""
-    if meeting.state != "convened":
+    if meeting.state not in op.instance.workflows[meeting.kind_name].flagged("invited"):
         return
     from governance.mail.calendar import calendar_for
     from governance.service import audiences, outbox
@@ -606,17 +615,18 @@ def _correction(op: Operation, ref: str | None, what: str, before: dict[str, Any
 
 def _secretariat_count(op: Operation) -> int:
     return op.session.scalar(select(func.count()).select_from(PersonRole).join(Person, Person.id == PersonRole.person_id)
-                             .where(PersonRole.role == "secretariat", Person.removed_at.is_(None))) or 0
+                             .where(PersonRole.role == op.rules.secretariat, Person.removed_at.is_(None))) or 0
 
 
 def _keep_a_secretariat(op: Operation, person: Person, doing: str) -> None:
     """Someone must hold the secretariat: it alone sets people up, so losing the last one would lock everyone out."""
-    if "secretariat" not in person.role_names:
+    if op.rules.secretariat not in person.role_names:
         return
-    _serialise(op, "role:secretariat")  # two secretariats removing each other at once would each see the other stay
+    role = op.rules.secretariat
+    _serialise(op, f"role:{role}")  # two secretariats removing each other at once would each see the other stay
     if _secretariat_count(op) <= 1:
-        raise NotAllowedNow(f"{person.handle} is the last person with the secretariat role and cannot {doing}; "
-                            f"give someone else the role first (gov person edit HANDLE --add-role secretariat)")
+        raise NotAllowedNow(f"{person.handle} is the last person with the {role} role and cannot {doing}; "
+                            f"give someone else the role first (gov person edit HANDLE --add-role {role})")
 
 
 def _present(op: Operation, handle: str) -> Person:
@@ -637,7 +647,7 @@ def edit_person(op: Operation, handle: str, name: str | None = None, email: str 
 
     Returns the person and whether anything changed (an edit that changes nothing writes nothing).
     """
-    _require(op, "secretariat", "edit people")
+    _require(op, op.rules.secretariat, "edit people")
     person = _present(op, handle)
     if name is None and email is None and lang is None and not add_roles and not remove_roles:
         raise BadInput("say what to change: --name, --email, --lang, --add-role or --remove-role")
@@ -649,8 +659,8 @@ def edit_person(op: Operation, handle: str, name: str | None = None, email: str 
     missing = [r for r in removing if r not in person.role_names]
     if missing:
         raise BadInput(f"{person.handle} does not hold the role {', '.join(missing)} (roles: {', '.join(sorted(person.role_names)) or 'none'})")
-    if "secretariat" in removing:
-        _keep_a_secretariat(op, person, "lose the secretariat role")
+    if op.rules.secretariat in removing:
+        _keep_a_secretariat(op, person, f"lose the {op.rules.secretariat} role")
     if name is not None:
         person.name = single_line(name, "--name", NAME_MAX)
     if email is not None:
@@ -665,7 +675,7 @@ def edit_person(op: Operation, handle: str, name: str | None = None, email: str 
 def remove_person(op: Operation, handle: str) -> Person:
     """No more letters or rights for a person who left: their roles go, they are no one's audience and cannot act;
     their row stays, so every comment, attendance and audit entry that names them still does."""
-    _require(op, "secretariat", "remove people")
+    _require(op, op.rules.secretariat, "remove people")
     person = _present(op, handle)
     _keep_a_secretariat(op, person, "be removed")
     before = _person_fields(person)
@@ -679,7 +689,7 @@ def remove_person(op: Operation, handle: str) -> Person:
 
 def edit_org(op: Operation, code: str, name: str | None = None, country: str | None = None, group: str | None = None) -> tuple[Organisation, bool]:
     """Correct an organisation's name, country or group (given blank, the country or group is cleared)."""
-    _require(op, "secretariat", "edit organisations")
+    _require(op, op.rules.secretariat, "edit organisations")
     org = lookup.organisation(op.session, code)
     if name is None and country is None and group is None:
         raise BadInput("say what to change: --name, --country or --group")
@@ -706,7 +716,7 @@ def edit_meeting(op: Operation, ref: str, title: str | None = None, venue: str |
     """Correct a meeting's title, venue or link until it is closed or cancelled; once convened, those invited get the
     corrected calendar entry."""
     meeting = lookup.record(op.session, ref, ("meeting",))
-    _require(op, "secretariat", "edit meetings")
+    _require(op, op.rules.secretariat, "edit meetings")
     if title is None and venue is None and not online and link is None:
         raise BadInput("say what to change: --title, --venue, or --online (with --link URL)")
     _not_final(op, meeting, "the title and venue")
@@ -725,7 +735,7 @@ def edit_meeting(op: Operation, ref: str, title: str | None = None, venue: str |
 def edit_document(op: Operation, ref: str, title: str) -> tuple[Document, bool]:
     """Correct a document's title until it is published, rejected or withdrawn."""
     document = lookup.record(op.session, ref, ("document",))
-    _require(op, "secretariat", "edit documents")
+    _require(op, op.rules.secretariat, "edit documents")
     _not_final(op, document, "the title")
     before = {"title": document.title}
     document.title = single_line(title, "--title", TITLE_MAX)

@@ -58,10 +58,11 @@ def stale_rows(config: str | None) -> list[str]:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
-    from governance.service.audiences import IMPLEMENTED
+    from governance.service.audiences import known
     from governance.service.context import open_instance
     from governance.service.guards import GUARDS
-    from governance.store.models import PREFIXES, Deadline
+    from governance.store.models import Deadline
+    from governance.workflows import records
 
     settings = load_settings(config_path(config))
     url = make_url(settings.database_url)
@@ -86,12 +87,12 @@ def stale_rows(config: str | None) -> list[str]:
         instance.db.dispose()
     warnings = []
     for letter, name, fire, scope, template, audience, condition, count, first_due, example in groups:
-        spec = instance.workflows.get(getattr(PREFIXES.get((letter or "").upper()), "kind_name", ""))
+        spec = instance.workflows.get(getattr(records.by_prefix((letter or "").upper()), "kind", ""))
         workflow = f"the {spec.record} workflow" if spec else "any workflow"
         missing = []
         if template and template not in templates:
             missing.append(f"template {template!r} (no such letter)")
-        missing += [f"audience {a!r} (unknown to the engine)" for a in (audience or "").split(",") if a and a not in IMPLEMENTED]
+        missing += [f"audience {a!r} (unknown to the engine)" for a in (audience or "").split(",") if a and not known(instance.rules, a)]
         if fire and (spec is None or fire not in spec.triggers):
             missing.append(f"trigger {fire!r} (not in {workflow})")
         if condition and condition not in GUARDS:

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from governance.clock import iso, shown
 from governance.documents import numbered, paragraphs
-from governance.store.models import Action, Document, DocumentVersion, Meeting, Organisation, Term
+from governance.store.models import Document, DocumentVersion, Meeting, Organisation, Person, Term, WorkflowRecord
+from governance.workflows import records
+from governance.workflows.records import Field, RecordType
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from governance.service.context import Operation
 
 # A draft up to this many characters (numbered) travels in the letter itself; a longer one as an attached text file.
 INLINE_DRAFT_LIMIT = 6000
@@ -20,10 +28,12 @@ class Localised(dict):  # type: ignore[type-arg]
     by_language = True
 
 
+# The shipped words for decisions (`decision = "..."` of the document workflow's states) in the other languages, as
+# letters use them. Words the workflow file changes are its own, and letters in every language keep them as written.
 DECISIONS = {
     "adopted": Localised(en="adopted", fr="adopté", ar="الذي اعتُمد"),
     "endorsed": Localised(en="endorsed", fr="approuvé", ar="الذي أُقرّ"),
-    "noted": Localised(en="taken note of", fr="dont il a été pris note", ar="الذي أُحيط علمًا به"),
+    "taken note of": Localised(en="taken note of", fr="dont il a été pris note", ar="الذي أُحيط علمًا به"),
 }
 
 # The shipped names of meeting kinds and offices (their English titles in the rules) in the other languages. A
@@ -61,49 +71,131 @@ def title_in_letters(title: str) -> Any:
     return Localised(en=title, fr=shipped["fr"], ar=shipped["ar"]) if shipped else title
 
 
-def record_view(op: Any, record: Any) -> dict[str, Any]:
-    from governance.mail.render import Laid  # a document's text is set as a block, not as data in a sentence
+# -- a record's fields, as its RecordType declares them ------------------------------------------------------
 
+def field_value(op: Operation, record: WorkflowRecord, field: Field, view: str) -> Any:
+    """One declared field of a record for a view: "show" (JSON: times in ISO 8601), "row" (a list line) or "letter"
+    (values as they are; templates format them in the reader's language)."""
+    zone = op.rules.zone
+    form = field.form
+    if form == "place":
+        return "online" if record.online else record.venue
+    if form == "count":  # `attribute` is the counted records' column that points here
+        from sqlalchemy import func, select
+
+        model = records.record_type(field.target).model_class()
+        return op.session.scalar(select(func.count()).select_from(model).where(getattr(model, field.attribute) == record.id))
+    value = getattr(record, field.source)
+    if value is None:
+        return field.blank
+    if form == "time":
+        value = value if view == "letter" else iso(value, zone) if view == "show" else shown(value, zone)[:16]
+    elif form == "org_code":
+        value = value.code
+    elif form == "org_name":
+        value = value.name
+    elif form == "ref":
+        value = f"{records.record_type(field.target).prefix}-{value}"
+    elif form == "dates":
+        value = f"{shown(value, zone)[:10]} to {shown(getattr(record, field.until), zone)[:10]}"
+    elif form == "span":  # one day: 2023-06-07 10:00-15:00; several: 2023-06-07 10:00 to 2023-06-08
+        start, end = value.astimezone(zone), getattr(record, field.until).astimezone(zone)
+        value = shown(value, zone)[:16] + (f" to {end:%Y-%m-%d}" if end.date() != start.date() else f"-{end:%H:%M}")
+    return field.text.format(value) if field.text != "{}" else value
+
+
+def fields_view(op: Operation, record: WorkflowRecord, fields: tuple[Field, ...], view: str) -> dict[str, Any]:
+    return {f.name: field_value(op, record, f, view) for f in fields}
+
+
+# -- what a letter says about a record ------------------------------------------------------------------------
+
+LetterExtras = Callable[["Operation", Any, dict[str, Any]], dict[str, Any]]
+LETTER_EXTRAS: dict[str, LetterExtras] = {}
+
+
+def letter_extras(name: str) -> Callable[[LetterExtras], LetterExtras]:
+    """Register what a kind's letters say beyond its declared fields (RecordType.letter_extras names it)."""
+    def register(fn: LetterExtras) -> LetterExtras:
+        LETTER_EXTRAS[name] = fn
+        return fn
+
+    return register
+
+
+def record_view(op: Operation, record: WorkflowRecord, context: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The record as letters see it: its declared letter fields, and its kind's extras (which may add to `context`)."""
+    record_type = records.of_model(type(record))
     view: dict[str, Any] = {"ref": record.ref, "state": getattr(record, "state", None), "title": getattr(record, "title", record.ref),
-                            "is": getattr(record, "kind_name", "")}
-    session = op.session
-    if isinstance(record, Meeting):
-        provision = op.rules.provision(f"meetings.{record.kind}")
-        zone = op.rules.zone
-        view.update(
-            kind=record.kind,
-            kind_title=title_in_letters(provision["title"] or record.kind.replace("_", " ")),
-            start=record.start,
-            end=record.end,
-            days=(record.end.astimezone(zone).date() - record.start.astimezone(zone).date()).days + 1,
-            venue=record.venue or "",
-            online=record.online,
-            notice_days=provision["notice_days"],
-            notice_rule=provision.cite(),
-        )
-    elif isinstance(record, Document):
-        meeting = session.get(Meeting, record.meeting_id) if record.meeting_id else None
-        version = session.get(DocumentVersion, (record.id, record.current_version)) if record.current_version else None
-        view.update(
-            type=record.type,
-            version=record.current_version,
-            meeting=meeting.title if meeting else "",
-            text=Laid(version.text) if version else "",
-            decision_text=DECISIONS.get(_decision(op, record), Localised(en="", fr="", ar="")),
-        )
-        view["stats"] = Deferred(lambda: comment_stats(session, record))
-        view["draft"] = Deferred(lambda: draft_view(session, record))
-    elif isinstance(record, Action):
-        view.update(due=record.due, owner=record.owner.name, source=record.source_ref or "")
-    elif isinstance(record, Term):
-        provision = op.rules.provision(f"offices.{record.office}")
-        view.update(office=record.office, office_title=title_in_letters(provision["title"] or record.office), org=record.org.name,
-                    start=record.start, end=record.end, article=provision.cite())
-        view["succession"] = Deferred(lambda: succession_view(op, record.office))
+                            "is": record_type.kind}
+    view.update(fields_view(op, record, record_type.letter, "letter"))
+    if record_type.letter_extras:
+        added = LETTER_EXTRAS[record_type.letter_extras](op, record, view)
+        if context is not None:
+            context.update(added)
     return view
 
 
-def draft_view(session: Any, document: Document) -> dict[str, Any]:
+@letter_extras("meeting")
+def _meeting_letter(op: Operation, meeting: Meeting, view: dict[str, Any]) -> dict[str, Any]:
+    provision = op.rules.provision(f"meetings.{meeting.kind}")
+    zone = op.rules.zone
+    view.update(
+        kind_title=title_in_letters(provision["title"] or meeting.kind.replace("_", " ")),
+        days=(meeting.end.astimezone(zone).date() - meeting.start.astimezone(zone).date()).days + 1,
+        notice_days=provision["notice_days"],
+        notice_rule=provision.cite(),
+    )
+    return {}
+
+
+@letter_extras("document")
+def _document_letter(op: Operation, document: Document, view: dict[str, Any]) -> dict[str, Any]:
+    from governance.mail.render import Laid  # a document's text is set as a block, not as data in a sentence
+
+    session = op.session
+    meeting = session.get(Meeting, document.meeting_id) if document.meeting_id else None
+    version = session.get(DocumentVersion, (document.id, document.current_version)) if document.current_version else None
+    view.update(
+        meeting=meeting.title if meeting else "",
+        text=Laid(version.text) if version else "",
+        decision_text=_decision(op, document),
+    )
+    view["stats"] = Deferred(lambda: comment_stats(session, document))
+    view["draft"] = Deferred(lambda: draft_view(session, document))
+    return {}
+
+
+@letter_extras("term")
+def _term_letter(op: Operation, term: Term, view: dict[str, Any]) -> dict[str, Any]:
+    provision = op.rules.provision(f"offices.{term.office}")
+    view.update(office_title=title_in_letters(provision["title"] or term.office), article=provision.cite())
+    view["succession"] = Deferred(lambda: succession_view(op, term.office))
+    # Letters about a term (its end near, the office vacant) say who comes next and who acts meanwhile.
+    return {"successor": successor_text(op, term.office), "vacancy": vacancy_text(op, term.office)}
+
+
+def successor_text(op: Operation, office: str) -> str:
+    from governance.service.queries import term_next
+
+    nxt = term_next(op, office)
+    if nxt["next"]:
+        return f"Under the rules the next holder is: {', '.join(nxt['next'])} ({nxt['reason']}; {nxt['rule']})."
+    return f"The rules name no successor: {nxt['reason']} ({nxt['rule']})."
+
+
+def vacancy_text(op: Operation, office: str) -> str:
+    from governance.service.succession import vacancy
+
+    state = vacancy(op.session, op.rules, office)
+    if state is None:
+        return "the office is held"
+    if state["rule"] == "outgoing_continues":
+        return f"{state['acting']}, the outgoing holder, continues to exercise the office ({state['article']})"
+    return f"the secretariat exercises the office's approvals ({state['article']})"
+
+
+def draft_view(session: Session, document: Document) -> dict[str, Any]:
     """The version out for comments (the current one before a first circulation), its paragraphs numbered as
     `gov comment add --para N` counts them, and whether it is too long to travel in the letter itself."""
     from governance.mail.render import Laid
@@ -115,14 +207,15 @@ def draft_view(session: Any, document: Document) -> dict[str, Any]:
             "attached": len(text) > INLINE_DRAFT_LIMIT, "filename": f"{document.ref}-v{number}.txt"}
 
 
-def succession_view(op: Any, office: str) -> dict[str, Any]:
+def succession_view(op: Operation, office: str) -> dict[str, Any]:
     """Who comes next in the office and who acts meanwhile, as data a letter words in its own language."""
     from sqlalchemy import select
 
     from governance.service.succession import candidates, latest_term, vacancy
+    from governance.workflows.records import TERM_STATES
 
     found = candidates(op.session, op.rules, office)
-    designated = latest_term(op.session, office, ("designated", "proposed"))
+    designated = latest_term(op.session, office, TERM_STATES.waiting)
     empty = vacancy(op.session, op.rules, office)
     codes = list(found["next"]) + ([empty["acting"]] if empty and empty["rule"] == "outgoing_continues" else [])
     names = dict(op.session.execute(select(Organisation.code, Organisation.name).where(Organisation.code.in_(codes))).all()) if codes else {}
@@ -157,7 +250,7 @@ class Deferred(Mapping[str, Any]):
         return len(self._data())
 
 
-def comment_stats(session: Any, document: Document) -> dict[str, int]:
+def comment_stats(session: Session, document: Document) -> dict[str, int]:
     """Comments on the current circulation: how many, from how many organisations, how many members silent."""
     from sqlalchemy import func, select
 
@@ -174,26 +267,32 @@ def comment_stats(session: Any, document: Document) -> dict[str, int]:
     return {"comments": comments, "organisations": orgs, "silent": member_count - commented_members}
 
 
-def _decision(op: Any, document: Document) -> str:
-    if document.state in DECISIONS:
-        return document.state
-    # Published: the decision it was published after is the state it left.
-    from sqlalchemy import select
+def _decision(op: Operation, document: Document) -> Any:
+    """The decision on a document in letters' words: its state's (`decision = "..."`), or, once it has moved on
+    (published), that of the state it entered its present one from; with no trail to read, the first one declared."""
+    spec = op.instance.workflows[document.kind_name]
+    word = spec.states[document.state].phrases.get("decision")
+    if word is None:
+        from sqlalchemy import select
 
-    from governance.store.models import AuditEntry
+        from governance.store.models import AuditEntry
 
-    last = op.session.scalar(
-        select(AuditEntry.from_state).where(AuditEntry.ref == document.ref, AuditEntry.to_state == "published").order_by(AuditEntry.seq.desc()).limit(1)
-    )
-    return last or "adopted"
+        left = op.session.scalar(
+            select(AuditEntry.from_state).where(AuditEntry.ref == document.ref, AuditEntry.to_state == document.state)
+            .order_by(AuditEntry.seq.desc()).limit(1))
+        word = spec.states[left].phrases.get("decision") if left in spec.states else None
+        word = word or next((s.phrases["decision"] for s in spec.states.values() if "decision" in s.phrases), None)
+    return DECISIONS.get(word, word) if word else Localised(en="", fr="", ar="")
 
 
-def base_context(op: Any, record: Any, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def letter_context(op: Operation, record: WorkflowRecord | None = None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything a letter template is given: the body, the record (if the letter is about one), who acted, and `extra`
+    (a deadline, an approval asked, a failed row, ...). The one place a letter's context is built."""
     body = op.rules.body
-    context = {
+    context: dict[str, Any] = {
         "body": {"name": body["name"], "short_name": body["short_name"]},
-        "record": record_view(op, record),
-        "actor": op.actor.display,
+        "record": {},
+        "actor": op.actor.display if record is not None else "",
         "reason": None,
         "deadline": {},
         "deadlines": {},
@@ -202,6 +301,10 @@ def base_context(op: Any, record: Any, extra: dict[str, Any] | None = None) -> d
         "successor": None,
         "vacancy": None,
     }
+    if record is None:
+        context.update(extra or {})
+        return context
+    context["record"] = record_view(op, record, context)
     if "stats" in context["record"]:
         context["stats"] = context["record"].pop("stats")
     if extra:
@@ -215,5 +318,5 @@ def base_context(op: Any, record: Any, extra: dict[str, Any] | None = None) -> d
     return context
 
 
-def person_view(person: Any, org: Organisation | None = None) -> dict[str, Any]:
+def person_view(person: Person, org: Organisation | None = None) -> dict[str, Any]:
     return {"name": person.name, "org": (org or person.org).name, "handle": person.handle}

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from governance.clock import add_days, days_at
 from governance.service import audiences, outbox, rulerefs
-from governance.service.describe import base_context
+from governance.service.describe import letter_context
+from governance.store.models import WorkflowRecord
 from governance.workflows.spec import EffectUse
+
+if TYPE_CHECKING:
+    from governance.service.context import Operation
 
 Effect = Callable[["Step", EffectUse], None]
 EFFECTS: dict[str, Effect] = {}
@@ -25,7 +29,8 @@ def effect(name: str) -> Callable[[Effect], Effect]:
 class Step:
     """One transition (or a creation) being applied: the record, where it came from, what it has scheduled."""
 
-    def __init__(self, op: Any, record: Any, source: str | None, scope: str, reason: str | None = None, extra: dict[str, Any] | None = None) -> None:
+    def __init__(self, op: Operation, record: WorkflowRecord, source: str | None, scope: str, reason: str | None = None,
+                 extra: dict[str, Any] | None = None) -> None:
         self.op = op
         self.record = record
         self.source = source
@@ -40,10 +45,16 @@ class Step:
                 EFFECTS[use.name](self, use)
 
     def context(self) -> dict[str, Any]:
-        context = base_context(self.op, self.record, self.extra)
-        context["reason"] = self.reason
-        context["deadlines"] = dict(self.scheduled)
-        return context
+        return letter_context(self.op, self.record, {**self.extra, "reason": self.reason, "deadlines": dict(self.scheduled)})
+
+
+def pending_row(ref: str, name: str, kind: str, due: datetime, scope: str, created_at: datetime, *, fire: str | None = None,
+                audience: str | None = None, template: str | None = None, repeat_days: int | None = None,
+                rule: str | None = None, condition: str | None = None, offset_days: int | None = None) -> dict[str, Any]:
+    """A deadline row to write when the operation ends (Operation.deadlines): the one shape every writer uses."""
+    return {"ref": ref, "name": name, "kind": kind, "due": due, "status": "pending", "scope": scope, "fire": fire,
+            "audience": audience, "template": template, "repeat_days": repeat_days, "rule": rule, "condition": condition,
+            "offset_days": offset_days, "created_at": created_at}
 
 
 @effect("notify")
@@ -52,10 +63,10 @@ def notify(step: Step, use: EffectUse) -> None:
     names = names if isinstance(names, list) else [names]
     people = audiences.people(step.op, step.record, names)
     calendar = None
-    if use.params["template"] in ("meeting_invitation", "meeting_cancelled"):
+    if "calendar" in use.params:  # "request": an invitation's entry; "cancel": the entry that withdraws it
         from governance.mail.calendar import calendar_for
 
-        calendar = calendar_for(step.op, step.record, cancelled=use.params["template"] == "meeting_cancelled")
+        calendar = calendar_for(step.op, step.record, cancelled=use.params["calendar"] == "cancel")
     outbox.queue(step.op, people, use.params["template"], step.context(), step.record.ref, calendar)
 
 
@@ -101,24 +112,10 @@ def schedule(step: Step, use: EffectUse) -> None:
         # A reminder whose moment has already passed would only be noise.
         if kind != "deadline" and due < op.now:
             continue
-        op.deadlines.append(
-            {
-                "ref": record.ref,
-                "name": params["name"],
-                "kind": kind,
-                "due": due,
-                "status": "pending",
-                "scope": step.scope,
-                "fire": params.get("fire"),
-                "audience": audience_text,
-                "template": params.get("template"),
-                "repeat_days": int(repeat) if repeat else None,
-                "rule": articles[0] if articles else None,
-                "condition": params.get("while"),
-                "offset_days": int(abs(offset)),
-                "created_at": op.now,
-            }
-        )
+        op.deadlines.append(pending_row(
+            record.ref, params["name"], kind, due, step.scope, op.now, fire=params.get("fire"), audience=audience_text,
+            template=params.get("template"), repeat_days=int(repeat) if repeat else None, rule=articles[0] if articles else None,
+            condition=params.get("while"), offset_days=int(abs(offset))))
 
 
 def _as_list(value: Any) -> list[float]:

@@ -52,7 +52,7 @@ def advance(op: Any, record: Any, name: str, reason: str | None = None, votes: V
     roles = op.actor.roles_for(record)
     if not trigger.allows(roles):
         raise NotPermitted(
-            f"{_who(op)} may not {name} {record.ref}: only {_roles_text(trigger.roles)} may",
+            f"{_who(op)} may not {name} {record.ref}: only {_roles_text(trigger.roles, op.rules)} may",
             rule=trigger.article or spec.article or None, hint=f"gov show {record.ref} (what you may do)",
         )
     check_version(record, expect_version)
@@ -188,7 +188,7 @@ def _check_guards(op: Any, spec: WorkflowSpec, record: Any, trigger: TriggerSpec
 
 
 def _check_approver(op: Any, record: Any, trigger: TriggerSpec, verb: str) -> None:
-    approver = trigger.approval or "chair"
+    approver = trigger.approval or op.rules.approver
     if approver not in op.actor.roles_for(record):
         raise NotPermitted(f"{_who(op)} may not {verb} {trigger.name} on {record.ref}: only the {approver} may")
 
@@ -202,7 +202,7 @@ def _request_approval(op: Any, record: Any, trigger: TriggerSpec, reason: str | 
     record.pending_at = op.now
     op.audit.append(audit.entry(op.now, op.actor.handle, record.ref, f"request:{trigger.name}", record.state, record.state, reason,
                                 trigger.article or None, {"approval": trigger.approval}))
-    approvers = audiences.people(op, record, [trigger.approval]) if trigger.approval in audiences.IMPLEMENTED else []
+    approvers = audiences.people(op, record, [trigger.approval]) if audiences.known(op.rules, trigger.approval) else []
     step = Step(op, record, record.state, record.state, reason,
                 {"approval": {"trigger": trigger.name, "description": trigger.description, "requested_by": op.actor.display}})
     outbox.queue(op, approvers, "approval_requested", step.context(), record.ref)
@@ -238,6 +238,6 @@ def _who(op: Any) -> str:
     return f"{op.actor.handle} ({', '.join(roles) or 'no role'})"
 
 
-def _roles_text(roles: tuple[str, ...]) -> str:
+def _roles_text(roles: tuple[str, ...], rules: Any) -> str:
     shown = [r for r in roles if r != SYSTEM_ROLE] or list(roles)
-    return " or ".join(f"the {r}" if r in ("chair", "secretariat", "owner", "holder") else f"a {r.replace('_', ' ')}" for r in shown)
+    return " or ".join(f"the {r}" if audiences.singular(rules, r) else f"a {r.replace('_', ' ')}" for r in shown)

@@ -212,9 +212,10 @@ def decision_rule(check: Check, params: dict[str, Any], param: Any) -> str | Non
 @guard("office_vacant")
 def office_vacant(check: Check, params: dict[str, Any], param: Any) -> str | None:
     from governance.store.models import Term
+    from governance.workflows.records import TERM_STATES
 
     successor = check.op.session.scalar(
-        select(Term.id).where(Term.office == check.record.office, Term.state.in_(["proposed", "designated", "active"])).limit(1))
+        select(Term.id).where(Term.office == check.record.office, Term.state.in_(TERM_STATES.waiting + TERM_STATES.holding)).limit(1))
     if successor is not None:
         return f"the {check.record.office} is no longer vacant (T-{successor})"
     return None

@@ -9,32 +9,38 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from governance.errors import BadInput
-from governance.store.models import PREFIXES, Organisation, Person
+from governance.store.models import Organisation, Person
+from governance.workflows import records
 
 # Handles and organisation codes: what `person add` and `org add` accept, so anything else cannot name one.
 # `\Z`, not `$`: `$` also matches before a final newline, and callers that still use `.match` stay whole.
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z")
 _REF = re.compile(r"\s*([A-Za-z])-([0-9]{1,12})\s*")
-_NAMES = {"M": "meeting", "D": "document", "T": "term", "A": "action", "C": "comment"}
 
 
-def parse_ref(text: str) -> tuple[type, int]:
+def parse_ref(text: str) -> tuple[records.RecordType, int]:
     match = _REF.fullmatch(text or "")
-    if not match or match.group(1).upper() not in PREFIXES:
-        raise BadInput(f"{text!r} is not a reference (M-1 meeting, D-1 document, C-1 comment, A-1 action, T-1 term)")
-    return PREFIXES[match.group(1).upper()], int(match.group(2))
+    found = records.by_prefix(match.group(1).upper()) if match else None
+    if match is None or found is None:
+        kinds = ", ".join(f"{t.prefix}-1 {t.kind}" for t in records.types().values())
+        raise BadInput(f"{text!r} is not a reference ({kinds})")
+    return found, int(match.group(2))
 
 
 def record(session: Session, ref: str, kinds: tuple[str, ...] | None = None, lock: bool = False) -> Any:
-    model, number = parse_ref(ref)
-    prefix = ref.strip()[0].upper()
-    if kinds and _NAMES[prefix] not in kinds:
-        raise BadInput(f"{ref} is a {_NAMES[prefix]}; this needs a {' or '.join(kinds)}")
-    found = session.get(model, number, with_for_update=lock or None)
+    """The record a reference names; with `kinds`, it must be one of those."""
+    record_type, number = parse_ref(ref)
+    if kinds and record_type.kind not in kinds:
+        raise BadInput(f"{ref} is a {record_type.kind}; this needs a {' or '.join(kinds)}")
+    found = session.get(record_type.model_class(), number, with_for_update=lock or None)
     if found is None:
-        listing = {"M": "gov meeting list", "D": "gov doc list", "T": "gov term list", "A": "gov action list"}.get(prefix)
-        raise BadInput(f"there is no {_NAMES[prefix]} {prefix}-{number}", hint=listing)
+        raise BadInput(f"there is no {record_type.kind} {record_type.prefix}-{number}", hint=record_type.listing or None)
     return found
+
+
+def workflow_record(session: Session, ref: str, lock: bool = False) -> Any:
+    """A record driven by a workflow (what `advance`, `approve` and `reject` act on)."""
+    return record(session, ref, records.workflow_kinds(), lock)
 
 
 def organisation(session: Session, code: str) -> Organisation:

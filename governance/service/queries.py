@@ -11,8 +11,9 @@ from governance.clock import iso
 from governance.errors import BadInput
 from governance.service import engine, lookup
 from governance.service.context import Operation
+from governance.rules import Rules
+from governance.service.describe import fields_view
 from governance.store.models import (
-    RECORD_MODELS,
     AuditEntry,
     Comment,
     Deadline,
@@ -20,7 +21,10 @@ from governance.store.models import (
     DocumentVersion,
     OutboxMessage,
     Term,
+    WorkflowRecord,
 )
+from governance.workflows import records
+from governance.workflows.spec import WorkflowSpec
 
 
 def _t(op: Operation, moment: Any) -> str | None:
@@ -40,7 +44,7 @@ def audit_view(op: Operation, e: AuditEntry) -> dict[str, Any]:
 
 def show(op: Operation, ref: str) -> dict[str, Any]:
     record = lookup.record(op.session, ref)
-    if record.__class__ is Comment:
+    if not records.of_model(type(record)).workflow:
         return _show_comment(op, record)
     spec = op.instance.workflows[record.kind_name]
     allowed = engine.allowed_triggers(op, record) if op.actor.handle else []
@@ -62,54 +66,39 @@ def show(op: Operation, ref: str) -> dict[str, Any]:
         "deadlines": [{"name": r.name, "due": _t(op, r.due), "status": r.status, "kind": r.kind, "fire": r.fire} for r in rows],
         "next": next_steps,
         "history": [audit_view(op, e) for e in history],
-        "fields": _fields(op, record),
+        "fields": fields_view(op, record, records.of_model(type(record)).fields, "show"),
     }
     result["commands"], result["by"] = _what_next(op, spec, record, allowed, rows)
     return result
 
 
-def _what_next(op: Operation, spec: Any, record: Any, allowed: list[str], rows: Any) -> tuple[list[str], dict[str, Any] | None]:
+def _what_next(op: Operation, spec: WorkflowSpec, record: WorkflowRecord, allowed: list[str],
+               rows: list[Deadline]) -> tuple[list[str], dict[str, Any] | None]:
     """The commands this actor may run on the record now, and the deadline that ends the present state."""
     commands = [f"gov advance {record.ref} {t}" for t in allowed]
     if op.actor.handle and record.pending_trigger:
-        approver = spec.triggers[record.pending_trigger].approval or "chair"
+        approver = spec.triggers[record.pending_trigger].approval or op.rules.approver
         if approver in op.actor.roles_for(record):
             commands += [f"gov approve {record.ref}", f"gov reject {record.ref} --reason TEXT"]
-    if op.actor.person is not None and record.kind_name == "document" and record.state == "circulated":
+    flags = spec.states[record.state].flags
+    if op.actor.person is not None and "accepts_comments" in flags:
         documents = op.rules.provision("documents")
         if op.actor.roles & set(documents["commenters"]):
             commands.append(f"gov comment add {record.ref} --text TEXT --para N")
-    if op.actor.person is not None and record.kind_name == "document" and record.state in ("comments_closed", "revised"):
-        if "secretariat" in op.actor.roles:
+    if op.actor.person is not None and "weighs_comments" in flags:
+        if op.rules.secretariat in op.actor.roles:
             commands.append(f"gov doc matrix {record.ref}")
     ending = next((r for r in rows if r.kind == "deadline"), None)
     by = {"due": _t(op, ending.due), "name": ending.name, "fires": ending.fire} if ending is not None else None
     return commands, by
 
 
-def _fields(op: Operation, record: Any) -> dict[str, Any]:
-    z = op.rules.zone
-    name = record.kind_name
-    if name == "meeting":
-        return {"kind": record.kind, "title": record.title, "start": iso(record.start, z), "end": iso(record.end, z),
-                "venue": record.venue, "online": record.online}
-    if name == "document":
-        meeting = f"M-{record.meeting_id}" if record.meeting_id else None
-        comments = op.session.scalars(select(Comment.id).where(Comment.document_id == record.id)).all()
-        return {"type": record.type, "title": record.title, "meeting": meeting, "current_version": record.current_version,
-                "circulated_version": record.circulated_version, "comments": len(comments)}
-    if name == "action":
-        return {"title": record.title, "owner": record.owner.code, "due": iso(record.due, z), "source": record.source_ref}
-    return {"office": record.office, "org": record.org.code, "start": iso(record.start, z), "end": iso(record.end, z),
-            "reason": record.reason}
-
-
 def _show_comment(op: Operation, comment: Comment) -> dict[str, Any]:
     history = op.session.scalars(select(AuditEntry).where(AuditEntry.ref == comment.ref).order_by(AuditEntry.seq)).all()
     document = op.session.get(Document, comment.document_id)
-    open_document = not op.instance.workflows["document"].states[document.state].final
+    open_document = not op.instance.workflows[document.kind_name].states[document.state].final
     commands = ([f"gov comment dispose {comment.ref} --decision accepted|partly|rejected|noted --note TEXT"]
-                if op.actor.person is not None and "secretariat" in op.actor.roles and open_document else [])
+                if op.actor.person is not None and op.rules.secretariat in op.actor.roles and open_document else [])
     return {"ref": comment.ref, "kind": "comment", "state": comment.decision or "open", "allowed": [], "pending_approval": None,
             "deadlines": [], "version": comment.version,
             "fields": {"document": document.ref, "version": comment.document_version, "para": comment.para,
@@ -119,31 +108,21 @@ def _show_comment(op: Operation, comment: Comment) -> dict[str, Any]:
 
 def record_rows(op: Operation, kind: str) -> list[dict[str, Any]]:
     """One line per record of a kind: what it is, where it stands, when it happens or falls due, and whose it is."""
-    from governance.clock import shown
-
-    model = RECORD_MODELS[kind]
-    z = op.rules.zone
+    record_type = records.record_type(kind)
+    model = record_type.model_class()
     rows = []
     for r in op.session.scalars(select(model).order_by(model.id)):
-        row = {"ref": r.ref, "state": r.state, "title": getattr(r, "title", ""), "pending": r.pending_trigger, "when": None, "who": None}
-        if kind == "meeting":
-            start, end = r.start.astimezone(z), r.end.astimezone(z)
-            row["when"] = shown(r.start, z)[:16] + (f" to {end:%Y-%m-%d}" if end.date() != start.date() else f"-{end:%H:%M}")
-            row["who"] = "online" if r.online else r.venue
-        elif kind == "action":
-            row["when"], row["who"] = "due " + shown(r.due, z)[:16], r.owner.code
-        elif kind == "document":
-            row["when"], row["who"] = f"version {r.current_version}", f"M-{r.meeting_id}" if r.meeting_id else None
-        elif kind == "term":
-            row["when"], row["who"], row["title"] = f"{shown(r.start, z)[:10]} to {shown(r.end, z)[:10]}", r.org.code, r.office
+        row = {"ref": r.ref, "state": r.state, "title": getattr(r, record_type.title, ""), "pending": r.pending_trigger,
+               "when": None, "who": None}
+        row.update(fields_view(op, r, record_type.row, "row"))
         rows.append(row)
     return rows
 
 
 def approvals(op: Operation) -> list[dict[str, Any]]:
     items = []
-    for kind, model in RECORD_MODELS.items():
-        spec = op.instance.workflows[kind]
+    for kind in records.workflow_kinds():
+        spec, model = op.instance.workflows[kind], records.record_type(kind).model_class()
         for record in op.session.scalars(select(model).where(model.pending_trigger.is_not(None)).order_by(model.pending_at)):
             trigger = spec.triggers.get(record.pending_trigger)
             approver = trigger.approval if trigger else None
@@ -182,8 +161,11 @@ def audit_entries(op: Operation, ref: str | None, limit: int | None) -> list[dic
     if ref:
         target = lookup.record(op.session, ref)
         refs = [target.ref]
-        if isinstance(target, Document):  # a document's story includes the comments made on it
-            refs += [f"C-{i}" for i in op.session.scalars(select(Comment.id).where(Comment.document_id == target.id))]
+        # A record's story includes the records counted on it (a document's, the comments made on it).
+        for counted in (f for f in records.of_model(type(target)).fields if f.form == "count"):
+            kind = records.record_type(counted.target)
+            model = kind.model_class()
+            refs += [f"{kind.prefix}-{i}" for i in op.session.scalars(select(model.id).where(getattr(model, counted.attribute) == target.id))]
         query = query.where(AuditEntry.ref.in_(refs))
     if limit:
         newest = query.order_by(AuditEntry.seq.desc()).limit(limit).subquery()
@@ -229,6 +211,6 @@ def term_next(op: Operation, office: str) -> dict[str, Any]:
     return candidates(op.session, op.rules, office)
 
 
-def rules_in_force(op_rules: Any) -> list[dict[str, Any]]:
+def rules_in_force(op_rules: Rules) -> list[dict[str, Any]]:
     return [{"table": p.path, "article": p.article, "source": p.source, "illustrative": list(p.illustrative),
              "values": p.values} for p in op_rules.provisions.values()]

@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from governance.rules import Rules
+from governance.store.models import WorkflowRecord
+from governance.workflows import records
 
-_FIELDS = {"kind": "kind", "type": "type", "office": "office"}
 
-
-def resolve(rules: Rules, value: Any, record: Any) -> tuple[Any, str | None]:
+def resolve(rules: Rules, value: Any, record: WorkflowRecord) -> tuple[Any, str | None]:
     """The value a parameter stands for, and the article cited when it comes from the rules."""
     if not (isinstance(value, str) and value.startswith("@")):
         return value, None
     path = value[1:]
-    for placeholder, attribute in _FIELDS.items():
+    for placeholder, attribute in records.of_model(type(record)).placeholders.items():
         token = "{" + placeholder + "}"
         if token in path:
             path = path.replace(token, str(getattr(record, attribute)))

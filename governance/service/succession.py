@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from governance.clock import iso
 from governance.rules import Rules
 from governance.store.models import Organisation, PersonRole, Person, Term
+from governance.workflows.records import TERM_STATES
 
 
 def latest_term(session: Session, office: str, states: tuple[str, ...]) -> Term | None:
@@ -18,10 +19,10 @@ def latest_term(session: Session, office: str, states: tuple[str, ...]) -> Term 
 
 def holder_orgs(session: Session, rules: Rules, office: str) -> tuple[list[int], str]:
     """Organisations whose people have the office's powers now, and how: 'term', 'outgoing' or 'secretariat'."""
-    active = list(session.scalars(select(Term.org_id).where(Term.office == office, Term.state == "active")))
+    active = list(session.scalars(select(Term.org_id).where(Term.office == office, Term.state.in_(TERM_STATES.holding))))
     if active:
         return active, "term"
-    last = latest_term(session, office, ("ended",))
+    last = latest_term(session, office, TERM_STATES.ended)
     if last is None:
         return [], "none"
     if rules.provision(f"offices.{office}")["vacancy"] == "outgoing_continues":
@@ -35,7 +36,7 @@ def office_roles(session: Session, rules: Rules, person: Person) -> set[str]:
     standing = {r.role for r in person.roles}
     for office in rules.offices():
         orgs, how = holder_orgs(session, rules, office)
-        if person.org_id in orgs or (how == "secretariat" and "secretariat" in standing):
+        if person.org_id in orgs or (how == "secretariat" and rules.secretariat in standing):
             roles.add(office)
     return roles
 
@@ -44,7 +45,7 @@ def holders_query(session: Session, rules: Rules, office: str) -> Any:
     """People who hold the office's powers now (the audience of letters to the chair)."""
     orgs, how = holder_orgs(session, rules, office)
     if how == "secretariat":
-        return select(Person).join(PersonRole).where(PersonRole.role == "secretariat")
+        return select(Person).join(PersonRole).where(PersonRole.role == rules.secretariat)
     return select(Person).where(Person.org_id.in_(orgs))
 
 
@@ -53,7 +54,7 @@ def vacancy(session: Session, rules: Rules, office: str) -> dict[str, Any] | Non
     orgs, how = holder_orgs(session, rules, office)
     if how in ("term", "none"):
         return None
-    last = latest_term(session, office, ("ended",))
+    last = latest_term(session, office, TERM_STATES.ended)
     acting = session.get(Organisation, orgs[0]).code if orgs else "the secretariat"
     return {"office": office, "since": last.end if last else None, "rule": rules.provision(f"offices.{office}")["vacancy"],
             "acting": acting, "article": rules.provision(f"offices.{office}").cite()}
@@ -64,17 +65,17 @@ def candidates(session: Session, rules: Rules, office: str) -> dict[str, Any]:
     provision = rules.provision(f"offices.{office}")
     cite = provision.cite()
     zone = rules.zone
-    designated = latest_term(session, office, ("designated", "proposed"))
-    last = latest_term(session, office, ("active", "ended"))
+    designated = latest_term(session, office, TERM_STATES.waiting)
+    last = latest_term(session, office, TERM_STATES.holding + TERM_STATES.ended)
     rotation = provision["rotation"]
     if designated is not None:
         return {"office": office, "next": [designated.org.code], "rotation": rotation,
                 "reason": f"{designated.org.code} is already designated ({designated.ref}) from {iso(designated.start, zone)}", "rule": cite}
-    ends = f", whose term ends {iso(last.end, zone)}" if last and last.state == "active" else (
+    ends = f", whose term ends {iso(last.end, zone)}" if last and last.state in TERM_STATES.holding else (
         f", whose term ended {iso(last.end, zone)}" if last else "")
     if rotation == "designation":
         holder = f"after {last.org.code}{ends}" if last else "for the first term"
-        due = f"; the designation is due by {iso(last.end, zone)}" if last and last.state == "active" else ""
+        due = f"; the designation is due by {iso(last.end, zone)}" if last and last.state in TERM_STATES.holding else ""
         return {"office": office, "next": [], "rotation": rotation,
                 "reason": f"the {office} is designated by a general meeting {holder}; the rules name no successor by rotation{due}", "rule": cite}
     if rotation == "order":

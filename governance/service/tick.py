@@ -14,7 +14,8 @@ from governance.errors import Conflict, GovError
 from governance.service import audiences, audit, engine, lookup, outbox
 from governance.service.actors import SYSTEM
 from governance.service.context import Instance, Operation
-from governance.service.effects import Step
+from governance.service.describe import letter_context
+from governance.service.effects import Step, pending_row
 from governance.service.transaction import change
 from governance.store.models import Counter, Deadline, OutboxMessage
 
@@ -126,11 +127,8 @@ def fail_row(op: Operation, row_id: int, moment: datetime, reason: str) -> Fired
                                 {"deadline": row.name, "kind": row.kind, "due": row.due, "row": row.id}))
     letters_before = len(op.mail)
     try:
-        context = {
-            "body": {"name": op.rules.body["name"], "short_name": op.rules.short_name},
-            "row": {"ref": row.ref, "name": row.name, "kind": row.kind, "due": row.due, "reason": reason,
-                    "template": row.template, "audience": row.audience, "fire": row.fire},
-        }
+        context = letter_context(op, None, {"row": {"ref": row.ref, "name": row.name, "kind": row.kind, "due": row.due, "reason": reason,
+                                                    "template": row.template, "audience": row.audience, "fire": row.fire}})
         outbox.queue(op, audiences.people(op, None, ["secretariat"]), "deadline_failed", context, row.ref)
     except Exception as exc:  # noqa: BLE001 - the letter is a courtesy; the failed row and its audit entry are what count
         del op.mail[letters_before:]
@@ -192,40 +190,18 @@ def _write(op: Operation, row: Deadline) -> tuple[str, str]:
     if row.kind == "reminder" and anchor <= op.now:
         return "skipped", "too late to remind: the moment it announced has passed"
     names = [n for n in (row.audience or "").split(",") if n]
-    unknown = [n for n in names if n not in audiences.IMPLEMENTED]
+    unknown = [n for n in names if not audiences.known(op.rules, n)]
     if unknown:  # the file that named it changed since the row was written
-        raise LookupError(f"no audience {', '.join(map(repr, unknown))}: the engine knows {', '.join(sorted(audiences.IMPLEMENTED))}")
+        known = sorted(audiences.IMPLEMENTED | set(op.rules.offices()))
+        raise LookupError(f"no audience {', '.join(map(repr, unknown))}: the engine knows {', '.join(known)}")
     people = audiences.people(op, record, names)
     if not people:
         return "fired", "no one to write to"
     days_left = (anchor.astimezone(zone).date() - op.now.astimezone(zone).date()).days
     extra: dict[str, Any] = {"deadline": {"name": row.name, "due": anchor, "days_left": max(days_left, 0), "limit": anchor}}
-    if record.kind_name == "term":
-        extra["successor"] = successor_text(op, record.office)
-        extra["vacancy"] = vacancy_text(op, record.office)
     step = Step(op, record, record.state, record.state, None, extra)
     outbox.queue(op, people, row.template, step.context(), record.ref)
     return "fired", f"wrote to {len(people)}"
-
-
-def successor_text(op: Operation, office: str) -> str:
-    from governance.service.queries import term_next
-
-    nxt = term_next(op, office)
-    if nxt["next"]:
-        return f"Under the rules the next holder is: {', '.join(nxt['next'])} ({nxt['reason']}; {nxt['rule']})."
-    return f"The rules name no successor: {nxt['reason']} ({nxt['rule']})."
-
-
-def vacancy_text(op: Operation, office: str) -> str:
-    from governance.service.succession import vacancy
-
-    state = vacancy(op.session, op.rules, office)
-    if state is None:
-        return "the office is held"
-    if state["rule"] == "outgoing_continues":
-        return f"{state['acting']}, the outgoing holder, continues to exercise the office ({state['article']})"
-    return f"the secretariat exercises the office's approvals ({state['article']})"
 
 
 def _repeat(op: Operation, row: Deadline) -> None:
@@ -233,12 +209,9 @@ def _repeat(op: Operation, row: Deadline) -> None:
     due = add_days(row.due, row.repeat_days, op.rules.zone)
     while due <= op.now:
         due = add_days(due, row.repeat_days, op.rules.zone)
-    op.deadlines.append({
-        "ref": row.ref, "name": row.name, "kind": row.kind, "due": due,
-        "status": "pending", "scope": row.scope, "fire": row.fire, "audience": row.audience, "template": row.template,
-        "repeat_days": row.repeat_days, "rule": row.rule, "condition": row.condition, "offset_days": row.offset_days,
-        "created_at": op.now,
-    })
+    op.deadlines.append(pending_row(row.ref, row.name, row.kind, due, row.scope, op.now, fire=row.fire, audience=row.audience,
+                                    template=row.template, repeat_days=row.repeat_days, rule=row.rule, condition=row.condition,
+                                    offset_days=row.offset_days))
 
 
 def _mark_tick(op: Operation, moment: datetime, fired: int) -> None:
@@ -304,10 +277,11 @@ def liveness(op: Operation, stale_minutes: int = 5, exact: bool = False) -> dict
 def offices(op: Operation) -> list[dict[str, Any]]:
     """Each office: who holds it now, and whether it is vacant (and who acts)."""
     from governance.service.succession import latest_term, vacancy
+    from governance.workflows.records import TERM_STATES
 
     out = []
     for office in op.rules.offices():
-        held = latest_term(op.session, office, ("active",))
+        held = latest_term(op.session, office, TERM_STATES.holding)
         out.append({"office": office, "holder": held.org.code if held else None, "until": held.end if held else None,
                     "vacancy": vacancy(op.session, op.rules, office)})
     return out

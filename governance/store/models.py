@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
 from governance.store.types import UTCDateTime
+from governance.workflows import records
 
 
 class Base(DeclarativeBase):
@@ -51,10 +52,11 @@ class PersonRole(Base):
 
 
 class WorkflowRecord:
-    """Columns every workflow record has: its state, a version for optimistic concurrency, a pending step."""
+    """Columns every workflow record has: its state, a version for optimistic concurrency, a pending step.
 
-    kind_name: str = ""
-    prefix: str = ""
+    Its kind and reference prefix are declared once, in its RecordType (governance/workflows/records.py).
+    """
+
     id: Mapped[int] = mapped_column(primary_key=True)
     state: Mapped[str] = mapped_column(String(40), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -69,14 +71,16 @@ class WorkflowRecord:
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
 
     @property
+    def kind_name(self) -> str:
+        return records.of_model(type(self)).kind
+
+    @property
     def ref(self) -> str:
-        return f"{self.prefix}-{self.id}"
+        return f"{records.of_model(type(self)).prefix}-{self.id}"
 
 
 class Meeting(WorkflowRecord, Base):
     __tablename__ = "meetings"
-    kind_name = "meeting"
-    prefix = "M"
     kind: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(500))
     start: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -97,8 +101,6 @@ class Attendance(Base):
 
 class Document(WorkflowRecord, Base):
     __tablename__ = "documents"
-    kind_name = "document"
-    prefix = "D"
     type: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(500))
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
@@ -120,7 +122,6 @@ class DocumentVersion(Base):
 
 class Comment(Base):
     __tablename__ = "comments"
-    prefix = "C"
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     document_version: Mapped[int] = mapped_column(Integer)
@@ -139,13 +140,11 @@ class Comment(Base):
 
     @property
     def ref(self) -> str:
-        return f"C-{self.id}"
+        return f"{records.of_model(Comment).prefix}-{self.id}"
 
 
 class Action(WorkflowRecord, Base):
     __tablename__ = "actions"
-    kind_name = "action"
-    prefix = "A"
     title: Mapped[str] = mapped_column(String(500))
     owner_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     due: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -157,8 +156,6 @@ class Action(WorkflowRecord, Base):
 
 class Term(WorkflowRecord, Base):
     __tablename__ = "terms"
-    kind_name = "term"
-    prefix = "T"
     office: Mapped[str] = mapped_column(String(64), index=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     start: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -264,14 +261,6 @@ class Counter(Base):
     at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-RECORD_MODELS: dict[str, type[WorkflowRecord]] = {
-    "meeting": Meeting,
-    "document": Document,
-    "term": Term,
-    "action": Action,
-}
-PREFIXES: dict[str, type] = {"M": Meeting, "D": Document, "T": Term, "A": Action, "C": Comment}
-
 __all__ = [
     "Action",
     "Attendance",
@@ -288,8 +277,6 @@ __all__ = [
     "OutboxMessage",
     "Person",
     "PersonRole",
-    "PREFIXES",
-    "RECORD_MODELS",
     "Term",
 ]
 

@@ -9,7 +9,7 @@ from typing import Any, Iterable
 from governance import tomlpos
 from governance.errors import DefinitionErrors
 from governance.rules.model import Rules
-from governance.workflows import registry
+from governance.workflows import records, registry
 from governance.workflows.spec import EffectUse, GuardUse, StateSpec, TriggerSpec, WorkflowSpec
 
 CURRENT_VERSION = 1
@@ -25,9 +25,10 @@ _TRIGGER_KEYS = {"from", "to", "roles", "approval", "guards", "effects", "descri
 def load_workflows(folder: Path, rules: Rules, templates: Iterable[str]) -> dict[str, WorkflowSpec]:
     """Every `*.toml` in `folder`, by record kind; raises DefinitionErrors listing every problem."""
     specs, problems = check_workflow_files(sorted(folder.glob("*.toml")), rules, templates)
-    missing = [k for k in registry.RECORD_KINDS if k not in specs]
+    kinds = records.workflow_kinds()
+    missing = [k for k in kinds if k not in specs]
     if not problems and missing:
-        problems.append(f"{folder}: no workflow for {', '.join(missing)} (each of {', '.join(registry.RECORD_KINDS)} needs one)")
+        problems.append(f"{folder}: no workflow for {', '.join(missing)} (each of {', '.join(kinds)} needs one)")
     if problems:
         raise DefinitionErrors(problems)
     return specs
@@ -87,9 +88,11 @@ def _check(
         if key not in _TOP:
             problem((key,), f"unknown key {key!r} (known: {', '.join(sorted(_TOP))})")
     record = data.get("workflow")
-    if record not in registry.RECORD_KINDS:
-        problem(("workflow",), f"workflow must name the record it drives, one of {', '.join(registry.RECORD_KINDS)}; got {record!r}")
+    if record not in records.workflow_kinds():
+        problem(("workflow",), f"workflow must name the record it drives, one of {', '.join(records.workflow_kinds())}; got {record!r}")
         return None
+    record_type = records.record_type(record)
+    state_keys = _STATE_KEYS | set(record_type.flags) | set(record_type.phrases)
     states_raw = data.get("states")
     if not isinstance(states_raw, dict) or not states_raw:
         problem(("states",), "the workflow declares no states (add [states.NAME] tables)")
@@ -109,7 +112,7 @@ def _check(
     initial = data.get("initial")
     if initial not in state_names:
         problem(("initial",), f"initial state {initial!r} is not one of the declared states ({', '.join(sorted(state_names))})")
-    roles_known = (set(rules.all_roles()) if rules else set()) | set(registry.RELATIONAL_ROLES) | {registry.SYSTEM_ROLE}
+    roles_known = (set(rules.all_roles()) if rules else set()) | set(records.relational_roles()) | {registry.SYSTEM_ROLE}
     context = _Context(doc, record, rules, templates, state_names, trigger_names, meeting_states, roles_known, problem)
 
     states: dict[str, StateSpec] = {}
@@ -118,13 +121,15 @@ def _check(
             problem(("states", name), f"states.{name} must be a table")
             continue
         for key in raw:
-            if key not in _STATE_KEYS:
-                problem(("states", name, key), f"unknown key {key!r} in states.{name} (known: {', '.join(sorted(_STATE_KEYS))})")
+            if key not in state_keys:
+                problem(("states", name, key), f"unknown key {key!r} in states.{name} (known: {', '.join(sorted(state_keys))})")
         effects = context.effects(("states", name, "on_enter"), raw.get("on_enter", []), scope=name)
         final = raw.get("final", False)
         if not isinstance(final, bool):
             problem(("states", name, "final"), f"states.{name}.final must be true or false")
-        states[name] = StateSpec(name, str(raw.get("description", "")), bool(final), effects)
+        flags = frozenset(_flags(record_type, name, raw, problem))
+        phrases = _phrases(record_type, name, raw, problem)
+        states[name] = StateSpec(name, str(raw.get("description", "")), bool(final), effects, flags, phrases)
 
     triggers: dict[str, TriggerSpec] = {}
     for name, raw in triggers_raw.items():
@@ -187,9 +192,52 @@ def _check(
                 problems.append(f"{effect.where}: schedule fires {fire!r}, whose roles do not include \"system\"")
             if fire and fire in triggers and state.name not in triggers[fire].sources:
                 problems.append(f"{effect.where}: schedule fires {fire!r}, which cannot leave state {state.name!r}")
+    _check_needs(record_type, states_raw, states, triggers_raw, problem)
     if len(problems) > before:
         return None
     return WorkflowSpec(record, str(initial), states, triggers, str(data.get("article", "")), doc.path)
+
+
+def _flags(record_type: records.RecordType, state: str, raw: dict[str, Any], problem: Any) -> list[str]:
+    """The flags a state sets (`accepts_comments = true`): what the code relies on, declared in the file."""
+    found = []
+    for flag in record_type.flags:
+        value = raw.get(flag, False)
+        if not isinstance(value, bool):
+            problem(("states", state, flag), f"states.{state}.{flag} must be true or false")
+        elif value:
+            found.append(flag)
+    return found
+
+
+def _phrases(record_type: records.RecordType, state: str, raw: dict[str, Any], problem: Any) -> dict[str, str]:
+    """Words a state gives letters: `decision = "adopted"`."""
+    found = {}
+    for name in record_type.phrases:
+        value = raw.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value.strip() or "\n" in value:
+            problem(("states", state, name), f"states.{state}.{name} must be words on one line, such as \"adopted\"")
+            continue
+        found[name] = value.strip()
+    return found
+
+
+def _check_needs(record_type: records.RecordType, states_raw: dict[str, Any], states: dict[str, StateSpec],
+                 triggers_raw: dict[str, Any], problem: Any) -> None:
+    """What the code relies on by name or by flag must be in the file; a rename that drops it is refused here."""
+    kind = record_type.kind
+    states_at, triggers_at = ("states", next(iter(states_raw))), ("triggers", next(iter(triggers_raw)))  # the first of each
+    for flag, declared in record_type.flags.items():
+        if declared.required and len(states) == len(states_raw) and not any(flag in s.flags for s in states.values()):
+            problem(states_at, f"no state of the {kind} workflow sets {flag} = true; the engine needs one: {declared.doc}")
+    for name, why in record_type.required_states.items():
+        if name not in states_raw:
+            problem(states_at, f"the {kind} workflow has no state {name!r}; the engine relies on it by that name: {why}")
+    for name, why in record_type.required_triggers.items():
+        if name not in triggers_raw:
+            problem(triggers_at, f"the {kind} workflow has no trigger {name!r}; the engine relies on it by that name: {why}")
 
 
 class _Context:
@@ -289,18 +337,20 @@ class _Context:
             if bad or not items:
                 self.problem(key, f"{label} names unknown meeting state(s) {', '.join(map(repr, bad or items))}")
         elif kind == "field":
-            fields = registry.RECORD_FIELDS[self.record]
+            fields = records.record_type(self.record).time_fields
             if value not in fields:
                 self.problem(key, f"{label} must be a time field of a {self.record} ({', '.join(fields) or 'it has none'}), not {value!r}")
         elif kind == "anchor":
-            fields = registry.RECORD_FIELDS[self.record]
+            fields = records.record_type(self.record).time_fields
             if value != "now" and value not in fields and value not in timers:
                 self.problem(key, f"{label} must be \"now\", a time field ({', '.join(fields) or 'none'}) or a row scheduled above, not {value!r}")
         elif kind == "audience":
             items = value if isinstance(value, list) else [value]
             for item in items:
-                if item not in registry.AUDIENCES:
-                    self.problem(key, f"{label} names unknown audience {item!r} (known: {', '.join(sorted(registry.AUDIENCES))})")
+                offices = set(self.rules.offices()) if self.rules else set()
+                if item not in registry.AUDIENCES and item not in offices:
+                    known = ", ".join(sorted(set(registry.AUDIENCES) | offices))
+                    self.problem(key, f"{label} names unknown audience {item!r} (known: {known}; an office of the rules is one too)")
         elif kind == "template":
             if not isinstance(value, str) or (self.templates and value not in self.templates):
                 self.problem(key, f"{label} names unknown template {value!r}")
@@ -311,6 +361,11 @@ class _Context:
             signature = registry.GUARDS.get(value) if isinstance(value, str) else None
             if signature is None or (signature.records and self.record not in signature.records) or signature.params:
                 self.problem(key, f"{label} must name a guard without parameters that applies to a {self.record}, not {value!r}")
+        elif kind == "calendar":
+            if value not in registry.CALENDAR_ACTIONS:
+                self.problem(key, f"{label} must be one of {', '.join(map(repr, registry.CALENDAR_ACTIONS))}, not {value!r}")
+            elif not records.record_type(self.record).calendar:
+                self.problem(key, f"{label}: a {self.record}'s letters carry no calendar entry")
         elif kind == "timer_kind":
             if value not in registry.TIMER_KINDS:
                 self.problem(key, f"{label} must be one of {', '.join(registry.TIMER_KINDS)}")
@@ -328,7 +383,7 @@ class _Context:
         path = match.group(1)
         for concrete in expand_reference(path, self.record, self.rules):
             if concrete is None:
-                allowed = ", ".join("{" + p + "}" for p in registry.PLACEHOLDERS[self.record]) or "none"
+                allowed = ", ".join("{" + p + "}" for p in records.record_type(self.record).placeholders) or "none"
                 self.problem(key, f"{label} uses a placeholder a {self.record} cannot fill in {value!r} (placeholders: {allowed})")
                 return
             if not self.rules.has(concrete):
@@ -360,9 +415,9 @@ def expand_reference(path: str, record: str, rules: Rules) -> list[str | None]:
     names = re.findall(r"{([a-z_]+)}", path)
     if not names:
         return [path]
-    if any(n not in registry.PLACEHOLDERS[record] for n in names):
+    if any(n not in records.record_type(record).placeholders for n in names):
         return [None]
-    values = {"kind": rules.meeting_kinds(), "type": rules.document_types(), "office": rules.offices()}
+    values = {n: getattr(rules, records.PLACEHOLDER_VALUES[n])() for n in set(names)}
     results = [path]
     for n in set(names):
         results = [r.replace("{" + n + "}", v) for r in results for v in values[n]]

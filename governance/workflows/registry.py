@@ -1,4 +1,4 @@
-"""What workflow files may name: guards, effects, audiences, record fields and relational roles.
+"""What workflow files may name: guards, effects, audiences and the engine's own letters.
 
 Pure declarations (names and parameter signatures) so files are validated without a
 database; the service registers one implementation for every name here, and a
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 class Param:
     """A parameter of a guard or effect. `kind` decides how a value is checked and resolved."""
 
-    kind: str  # days, days_list, fraction, choice_rule, states, field, anchor, audience, template, trigger, timer_kind, text, number
+    kind: str  # calendar, days, days_list, fraction, choice_rule, states, field, anchor, audience, template, trigger, timer_kind, text, number
     required: bool = True
     doc: str = ""
 
@@ -27,33 +27,10 @@ class Signature:
     records: tuple[str, ...] = ()  # record kinds it applies to; empty: any
 
 
-RECORD_KINDS = ("meeting", "document", "term", "action")
-REF_PREFIX = {"meeting": "M", "document": "D", "term": "T", "action": "A", "comment": "C"}
-
-# Time fields a guard or a timer may be anchored on, per record kind.
-RECORD_FIELDS: dict[str, tuple[str, ...]] = {
-    "meeting": ("start", "end"),
-    "document": (),
-    "term": ("start", "end"),
-    "action": ("due",),
-}
-
-# Placeholders a rule reference may use, filled from the record ("@meetings.{kind}.notice_days").
-PLACEHOLDERS: dict[str, tuple[str, ...]] = {
-    "meeting": ("kind",),
-    "document": ("type",),
-    "term": ("office",),
-    "action": (),
-}
-
-# Roles that depend on the record rather than on the person alone.
-RELATIONAL_ROLES: dict[str, str] = {
-    "owner": "a person of the organisation that owns the action",
-    "holder": "a person of the organisation that holds the term",
-}
 SYSTEM_ROLE = "system"  # the engine itself, when `tick` fires a deadline
 
 TIMER_KINDS = ("deadline", "reminder", "escalation")
+CALENDAR_ACTIONS = ("request", "cancel")
 
 GUARDS: dict[str, Signature] = {s.name: s for s in (
     Signature("notice_period_met", "The meeting starts at least `days` days from now.", {
@@ -79,8 +56,10 @@ GUARDS: dict[str, Signature] = {s.name: s for s in (
 )}
 
 EFFECTS: dict[str, Signature] = {s.name: s for s in (
-    Signature("notify", "Queue a letter from `template` to every person of `audience`, each in their language.", {
-        "audience": Param("audience"), "template": Param("template")}),
+    Signature("notify", "Queue a letter from `template` to every person of `audience`, each in their language; "
+              "`calendar` attaches the meeting's calendar entry (\"request\": an invitation, \"cancel\": its cancellation).", {
+        "audience": Param("audience"), "template": Param("template"),
+        "calendar": Param("calendar", required=False)}),
     Signature("schedule", "Write a deadline row, kept while the record stays in the state that wrote it.", {
         "name": Param("text", doc="the row's name, unique within the state"),
         "kind": Param("timer_kind"),
@@ -99,14 +78,14 @@ EFFECTS: dict[str, Signature] = {s.name: s for s in (
     Signature("open_circulation", "Record that the current version goes out for comments (a new round of comments begins).", {}, ("document",)),
 )}
 
+# Besides these, every office of the rules is an audience: the people who hold its powers now.
 AUDIENCES: dict[str, str] = {
-    "focal_points": "people with the focal_point role in member organisations",
+    "focal_points": "people with the focal-point role ([roles] focal_point of the rules) in member organisations",
     "commenters": "people holding a role of documents.commenters",
     "silent_commenters": "commenters whose organisation has not commented on the current circulation",
     "members": "every person of a member organisation",
     "observers": "people of observer organisations",
-    "secretariat": "people with the secretariat role",
-    "chair": "people of the organisation holding the chair",
+    "secretariat": "people with the secretariat role ([roles] secretariat of the rules)",
     "owner": "people of the organisation that owns the action",
     "holder": "people of the organisation that holds the term",
     "participants": "people of the organisations registered as present at the meeting",

@@ -35,7 +35,7 @@ class StateSpec:
     final: bool = False
     on_enter: tuple[EffectUse, ...] = ()
     flags: frozenset[str] = frozenset()  # what the code relies on, declared in the file (accepts_comments, ...)
-    phrases: dict[str, dict[str, str]] = field(default_factory=dict)  # words by language (decision = {en = "adopted"})
+    phrases: dict[str, str] = field(default_factory=dict)  # words letters use (decision = "adopted")
 
 
 @dataclass(frozen=True)
