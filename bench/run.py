@@ -289,7 +289,7 @@ def send_vs_smtplib(instance: Any, count: int) -> dict[str, float]:
     from sqlalchemy import select
 
     from governance.mail.backends import SmtpBackend
-    from governance.mail.delivery import send_pending
+    from governance.service.sending import send_pending
     from governance.mail.message import build
     from governance.mail.sink import Sink
     from governance.service import changes

@@ -190,7 +190,7 @@ class Demo:
 
     def deliver(self) -> int:
         """What the scheduler would have sent all along: every letter, as an .eml file in the instance's Maildir mail/."""
-        from governance.mail.delivery import send_pending
+        from governance.service.sending import send_pending
 
         self.at(self.now + timedelta(minutes=1))
         sent = send_pending(self.instance).sent

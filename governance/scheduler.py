@@ -126,7 +126,7 @@ def fire_due() -> None:
 
 
 def send_mail() -> None:
-    from governance.mail.delivery import send_pending
+    from governance.service.sending import send_pending
 
     assert _instance is not None
     result = send_pending(_instance)

@@ -267,7 +267,7 @@ def test_a_letter_is_given_up_only_when_tried_max_attempts_times_and_for_retry_h
 
 
 def test_backoff_doubles_from_the_base_and_never_exceeds_the_ceiling():
-    from governance.mail.delivery import backoff
+    from governance.service.sending import backoff
 
     settings = SimpleNamespace(retry_base_seconds=60, retry_max_seconds=3600)
     assert [backoff(n, settings).total_seconds() for n in range(1, 9)] == [60, 120, 240, 480, 960, 1920, 3600, 3600]

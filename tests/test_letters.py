@@ -168,7 +168,7 @@ def render(case: str, lang: str) -> Any:
 
 def _digest_items(lang: str) -> list[dict[str, Any]]:
     """What merge_reminders hands the digest: two reminders, each without its greeting and sign-off."""
-    from governance.mail.digest import _core, _topic
+    from governance.mail.digest import core as _core, topic as _topic
     from governance.mail.render import Laid
 
     items = []

@@ -184,7 +184,7 @@ def warn_if_dead(c: Any) -> None:
 
 def send(c: Any, limit: int | None) -> None:
     from governance.errors import NOT_ALL_DELIVERED
-    from governance.mail.delivery import send_pending
+    from governance.service.sending import send_pending
 
     report = send_pending(c.instance(), limit=limit)
     undelivered = report.failed + report.retrying

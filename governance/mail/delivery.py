@@ -1,333 +1,63 @@
-"""`gov send`: deliver due letters under a lease, each recorded as it is handed over, so a crash re-sends at most one.
+"""Handing a batch of letters to a backend: build each, deliver it, say what became of each. No database here.
 
-No letter is delivered more than twice. Just before the step that delivers a letter (SMTP's final dot), a small
-transaction counts the hand-over on its row (and records the letter before it as sent); an answer from the server
-clears the count. A letter whose row shows two hand-overs with no answer was with the server twice when the sender
-died: it has most likely arrived, so it is not sent a third time; it is set aside as failed and the secretariat is
-told (`gov outbox retry` sends it again if it did not arrive).
+The caller (the service's sending room) is told just before each letter's final step (`handing_over`) and as soon as
+the backend accepts it (`accepted`): that is where it records, each in its own small transaction.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from email.errors import MessageError
-from typing import Any
+from typing import Any, Callable, Iterable
 
-from sqlalchemy import delete, func, select, update
-
-from governance.mail.backends import Backend, BackendDown, DeliveryError, LetterRefused, backend_for
-from governance.mail.message import Unbuildable, address, build
-from governance.store.models import Counter, OutboxMessage
-
-LEASE = timedelta(minutes=10)  # a claimed letter not confirmed by then is tried again
-BATCH = 200
-OUTAGE = "mail_outage"  # the engine_state row of an outage under way: `at` is since when, `value` the error that began it
-# Letters about mail itself: the failure of one never begets a notice of its own (that could go on for ever).
-NOTICES = ("delivery_failed", "mail_outage", "mail_restored")
-UNANSWERED = 2  # hand-overs with no answer heard after which a letter is not sent again
-UNCONFIRMED = ("handed to the mail server in full {n} times, and each time the sender stopped before the server answered: "
-               "it has most likely arrived, so it is not sent again (`gov outbox retry {id}` sends it once more)")
-
-
-@dataclass
-class SendReport:
-    sent: int = 0
-    failed: int = 0
-    retrying: int = 0
-    errors: list[str] = field(default_factory=list)
+from governance.mail.backends import Backend, BackendDown, DeliveryError, LetterRefused
+from governance.mail.message import build
 
 
 @dataclass(frozen=True)
 class Problem:
-    """Why a claimed letter did not go: the error, and whether it never will (final) or the backend is down (outage)."""
+    """Why a letter did not go: the error, and whether it never will (final) or the backend is down (outage)."""
 
     error: str
     final: bool = False
     outage: bool = False
 
 
-def send_pending(instance: Any, backend: Backend | None = None, limit: int | None = None) -> SendReport:
-    """Deliver every pending letter whose time has come; failures wait with capped exponential backoff."""
-    from governance.mail.digest import merge_reminders
+def deliver_batch(backend: Backend, rows: Iterable[Any], sender: str, short_name: str, now: Callable[[], datetime],
+                  stop_at: datetime, handing_over: Callable[[int], None], accepted: Callable[[int], None]) -> dict[int, Problem]:
+    """Hand each letter over on one connection, until the backend goes down or `stop_at` passes; returns the problems.
 
-    instance.require_real_time()
-    _check_sender(instance.settings.mail.sender)
-    report = SendReport()
-    merge_reminders(instance)
-    backend = backend or backend_for(instance.settings)
-    _set_aside_unconfirmed(instance, report)
-    while limit is None or _done(report) < limit:
-        now = instance.clock.now()
-        claimed = _claim(instance, now, BATCH if limit is None else min(BATCH, limit - _done(report)))
-        if not claimed:
-            break
-        problems: dict[int, Problem] = {}
-        down = _deliver(instance, backend, claimed, now, problems, report)
-        if problems:
-            _record_problems(instance, [row for row in claimed if row.id in problems], problems, report)
-        if down:
-            break  # the backend is unwell: leave the rest for the next run
-    return report
-
-
-def _done(report: SendReport) -> int:
-    return report.sent + report.failed + report.retrying
-
-
-def _check_sender(sender: str) -> None:
-    """A sender no letter can carry is the configuration's fault, not any letter's: refuse before claiming one."""
-    from governance.errors import BadInput
-
-    try:
-        address(sender, "sender")
-    except Unbuildable as exc:
-        raise BadInput(f"mail.sender in config.toml: {exc}") from None
-
-
-def _claim(instance: Any, now: datetime, count: int) -> list[OutboxMessage]:
-    with instance.db.write() as session:
-        query = (select(OutboxMessage).where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
-                 .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(count))
-        if not instance.db.is_sqlite:
-            query = query.with_for_update(skip_locked=True)
-        rows = list(session.scalars(query))
-        for position, row in enumerate(rows):
-            row.attempts += 1
-            # Leases end in reverse order of sending: after a kill, the letter that was in flight (the first one not
-            # recorded) comes back last, behind the batch's untried letters, instead of first in line for the next kill.
-            row.next_attempt_at = now + LEASE + timedelta(milliseconds=len(rows) - position)
-            if row.first_attempt_at is None:  # the retry period runs from here
-                row.first_attempt_at = now
-        session.flush()
-        session.expunge_all()
-        return rows
-
-
-def _deliver(instance: Any, backend: Backend, rows: list[OutboxMessage], now: datetime, problems: dict[int, Problem],
-             report: SendReport) -> bool:
-    """Hand each letter over on one connection; each is counted as handed over just before its final step.
-
-    The transaction that counts a letter's hand-over also records the letter before it as sent (one commit per letter);
-    the last accepted letter is recorded on its own. A letter that cannot be built, or that the backend refuses for
-    good, is a final problem of its own and the others go on. Returns True when the backend went down: the letters
-    not yet handed over wait.
+    A letter that cannot be built, or that the backend refuses for good, is a final problem of its own and the others
+    go on. When the backend goes down, that letter and every one not yet handed over get an outage problem; letters
+    left when `stop_at` passed get none (they stay as they are).
     """
-    mail = instance.settings.mail
-    short_name = instance.rules.short_name
-    # Past half the lease, another run may take these letters as abandoned: stop before it could send one twice.
-    stop_at = now + LEASE / 2
-    handled: set[int] = set()
-    accepted: list[int] = []  # accepted by the server, not yet recorded as sent (one at most)
-    recorded = [0]  # letters of this batch recorded as sent: the first ends an outage, if one is on record
-
-    def record(outbox_id: int | None) -> None:
-        _record_handover(instance, outbox_id, accepted, end_outage=bool(accepted) and not recorded[0])
-        recorded[0] += len(accepted)
-        accepted.clear()
-
+    problems: dict[int, Problem] = {}
+    pending = list(rows)
     try:
         with backend:
-            for row in rows:
-                if instance.clock.now() >= stop_at:
-                    break  # the rest stay claimed; the lease brings them back
-                handled.add(row.id)
+            while pending:
+                if now() >= stop_at:
+                    break
+                row = pending[0]
                 try:
-                    letter = build(row, mail.sender, short_name)
+                    letter = build(row, sender, short_name)
                 except (ValueError, MessageError) as exc:  # Unbuildable, or a value the email package cannot encode
                     problems[row.id] = Problem(f"the letter cannot be built: {exc}", final=True)
+                    pending.pop(0)
                     continue
                 try:
-                    backend.deliver(letter, lambda outbox_id=row.id: record(outbox_id))
+                    backend.deliver(letter, lambda outbox_id=row.id: handing_over(outbox_id))
                 except BackendDown:
-                    handled.discard(row.id)
                     raise
                 except LetterRefused as exc:
                     problems[row.id] = Problem(str(exc), final=True)
-                    continue
                 except DeliveryError as exc:
                     problems[row.id] = Problem(str(exc))
-                    continue
-                accepted.append(row.id)
-                report.sent += 1
+                else:
+                    accepted(row.id)
+                pending.pop(0)
     except BackendDown as exc:
-        for row in rows:
-            if row.id not in handled:
-                problems[row.id] = Problem(str(exc), outage=True)
-        return True
-    finally:
-        if accepted:
-            record(None)
-    return False
-
-
-def _record_handover(instance: Any, outbox_id: int | None, accepted: list[int], end_outage: bool) -> None:
-    """One small transaction: the letters the server accepted are sent; the one about to go is counted as handed over.
-
-    Both before the next letter can have arrived: a crash leaves at most one letter delivered and not recorded, and
-    its row says it may have arrived.
-    """
-    from governance.service.actors import SYSTEM
-    from governance.service.transaction import change
-
-    def work(op: Any) -> None:
-        if accepted:
-            if end_outage:
-                _end_outage(op)  # before the letter is marked: it is one of those that waited
-            op.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(accepted))
-                               .values(status="sent", sent_at=op.now, last_error=None, next_attempt_at=None, handovers=0)
-                               .execution_options(synchronize_session=False))
-        if outbox_id is not None:
-            op.session.execute(update(OutboxMessage).where(OutboxMessage.id == outbox_id)
-                               .values(handovers=OutboxMessage.handovers + 1).execution_options(synchronize_session=False))
-
-    change(instance, SYSTEM, work)
-
-
-def _set_aside_unconfirmed(instance: Any, report: SendReport) -> None:
-    """Letters twice with the server when a sender died, due again: failed with the reason, and the secretariat told."""
-    from governance.service.actors import SYSTEM
-    from governance.service.transaction import change
-
-    def due(now: datetime) -> Any:
-        return select(OutboxMessage).where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now,
-                                           OutboxMessage.handovers >= UNANSWERED)
-
-    with instance.db.read() as session:  # nearly always none: no transaction is opened for nothing
-        if session.scalar(due(instance.clock.now()).with_only_columns(OutboxMessage.id).limit(1)) is None:
-            return
-
-    def work(op: Any) -> None:
-        query = due(op.now)
-        if not instance.db.is_sqlite:
-            query = query.with_for_update(skip_locked=True)
-        rows = list(op.session.scalars(query))
-        given_up = []
-        for row in rows:
-            error = UNCONFIRMED.format(n=row.handovers, id=row.id)
-            row.status, row.last_error, row.next_attempt_at = "failed", error, None
-            report.failed += 1
-            report.errors.append(error)
-            if row.template not in NOTICES:
-                given_up.append((row, error))
-        if given_up:
-            _tell_secretariat(op, given_up)
-
-    change(instance, SYSTEM, work)
-
-
-def _record_problems(instance: Any, rows: list[OutboxMessage], problems: dict[int, Problem], report: SendReport) -> None:
-    """One transaction: what waits (and until when), what is given up on, and the secretariat's notices of both."""
-    from governance.service.actors import SYSTEM
-    from governance.service.transaction import change
-
-    settings = instance.settings.mail
-    tally = SendReport()
-
-    def work(op: Any) -> None:
-        given_up: list[tuple[OutboxMessage, str]] = []
-        outage: str | None = None
-        for row in rows:
-            problem = problems[row.id]
-            if problem.final or _exhausted(row, op.now, settings):
-                values: dict[str, Any] = {"status": "failed", "last_error": problem.error, "next_attempt_at": None}
-                if row.template not in NOTICES:
-                    given_up.append((row, problem.error))
-                tally.failed += 1
-            else:
-                values = {"last_error": problem.error, "next_attempt_at": op.now + backoff(row.attempts, settings)}
-                tally.retrying += 1
-            if not problem.outage:  # the server answered: no copy of this hand-over arrived
-                values["handovers"] = 0
-            op.session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
-            tally.errors.append(problem.error)
-            if problem.outage and outage is None:
-                outage = problem.error
-        if given_up:
-            _tell_secretariat(op, given_up)
-        if outage is not None:
-            _begin_outage(op, outage)
-
-    change(instance, SYSTEM, work)
-    report.sent += tally.sent
-    report.failed += tally.failed
-    report.retrying += tally.retrying
-    report.errors.extend(tally.errors)
-
-
-def backoff(attempts: int, settings: Any) -> timedelta:
-    """The wait after the n-th failed try: retry_base_seconds doubling each time, never more than retry_max_seconds."""
-    ceiling = max(settings.retry_max_seconds, 1)
-    wait = settings.retry_base_seconds * 2 ** min(max(attempts - 1, 0), 62)  # the exponent bounded: no huge number built
-    return timedelta(seconds=max(min(wait, ceiling), 1))
-
-
-def _exhausted(row: OutboxMessage, now: datetime, settings: Any) -> bool:
-    """Given up only when tried max_attempts times AND for retry_hours: a long outage alone loses no letter."""
-    if row.attempts < settings.max_attempts:
-        return False
-    started = row.first_attempt_at or now
-    return now - started >= timedelta(hours=settings.retry_hours)
-
-
-def _tell_secretariat(op: Any, failures: list[tuple[OutboxMessage, str]]) -> None:
-    """A letter given up on is not silent: the secretariat is written to (and it shows in `gov status`)."""
-    context = _notice_context(op, failures=[{"to": r.recipient, "subject": r.subject, "error": error, "attempts": r.attempts}
-                                            for r, error in failures])
-    _queue_to_secretariat(op, "delivery_failed", context)
-
-
-def _begin_outage(op: Any, error: str) -> None:
-    """The first failing run of an outage tells the secretariat; the next ones find the row and stay quiet."""
-    if op.session.bind.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as insert_once
-
-        # psycopg reports no row count for an insert: the row it returns says whether this one was written.
-        statement = insert_once(Counter).values(name=OUTAGE, value=error, at=op.now).on_conflict_do_nothing()
-        begun = op.session.execute(statement.returning(Counter.name)).first() is not None
-    else:
-        from sqlalchemy.dialects.sqlite import insert as insert_once
-
-        statement = insert_once(Counter).values(name=OUTAGE, value=error, at=op.now).on_conflict_do_nothing()
-        begun = op.session.execute(statement).rowcount == 1
-    if not begun:
-        return  # an outage already under way (told when it began, by this run or another worker)
-    retry = timedelta(hours=op.instance.settings.mail.retry_hours)
-    _queue_to_secretariat(op, "mail_outage", _notice_context(op, outage={"since": op.now, "error": error, "retry": _duration(op, retry)}))
-
-
-def _end_outage(op: Any) -> None:
-    """The first letter through after an outage tells the secretariat how long it lasted and how many letters waited."""
-    outage = op.session.get(Counter, OUTAGE)
-    if outage is None:
-        return
-    waited = op.session.scalar(select(func.count()).select_from(OutboxMessage)
-                               .where(OutboxMessage.status == "pending", OutboxMessage.last_error.is_not(None)))
-    ended = op.session.execute(delete(Counter).where(Counter.name == OUTAGE).execution_options(synchronize_session=False))
-    if ended.rowcount != 1:
-        return  # another worker saw the mail flow first and told
-    since = outage.at or op.now
-    view = {"since": since, "until": op.now, "lasted": _duration(op, op.now - since), "waited": waited or 0, "error": outage.value or ""}
-    _queue_to_secretariat(op, "mail_restored", _notice_context(op, outage=view))
-
-
-def _duration(op: Any, span: timedelta) -> Any:
-    """A length of time in each language the body writes in ('3 hours', '3 heures', '3 ساعات')."""
-    from babel.dates import format_timedelta
-
-    from governance.service.describe import Localised
-
-    span = max(span, timedelta(0))
-    return Localised({lang: format_timedelta(span, locale=lang) for lang in {*op.rules.languages, "en"}})
-
-
-def _notice_context(op: Any, **extra: Any) -> dict[str, Any]:
-    from governance.service.describe import letter_context
-
-    return letter_context(op, None, extra)
-
-
-def _queue_to_secretariat(op: Any, template: str, context: dict[str, Any]) -> None:
-    from governance.service import audiences, outbox
-
-    outbox.queue(op, audiences.people(op, None, ["secretariat"]), template, context, None)
+        for row in pending:
+            problems[row.id] = Problem(str(exc), outage=True)
+    return problems

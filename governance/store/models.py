@@ -217,7 +217,7 @@ class OutboxMessage(Base):
     attachment_name: Mapped[str | None] = mapped_column(String(200))  # a text file sent with the letter (a draft too long to inline)
     attachment: Mapped[str | None] = mapped_column(Text)
     # Handed over in full (the server had all but the final dot) with no answer heard since: each is a copy that may
-    # have arrived. Two, and the letter is not sent a third time (see mail/delivery.py).
+    # have arrived. Two, and the letter is not sent a third time (see service/sending.py).
     handovers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
 
