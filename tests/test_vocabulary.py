@@ -184,6 +184,13 @@ def test_a_decision_state_renamed_keeps_its_words_in_letters(tmp_path):
     assert specs["document"].flagged("accepts_comments") == ("circulated",)
 
 
+def test_every_letter_addition_a_record_kind_names_is_registered():
+    from governance.service.describe import LETTER_EXTRAS
+
+    named = {t.letter_extras for t in records.types().values() if t.letter_extras}
+    assert named == set(LETTER_EXTRAS)
+
+
 # -- the names of the shipped files stay out of the service code ------------------------------------------------
 
 # Words of other vocabularies that happen to be spelled like a state: where they stand and what they are.

@@ -29,6 +29,7 @@ from governance.store.models import (
     Person,
     PersonRole,
     Term,
+    WorkflowRecord,
 )
 
 ORG_KINDS = ("member", "secretariat", "observer")
@@ -272,7 +273,7 @@ def designate_term(op: Operation, office: str, org_code: str, start: datetime | 
     return term
 
 
-def _fire_what_is_due(op: Operation, record: Any) -> None:
+def _fire_what_is_due(op: Operation, record: WorkflowRecord) -> None:
     """Fire, in this change, the deadline rows the record's state has just written and whose moment has already come
     (a term designated from a day already begun is active at once), as `tick` would: by the engine, citing the rule.
 
@@ -705,7 +706,7 @@ def edit_org(op: Operation, code: str, name: str | None = None, country: str | N
     return org, _correction(op, None, "org edit", before, after, names={"code": org.code})
 
 
-def _not_final(op: Operation, record: Any, doing: str) -> None:
+def _not_final(op: Operation, record: WorkflowRecord, doing: str) -> None:
     if op.instance.workflows[record.kind_name].states[record.state].final:
         raise NotAllowedNow(f"{record.ref} is {record.state.replace('_', ' ')}; {doing} of a {record.kind_name} in a final state "
                             f"no longer change")

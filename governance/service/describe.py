@@ -116,11 +116,7 @@ LETTER_EXTRAS: dict[str, LetterExtras] = {}
 
 def letter_extras(name: str) -> Callable[[LetterExtras], LetterExtras]:
     """Register what a kind's letters say beyond its declared fields (RecordType.letter_extras names it)."""
-    def register(fn: LetterExtras) -> LetterExtras:
-        LETTER_EXTRAS[name] = fn
-        return fn
-
-    return register
+    return lambda fn: LETTER_EXTRAS.setdefault(name, fn)
 
 
 def record_view(op: Operation, record: WorkflowRecord, context: dict[str, Any] | None = None) -> dict[str, Any]:
