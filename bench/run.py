@@ -2,6 +2,7 @@
 
     python bench/run.py [--quick | --smoke] [--json]
     python bench/run.py --profile advance|tick     # where the time of one measurement goes
+    python bench/run.py --transition [--quick]      # only what one transition costs: advance and the machine step
 
 Every rate is reported with the floor it is compared to: a raw SQLite commit
 (WAL, synchronous=FULL, one 200-byte row per transaction), `python -c pass`,
@@ -35,11 +36,11 @@ SETUP_NOW = "2021-01-04T09:00"
 # and a smoke run that only proves the harness works end to end (its numbers mean nothing).
 SIZES: dict[str, dict[str, int]] = {
     "full": {"commits": 2000, "advances": 400, "letters": 2000, "tick_rows": 100_000, "flat_large": 1_000_000,
-             "flat_runs": 40, "wall_runs": 10, "pg_rows": 20_000},
+             "flat_runs": 40, "wall_runs": 10, "pg_rows": 20_000, "machine_steps": 20_000},
     "quick": {"commits": 300, "advances": 60, "letters": 200, "tick_rows": 1000, "flat_large": 100_000,
-              "flat_runs": 15, "wall_runs": 10, "pg_rows": 2000},
+              "flat_runs": 15, "wall_runs": 10, "pg_rows": 2000, "machine_steps": 5000},
     "smoke": {"commits": 20, "advances": 3, "letters": 16, "tick_rows": 20, "flat_large": 2000,
-              "flat_runs": 3, "wall_runs": 2, "pg_rows": 40},
+              "flat_runs": 3, "wall_runs": 2, "pg_rows": 40, "machine_steps": 50},
 }
 MEMBERS = 8
 
@@ -230,6 +231,26 @@ def advance_rate(instance: Any, count: int, profiler: Any = None) -> float:
     return count / elapsed[0]
 
 
+def machine_step_us(instance: Any, count: int) -> float:
+    """Microseconds per trigger through a workflow's Machine alone, nothing attached: the library's share of a step.
+
+    A document in memory is circulated and put back to draft, `count` times; the best of five rounds.
+    """
+    from governance.store.models import Document
+    from governance.workflows.machine import WorkflowMachine
+
+    machine = WorkflowMachine(instance.workflows["document"])
+    document = Document(type="report", title="Probe", state="draft", version=1, current_version=1, circulation=0)
+    rounds = []
+    for _ in range(5):
+        with stopwatch() as elapsed:
+            for _ in range(count):
+                document.state = "draft"
+                machine.fire(document, "circulate")
+        rounds.append(elapsed[0] / count * 1e6)
+    return min(rounds)
+
+
 def tick_rate(instance: Any, rows: int, profiler: Any = None) -> float:
     """Due rows fired by tick: each a trigger through the service path (actions turning overdue)."""
     from sqlalchemy import update
@@ -377,6 +398,22 @@ def profile(what: str) -> None:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
 
 
+def transition_cost(size: dict[str, int], as_json: bool) -> None:
+    """Per call: a full advance through the service (three rounds, each on fresh drafts) and the Machine's own step."""
+    with scratch() as work:
+        instance = instance_at(work / "transition")
+        populate(instance)
+        advance_ms = [1000 / advance_rate(instance, size["advances"]) for _ in range(3)]
+        result = {"advance_ms_per_call": advance_ms, "advance_ms_best": min(advance_ms),
+                  "machine_step_us": machine_step_us(instance, size["machine_steps"])}
+        instance.db.dispose()
+    if as_json:
+        print(json.dumps(result, indent=2))
+    else:
+        for key, value in result.items():
+            print(f"{key:>22}: {value}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     modes = parser.add_mutually_exclusive_group()
@@ -384,9 +421,13 @@ def main() -> None:
     modes.add_argument("--smoke", action="store_true", help="the harness end to end at toy sizes (for CI; the numbers mean nothing)")
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     parser.add_argument("--profile", choices=("advance", "tick"), help="profile one measurement (150 circulations, or 500 due rows) and print where its time goes")
+    parser.add_argument("--transition", action="store_true", help="only the cost of one transition: advance (3 rounds) and the machine step")
     args = parser.parse_args()
     if args.profile:
         profile(args.profile)
+        return
+    if args.transition:
+        transition_cost(SIZES["quick" if args.quick else "smoke" if args.smoke else "full"], args.json)
         return
     mode = "quick" if args.quick else "smoke" if args.smoke else "full"
     size = SIZES[mode]
@@ -399,6 +440,7 @@ def main() -> None:
         populate(instance)
         result["advance_per_s"] = advance_rate(instance, size["advances"])
         result["advance_vs_floor"] = result["advance_per_s"] / result["commit_floor_per_s"]
+        result["machine_step_us"] = machine_step_us(instance, size["machine_steps"])
         log("send")
         result.update(send_vs_smtplib(instance, size["letters"]))
         instance.db.dispose()

@@ -40,6 +40,13 @@ class Instance:
             )
 
     @cached_property
+    def machines(self) -> dict[str, Any]:
+        """One transitions Machine per workflow (engine.WorkflowMachine), built on first use and kept while the instance is open."""
+        from governance.service.engine import build_machines
+
+        return build_machines(self.workflows)
+
+    @cached_property
     def renderer(self) -> Any:
         from governance.mail.render import Renderer
 

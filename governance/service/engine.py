@@ -6,15 +6,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import update
+from transitions import EventData
 
 from governance.errors import BadInput, Conflict, NotAllowedNow, NotPermitted
 from governance.service import audiences, audit, outbox
 from governance.service.effects import Step
-from governance.service.guards import Check, Votes, first_failure
+from governance.service.guards import Check, Failure, Votes, first_failure
 from governance.store.models import Deadline
-from governance.workflows.machine import fire
+from governance.workflows.machine import Callback, Condition, Hooks, WorkflowMachine
 from governance.workflows.registry import SYSTEM_ROLE
-from governance.workflows.spec import TriggerSpec, WorkflowSpec
+from governance.workflows.spec import EffectUse, GuardUse, TriggerSpec, WorkflowSpec
 
 
 @dataclass(frozen=True)
@@ -26,8 +27,64 @@ class Outcome:
     trigger: str
 
 
+@dataclass
+class Passage:
+    """One step's context, handed to the Machine as the keyword `passage` and read back by its callbacks."""
+
+    step: Step
+    check: Check  # what the guards see
+    detail: dict[str, Any] | None = None  # for the audit entry (who requested and approved)
+    rule: str | None = None
+    failure: Failure | None = None  # the guard that refused, with its article
+
+
 def spec_of(op: Any, record: Any) -> WorkflowSpec:
     return op.instance.workflows[record.kind_name]
+
+
+def machine_of(op: Any, record: Any) -> WorkflowMachine:
+    return op.instance.machines[record.kind_name]
+
+
+def build_machines(workflows: dict[str, WorkflowSpec]) -> dict[str, WorkflowMachine]:
+    """One Machine per workflow, wired to the named guards and effects and to the engine's own bookkeeping."""
+    return {kind: WorkflowMachine(spec, _hooks(spec)) for kind, spec in workflows.items()}
+
+
+def _hooks(spec: WorkflowSpec) -> Hooks:
+    def guard(trigger: TriggerSpec, use: GuardUse) -> Condition:
+        cited = trigger.article or spec.article or None
+
+        def passes(event: EventData) -> bool:
+            passage: Passage = event.kwargs["passage"]
+            # A condition can only say no; why, and under which article, is kept for the refusal the engine words.
+            passage.failure = first_failure(passage.check, (use,), event.transition.source, cited)
+            return passage.failure is None
+
+        return passes
+
+    def effect(use: EffectUse) -> Callback:
+        def run(event: EventData) -> None:
+            event.kwargs["passage"].step.run((use,))
+
+        return run
+
+    def leave(event: EventData) -> None:
+        _cancel_rows(event.kwargs["passage"].step.op, event.model, event.state.name)
+
+    def changed(event: EventData) -> None:
+        passage: Passage = event.kwargs["passage"]
+        op, record, trigger, source = passage.step.op, event.model, spec.triggers[event.event.name], event.transition.source
+        if record.pending_trigger == trigger.name or (record.pending_trigger and record.state != source):
+            _clear_pending(record)
+        info = dict(passage.detail or {})
+        votes = passage.check.votes
+        if votes is not None:
+            info["votes"] = {"for": votes.in_favour, "against": votes.against, "abstaining": votes.abstaining}
+        op.audit.append(audit.entry(op.now, op.actor.handle, record.ref, trigger.name, source, record.state, passage.step.reason,
+                                    passage.rule or trigger.article or spec.article or None, info or None))
+
+    return Hooks(guard, effect, leave, changed)
 
 
 def find_trigger(spec: WorkflowSpec, record: Any, name: str) -> TriggerSpec:
@@ -50,41 +107,38 @@ def advance(op: Any, record: Any, name: str, reason: str | None = None, votes: V
     spec = spec_of(op, record)
     trigger = find_trigger(spec, record, name)
     roles = op.actor.roles_for(record)
+    # Roles are the engine's: transitions has no notion of who fires a trigger, and the refusal names the roles.
     if not trigger.allows(roles):
         raise NotPermitted(
             f"{_who(op)} may not {name} {record.ref}: only {_roles_text(trigger.roles, op.rules)} may",
             rule=trigger.article or spec.article or None, hint=f"gov show {record.ref} (what you may do)",
         )
     check_version(record, expect_version)
-    _check_state(spec, record, trigger)
+    machine = machine_of(op, record)
+    _check_state(machine, record, trigger)
     if trigger.reason_required and not (reason and reason.strip()):
         raise BadInput(f"to {name} {record.ref}, say why with --reason")
-    _check_guards(op, spec, record, trigger, votes)
     if trigger.approval and trigger.approval not in roles and SYSTEM_ROLE not in roles:
+        # A step awaiting approval does not run yet, but its guards must hold now: the Machine evaluates its
+        # conditions without moving (`may`); the request itself (a pending mark, a letter) is the engine's.
+        passage = Passage(Step(op, record, record.state, trigger.dest, reason), Check(op, record, votes))
+        if not machine.may(record, trigger.name, passage=passage):
+            raise _refusal(record, trigger, passage)
         return _request_approval(op, record, trigger, reason)
     return apply(op, record, trigger, reason, votes=votes, rule=rule)
 
 
 def apply(op: Any, record: Any, trigger: TriggerSpec, reason: str | None, votes: Votes | None = None,
           detail: dict[str, Any] | None = None, rule: str | None = None) -> Outcome:
-    """Run the transition through the workflow's Machine and everything it brings, into the operation."""
-    spec = spec_of(op, record)
+    """Fire the transition through the workflow's Machine: its guards as conditions, then its effects, then the audit.
+
+    The Machine leaves the source state (its rows cancelled), enters the destination (its on_enter effects), runs
+    the trigger's effects (after) and the engine's bookkeeping (after_state_change), all into the operation.
+    """
     source = record.state
-    step = Step(op, record, source, scope=trigger.dest, reason=reason)
-
-    def after_state_change(_event: Any) -> None:
-        _cancel_rows(op, record, source)
-        step.run(spec.states[trigger.dest].on_enter)
-        step.run(trigger.effects)
-
-    fire(spec, record, trigger.name, after_state_change)
-    if record.pending_trigger == trigger.name or (record.pending_trigger and record.state != source):
-        _clear_pending(record)
-    info = dict(detail or {})
-    if votes is not None:
-        info["votes"] = {"for": votes.in_favour, "against": votes.against, "abstaining": votes.abstaining}
-    op.audit.append(audit.entry(op.now, op.actor.handle, record.ref, trigger.name, source, record.state, reason,
-                                rule or trigger.article or spec.article or None, info or None))
+    passage = Passage(Step(op, record, source, scope=trigger.dest, reason=reason), Check(op, record, votes), detail, rule)
+    if not machine_of(op, record).fire(record, trigger.name, passage=passage):
+        raise _refusal(record, trigger, passage)
     return Outcome(record.ref, record.state, pending_view(record), source, trigger.name)
 
 
@@ -95,15 +149,14 @@ def enter_initial(op: Any, record: Any, detail: dict[str, Any] | None = None, re
     record.state = state or spec.initial
     op.session.add(record)
     op.session.flush()  # the record needs its id (and so its ref) before rows can point to it
-    Step(op, record, None, scope=record.state, reason=reason).run(spec.states[record.state].on_enter)
+    machine_of(op, record).enter(record, passage=Passage(Step(op, record, None, scope=record.state, reason=reason), Check(op, record)))
     op.audit.append(audit.entry(op.now, op.actor.handle, record.ref, "create", None, record.state, reason, spec.article or None, detail))
 
 
 def reenter(op: Any, record: Any, what: str, detail: dict[str, Any]) -> None:
     """The record's times moved: the rows of its state are recomputed from the rules, the change audited."""
     spec = spec_of(op, record)
-    _cancel_rows(op, record, record.state)
-    Step(op, record, None, scope=record.state).run(spec.states[record.state].on_enter)
+    machine_of(op, record).reenter(record, passage=Passage(Step(op, record, None, scope=record.state), Check(op, record)))
     op.audit.append(audit.entry(op.now, op.actor.handle, record.ref, what, record.state, record.state, None, spec.article or None, detail))
 
 
@@ -120,8 +173,7 @@ def approve(op: Any, record: Any, reason: str | None, expect_version: int | None
         raise NotAllowedNow(f"nothing on {record.ref} waits for approval", hint="gov approvals")
     trigger = spec.triggers[record.pending_trigger]
     _check_approver(op, record, trigger, "approve")
-    _check_state(spec, record, trigger)
-    _check_guards(op, spec, record, trigger, None)
+    _check_state(machine_of(op, record), record, trigger)
     requested = {"requested_by": record.pending_by, "request_reason": record.pending_reason, "approved_by": op.actor.handle}
     return apply(op, record, trigger, reason or record.pending_reason, detail=requested)
 
@@ -153,13 +205,16 @@ def reject(op: Any, record: Any, reason: str, expect_version: int | None = None)
 def allowed_triggers(op: Any, record: Any) -> list[str]:
     """Triggers the actor may fire on the record now: roles, state and guards all permit."""
     spec = spec_of(op, record)
+    machine = machine_of(op, record)
     roles = op.actor.roles_for(record)
+    passage = Passage(Step(op, record, record.state, record.state), Check(op, record, preview=True))
     names = []
-    for trigger in spec.triggers_from(record.state):
-        if not trigger.allows(roles) or record.pending_trigger == trigger.name:
+    for name in machine.get_triggers(record.state):
+        trigger = spec.triggers[name]
+        if not trigger.allows(roles) or record.pending_trigger == name:
             continue
-        if first_failure(Check(op, record, preview=True), trigger.guards, record.state, None) is None:
-            names.append(trigger.name)
+        if machine.may(record, name, passage=passage):
+            names.append(name)
     return names
 
 
@@ -169,22 +224,23 @@ def pending_view(record: Any) -> dict[str, str] | None:
     return {"trigger": record.pending_trigger, "by": record.pending_by or ""}
 
 
-# -- the checks -----------------------------------------------------------------------------
+# -- the refusals: transitions answers yes or no, the engine says why and under which article --------
 
-def _check_state(spec: WorkflowSpec, record: Any, trigger: TriggerSpec) -> None:
-    if record.state not in trigger.sources:
-        allowed = [t.name for t in spec.triggers_from(record.state)]
-        hint = f"from {record.state} it can: {', '.join(allowed)}" if allowed else f"{record.state} is a final state"
+def _check_state(machine: WorkflowMachine, record: Any, trigger: TriggerSpec) -> None:
+    # Asked of the Machine before firing: its own MachineError names neither the record nor what it can do instead.
+    available = machine.get_triggers(record.state)
+    if trigger.name not in available:
+        hint = f"from {record.state} it can: {', '.join(available)}" if available else f"{record.state} is a final state"
         raise NotAllowedNow(
             f"{record.ref} is {record.state.replace('_', ' ')}; {trigger.name} works only from {' or '.join(trigger.sources)} ({hint})",
-            rule=trigger.article or spec.article or None,
+            rule=trigger.article or machine.spec.article or None,
         )
 
 
-def _check_guards(op: Any, spec: WorkflowSpec, record: Any, trigger: TriggerSpec, votes: Votes | None) -> None:
-    failure = first_failure(Check(op, record, votes), trigger.guards, record.state, trigger.article or spec.article or None)
-    if failure:
-        raise NotAllowedNow(f"cannot {trigger.name} {record.ref}: {failure.message}", rule=failure.rule)
+def _refusal(record: Any, trigger: TriggerSpec, passage: Passage) -> NotAllowedNow:
+    if passage.failure is None:  # the state was checked first, so only a condition can refuse
+        raise RuntimeError(f"{trigger.name} did not run from {record.state}")
+    return NotAllowedNow(f"cannot {trigger.name} {record.ref}: {passage.failure.message}", rule=passage.failure.rule)
 
 
 def _check_approver(op: Any, record: Any, trigger: TriggerSpec, verb: str) -> None:

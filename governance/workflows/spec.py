@@ -63,7 +63,6 @@ class WorkflowSpec:
     triggers: dict[str, TriggerSpec]
     article: str = ""
     source: str = ""
-    _machine: list[Any] = field(default_factory=list, compare=False, repr=False)
 
     def flagged(self, flag: str) -> tuple[str, ...]:
         """The states that set `flag` (`accepts_comments = true`), in the file's order."""
@@ -71,11 +70,3 @@ class WorkflowSpec:
 
     def triggers_from(self, state: str) -> list[TriggerSpec]:
         return [t for t in self.triggers.values() if state in t.sources]
-
-    def machine(self) -> Any:
-        """The one transitions Machine of this workflow, built on first use and shared."""
-        if not self._machine:
-            from governance.workflows.machine import build_machine
-
-            self._machine.append(build_machine(self))
-        return self._machine[0]
