@@ -27,12 +27,13 @@ class Hooks:
     changed: Callback | None = None  # the Machine's after_state_change
 
 
-class WorkflowMachine(Machine):  # type: ignore[misc]  # transitions' Machine is untyped at its base
+class WorkflowMachine(Machine):
     """One workflow as a transitions Machine: guards are conditions, effects on_enter and after callbacks.
 
     It holds no models. A record is handed to each call as the model (the static-machine pattern of the
     transitions FAQ) instead of being added with `add_model`, which would bind a method per trigger and state
-    onto the mapped record and skip, with a warning, any that clash with a column (a term's `end`).
+    onto the mapped record and skip, with a warning, any that clash with a column (a term's `end`). What a call
+    needs travels in its EventData, so the Machine keeps no per-call state and threads can share it.
     """
 
     def __init__(self, spec: WorkflowSpec, hooks: Hooks | None = None) -> None:
