@@ -207,7 +207,8 @@ class Demo:
                                            .group_by(OutboxMessage.lang)).all())
         return {"records": states, "letters_by_language": letters, "instance": str(self.folder),
                 "mail": str(self.folder / "mail"), "letters_delivered": len(list((self.folder / "mail" / "new").glob("*.eml"))),
-                "database": self.instance.db.safe_url(), "config": str(self.folder / "config.toml")}
+                "database": self.instance.db.safe_url(), "config": str(self.folder / "config.toml"),
+                "base_url": self.instance.settings.web.base_url, "secretariat_email": "ayse@sesric.example"}
 
 
 def run_demo(folder: Path | None, echo: Callable[[str], None]) -> dict[str, Any]:

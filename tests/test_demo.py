@@ -22,8 +22,10 @@ def test_demo_replays_the_cycle_prints_its_timeline_and_leaves_letters_in_three_
                    "Summary", "Explore further:"):
         assert moment in timeline, moment
     # The hints paste as they stand: each runs and succeeds.
-    hints = timeline.split("Explore further:", 1)[1].strip().splitlines()
+    hints = timeline.split("Explore further:", 1)[1].strip().split("\n\n")[0].splitlines()
     assert len(hints) == 4
+    # It ends with the command that serves its instance (tests/test_web_serve.py runs it).
+    assert timeline.strip().splitlines()[-1].strip().endswith(f"--config {folder / 'config.toml'} serve")
     for hint in hints:
         ran = subprocess.run(shlex.split(hint), capture_output=True, text=True, timeout=120)
         assert ran.returncode == 0, (hint, ran.stderr)

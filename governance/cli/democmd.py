@@ -16,6 +16,11 @@ def run(c: Any, folder: Path | None) -> None:
 
     summary = run_demo(folder, (lambda line: None) if c.json else click.echo)
     config = summary["config"]
+    gov = _as_typed()
+    # The web pages need a signing key in the environment (never in the file): the command makes one as it starts.
+    summary["serve"] = f"GOV_SECRET_KEY=$({KEY_COMMAND}) {gov} --config {config} serve"
+    summary["sign_in"] = {"url": f"{summary['base_url']}/sign-in", "email": summary["secretariat_email"],
+                          "send": f"{gov} --config {config} send"}
 
     def text() -> str:
         lines = ["", "Summary"]
@@ -27,12 +32,21 @@ def run(c: Any, folder: Path | None) -> None:
         lines.append(f"  database:  {summary['database']}")
         lines.append("")
         lines.append("Explore further:")
-        gov = _as_typed()
         for hint in ("--as ayse show D-3", "--as mehmet show T-2", "outbox", "audit verify"):
             lines.append(f"  {gov} --config {config} {hint}")
+        sign_in = summary["sign_in"]
+        lines.append("")
+        lines.append(f"See it in a browser: serve the instance (Ctrl-C stops it), open {sign_in['url']}, ask a link for "
+                     f"{sign_in['email']} (the secretariat's desk), run `{sign_in['send']}` in another terminal and open the "
+                     f"sign-in letter that lands in {summary['mail']}/new:")
+        lines.append(f"  {summary['serve']}")
         return "\n".join(lines)
 
     c.emit(summary, text)
+
+
+# A fresh random signing key, as any shell with Python makes one.
+KEY_COMMAND = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
 
 
 def _as_typed() -> str:
