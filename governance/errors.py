@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from governance.hints import Hint
 
 NOT_ALL_DELIVERED = 7
 """`gov send`'s exit code when some letters due were not delivered this run: they wait for a retry, or failed for good.
@@ -17,7 +21,7 @@ class GovError(Exception):
     exit_code = 1
     code = "error"
 
-    def __init__(self, message: str, rule: str | None = None, hint: str | None = None) -> None:
+    def __init__(self, message: str, rule: str | None = None, hint: Hint | str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.rule = rule

@@ -277,7 +277,7 @@ NOTICE = records.RecordType(
     time_fields=("expires",),
     fields=(records.Field("title"), records.Field("expires", form="time")),
     row=(records.Field("when", "expires", "time", text="until {}"),),
-    listing="gov notice list",
+    listed=True,
 )
 
 

@@ -328,7 +328,10 @@ def show(c: Any, ref: str) -> None:
     from governance.service.queries import show as show_record
 
     data = c.read(lambda op: show_record(op, ref))
+    from governance.cli.hints import command
     from governance.cli.timecmds import warn_if_dead
+
+    data["commands"] = [command(hint) for hint in data.pop("hints")]
 
     warn_if_dead(c)
 

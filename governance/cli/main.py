@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
+
+if TYPE_CHECKING:
+    from governance.hints import Hint
 
 SECTIONS: list[tuple[str, list[str]]] = [
     ("Set up", ["init", "rules", "org", "person", "term"]),
@@ -860,7 +863,7 @@ def main() -> None:
         if isinstance(exc, GovError):
             from governance.cli.output import error
 
-            error(exc.code, exc.sentence(), exc.rule, as_json, exc.hint)
+            error(exc.code, exc.sentence(), exc.rule, as_json, _hint_text(exc.hint))
             sys.exit(exc.exit_code)
         if isinstance(exc, BrokenPipeError):
             sys.exit(1)
@@ -871,3 +874,11 @@ def main() -> None:
         sys.exit(1)
     sys.exit(code if type(code) is int else 0)
 
+
+def _hint_text(hint: Hint | str | None) -> str | None:
+    """A refusal's hint as the command to type (the service gives it as data)."""
+    if hint is None:
+        return None
+    from governance.cli.hints import command
+
+    return command(hint)

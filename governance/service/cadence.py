@@ -7,15 +7,15 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from governance.clock import add_months
-from governance.service import engine
 from governance.store.models import Action, Meeting, Organisation
 from governance.workflows.records import COMPLETE
 
 if TYPE_CHECKING:
     from governance.service.context import Operation
+    from governance.service.effects import Workflow
 
 
-def plan(op: Operation, meeting: Meeting) -> list[Action]:
+def plan(op: Operation, meeting: Meeting, workflow: Workflow) -> list[Action]:
     """After a meeting closes: the next one of its kind due `every_months` later; after the general meeting (the kind
     the rules mark general = true), one of each kind marked between_general halfway."""
     rules = op.rules
@@ -38,13 +38,13 @@ def plan(op: Operation, meeting: Meeting) -> list[Action]:
         action = Action(title=f"Hold the next {title.lower()}", owner_org_id=secretariat.id, due=add_months(closed, months, rules.zone),
                         source_ref=f"{meeting.ref} ({article})", satisfied_by=kind, created_at=op.now)
         action.owner = secretariat
-        engine.enter_initial(op, action, {"title": action.title, "owner": secretariat.code, "due": action.due,
+        workflow.enter_initial(op, action, {"title": action.title, "owner": secretariat.code, "due": action.due,
                                           "source": meeting.ref, "satisfied_by": kind}, reason=f"required after {meeting.ref} closed")
         made.append(action)
     return made
 
 
-def satisfy(op: Operation, meeting: Meeting) -> list[Action]:
+def satisfy(op: Operation, meeting: Meeting, workflow: Workflow) -> list[Action]:
     """Convening a meeting completes the follow-ups waiting for a meeting of its kind (those `complete` can leave)."""
     complete = op.instance.workflows["action"].triggers[COMPLETE]
     waiting = op.session.scalars(select(Action).where(Action.satisfied_by == meeting.kind, Action.state.in_(complete.sources))
@@ -52,6 +52,6 @@ def satisfy(op: Operation, meeting: Meeting) -> list[Action]:
     done = []
     for action in waiting:
         late = "" if op.now <= action.due else " (late)"
-        engine.apply(op, action, complete, reason=f"{meeting.ref} convened{late}")
+        workflow.apply(op, action, complete, reason=f"{meeting.ref} convened{late}")
         done.append(action)
     return done

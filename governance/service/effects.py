@@ -3,19 +3,36 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from governance.clock import add_days, days_at
 from governance.service import audiences, outbox, rulerefs
 from governance.service.describe import letter_context
 from governance.store.models import WorkflowRecord
-from governance.workflows.spec import EffectUse
+from governance.workflows.spec import EffectUse, TriggerSpec
 
 if TYPE_CHECKING:
     from governance.service.context import Operation
 
 Effect = Callable[["Step", EffectUse], None]
 EFFECTS: dict[str, Effect] = {}
+
+
+class Workflow(Protocol):
+    """The engine as an effect reaches it: the one narrow port (effects never import the engine, which runs them)."""
+
+    def enter_initial(self, op: Operation, record: WorkflowRecord, detail: dict[str, Any] | None = None,
+                      reason: str | None = None, state: str | None = None) -> None: ...
+
+    def apply(self, op: Operation, record: WorkflowRecord, trigger: TriggerSpec, reason: str | None) -> Any: ...
+
+
+_ENGINE: list[Workflow] = []
+
+
+def connect(engine: Workflow) -> None:
+    """Called once by the engine as it loads: effects that create or move records go through it."""
+    _ENGINE[:] = [engine]
 
 
 def effect(name: str) -> Callable[[Effect], Effect]:
@@ -43,6 +60,10 @@ class Step:
         for use in uses:
             if self.source is None or use.applies(self.source):
                 EFFECTS[use.name](self, use)
+
+    @property
+    def workflow(self) -> Workflow:
+        return _ENGINE[0]
 
     def context(self) -> dict[str, Any]:
         return letter_context(self.op, self.record, {**self.extra, "reason": self.reason, "deadlines": dict(self.scheduled)})
@@ -133,11 +154,11 @@ def open_circulation(step: Step, use: EffectUse) -> None:
 def plan_cadence(step: Step, use: EffectUse) -> None:
     from governance.service.cadence import plan
 
-    plan(step.op, step.record)
+    plan(step.op, step.record, step.workflow)
 
 
 @effect("satisfy_cadence")
 def satisfy_cadence(step: Step, use: EffectUse) -> None:
     from governance.service.cadence import satisfy
 
-    satisfy(step.op, step.record)
+    satisfy(step.op, step.record, step.workflow)

@@ -9,10 +9,13 @@ from sqlalchemy import update
 from transitions import EventData
 
 from governance.errors import BadInput, Conflict, NotAllowedNow, NotPermitted
+from governance.hints import Hint
 from governance.service import audiences, audit, outbox
+from governance.service import effects
 from governance.service.effects import Step
 from governance.service.guards import Check, Failure, Votes, first_failure
-from governance.store.models import Deadline
+from governance.service.context import Operation
+from governance.store.models import Deadline, WorkflowRecord
 from governance.workflows.machine import Callback, Condition, Hooks, WorkflowMachine
 from governance.workflows.registry import SYSTEM_ROLE
 from governance.workflows.spec import EffectUse, GuardUse, TriggerSpec, WorkflowSpec
@@ -38,11 +41,11 @@ class Passage:
     failure: Failure | None = None  # the guard that refused, with its article
 
 
-def spec_of(op: Any, record: Any) -> WorkflowSpec:
+def spec_of(op: Operation, record: WorkflowRecord) -> WorkflowSpec:
     return op.instance.workflows[record.kind_name]
 
 
-def machine_of(op: Any, record: Any) -> WorkflowMachine:
+def machine_of(op: Operation, record: WorkflowRecord) -> WorkflowMachine:
     return op.instance.machines[record.kind_name]
 
 
@@ -87,7 +90,7 @@ def _hooks(spec: WorkflowSpec) -> Hooks:
     return Hooks(guard, effect, leave, changed)
 
 
-def find_trigger(spec: WorkflowSpec, record: Any, name: str) -> TriggerSpec:
+def find_trigger(spec: WorkflowSpec, record: WorkflowRecord, name: str) -> TriggerSpec:
     trigger = spec.triggers.get(name)
     if trigger is None:
         from difflib import get_close_matches
@@ -96,12 +99,12 @@ def find_trigger(spec: WorkflowSpec, record: Any, name: str) -> TriggerSpec:
         article = "an" if spec.record[:1] in "aeiou" else "a"
         raise BadInput(
             f"{article} {spec.record} has no trigger {name!r} (its triggers: {', '.join(spec.triggers)})",
-            hint=f"gov advance {record.ref} {close[0]}" if close else f"gov show {record.ref}",
+            hint=Hint("advance", record.ref, close[0]) if close else Hint("show", record.ref),
         )
     return trigger
 
 
-def advance(op: Any, record: Any, name: str, reason: str | None = None, votes: Votes | None = None,
+def advance(op: Operation, record: WorkflowRecord, name: str, reason: str | None = None, votes: Votes | None = None,
             expect_version: int | None = None, rule: str | None = None) -> Outcome:
     """Fire `name` on `record` as the operation's actor: now, or as a request awaiting approval."""
     spec = spec_of(op, record)
@@ -111,7 +114,7 @@ def advance(op: Any, record: Any, name: str, reason: str | None = None, votes: V
     if not trigger.allows(roles):
         raise NotPermitted(
             f"{_who(op)} may not {name} {record.ref}: only {_roles_text(trigger.roles, op.rules)} may",
-            rule=trigger.article or spec.article or None, hint=f"gov show {record.ref} (what you may do)",
+            rule=trigger.article or spec.article or None, hint=Hint("show", record.ref, why="what you may do"),
         )
     check_version(record, expect_version)
     machine = machine_of(op, record)
@@ -128,7 +131,7 @@ def advance(op: Any, record: Any, name: str, reason: str | None = None, votes: V
     return apply(op, record, trigger, reason, votes=votes, rule=rule)
 
 
-def apply(op: Any, record: Any, trigger: TriggerSpec, reason: str | None, votes: Votes | None = None,
+def apply(op: Operation, record: WorkflowRecord, trigger: TriggerSpec, reason: str | None, votes: Votes | None = None,
           detail: dict[str, Any] | None = None, rule: str | None = None) -> Outcome:
     """Fire the transition through the workflow's Machine: its guards as conditions, then its effects, then the audit.
 
@@ -142,7 +145,7 @@ def apply(op: Any, record: Any, trigger: TriggerSpec, reason: str | None, votes:
     return Outcome(record.ref, record.state, pending_view(record), source, trigger.name)
 
 
-def enter_initial(op: Any, record: Any, detail: dict[str, Any] | None = None, reason: str | None = None,
+def enter_initial(op: Operation, record: WorkflowRecord, detail: dict[str, Any] | None = None, reason: str | None = None,
                   state: str | None = None) -> None:
     """A new record enters its workflow's initial state (or `state`): its on_enter effects run, the creation is audited."""
     spec = spec_of(op, record)
@@ -153,24 +156,24 @@ def enter_initial(op: Any, record: Any, detail: dict[str, Any] | None = None, re
     op.audit.append(audit.entry(op.now, op.actor.handle, record.ref, "create", None, record.state, reason, spec.article or None, detail))
 
 
-def reenter(op: Any, record: Any, what: str, detail: dict[str, Any]) -> None:
+def reenter(op: Operation, record: WorkflowRecord, what: str, detail: dict[str, Any]) -> None:
     """The record's times moved: the rows of its state are recomputed from the rules, the change audited."""
     spec = spec_of(op, record)
     machine_of(op, record).reenter(record, passage=Passage(Step(op, record, None, scope=record.state), Check(op, record)))
     op.audit.append(audit.entry(op.now, op.actor.handle, record.ref, what, record.state, record.state, None, spec.article or None, detail))
 
 
-def check_version(record: Any, expect_version: int | None) -> None:
+def check_version(record: WorkflowRecord, expect_version: int | None) -> None:
     """Optimistic concurrency for people: acting on what they saw, not on what someone else made of it since."""
     if expect_version is not None and record.version != expect_version:
         raise Conflict(f"{record.ref} changed by someone else, nothing written (it is at version {record.version}, you expected {expect_version})")
 
 
-def approve(op: Any, record: Any, reason: str | None, expect_version: int | None = None) -> Outcome:
+def approve(op: Operation, record: WorkflowRecord, reason: str | None, expect_version: int | None = None) -> Outcome:
     spec = spec_of(op, record)
     check_version(record, expect_version)
     if not record.pending_trigger:
-        raise NotAllowedNow(f"nothing on {record.ref} waits for approval", hint="gov approvals")
+        raise NotAllowedNow(f"nothing on {record.ref} waits for approval", hint=Hint("approvals"))
     trigger = spec.triggers[record.pending_trigger]
     _check_approver(op, record, trigger, "approve")
     _check_state(machine_of(op, record), record, trigger)
@@ -178,11 +181,11 @@ def approve(op: Any, record: Any, reason: str | None, expect_version: int | None
     return apply(op, record, trigger, reason or record.pending_reason, detail=requested)
 
 
-def reject(op: Any, record: Any, reason: str, expect_version: int | None = None) -> Outcome:
+def reject(op: Operation, record: WorkflowRecord, reason: str, expect_version: int | None = None) -> Outcome:
     spec = spec_of(op, record)
     check_version(record, expect_version)
     if not record.pending_trigger:
-        raise NotAllowedNow(f"nothing on {record.ref} waits for approval", hint="gov approvals")
+        raise NotAllowedNow(f"nothing on {record.ref} waits for approval", hint=Hint("approvals"))
     trigger = spec.triggers[record.pending_trigger]
     _check_approver(op, record, trigger, "reject")
     requester = record.pending_by
@@ -202,7 +205,7 @@ def reject(op: Any, record: Any, reason: str, expect_version: int | None = None)
     return Outcome(record.ref, record.state, None, record.state, f"reject:{trigger.name}")
 
 
-def allowed_triggers(op: Any, record: Any) -> list[str]:
+def allowed_triggers(op: Operation, record: WorkflowRecord) -> list[str]:
     """Triggers the actor may fire on the record now: roles, state and guards all permit."""
     spec = spec_of(op, record)
     machine = machine_of(op, record)
@@ -218,7 +221,7 @@ def allowed_triggers(op: Any, record: Any) -> list[str]:
     return names
 
 
-def pending_view(record: Any) -> dict[str, str] | None:
+def pending_view(record: WorkflowRecord) -> dict[str, str] | None:
     if not record.pending_trigger:
         return None
     return {"trigger": record.pending_trigger, "by": record.pending_by or ""}
@@ -226,7 +229,7 @@ def pending_view(record: Any) -> dict[str, str] | None:
 
 # -- the refusals: transitions answers yes or no, the engine says why and under which article --------
 
-def _check_state(machine: WorkflowMachine, record: Any, trigger: TriggerSpec) -> None:
+def _check_state(machine: WorkflowMachine, record: WorkflowRecord, trigger: TriggerSpec) -> None:
     # Asked of the Machine before firing: its own MachineError names neither the record nor what it can do instead.
     available = machine.get_triggers(record.state)
     if trigger.name not in available:
@@ -237,19 +240,19 @@ def _check_state(machine: WorkflowMachine, record: Any, trigger: TriggerSpec) ->
         )
 
 
-def _refusal(record: Any, trigger: TriggerSpec, passage: Passage) -> NotAllowedNow:
+def _refusal(record: WorkflowRecord, trigger: TriggerSpec, passage: Passage) -> NotAllowedNow:
     if passage.failure is None:  # the state was checked first, so only a condition can refuse
         raise RuntimeError(f"{trigger.name} did not run from {record.state}")
     return NotAllowedNow(f"cannot {trigger.name} {record.ref}: {passage.failure.message}", rule=passage.failure.rule)
 
 
-def _check_approver(op: Any, record: Any, trigger: TriggerSpec, verb: str) -> None:
+def _check_approver(op: Operation, record: WorkflowRecord, trigger: TriggerSpec, verb: str) -> None:
     approver = trigger.approval or op.rules.approver
     if approver not in op.actor.roles_for(record):
         raise NotPermitted(f"{_who(op)} may not {verb} {trigger.name} on {record.ref}: only the {approver} may")
 
 
-def _request_approval(op: Any, record: Any, trigger: TriggerSpec, reason: str | None) -> Outcome:
+def _request_approval(op: Operation, record: WorkflowRecord, trigger: TriggerSpec, reason: str | None) -> Outcome:
     if record.pending_trigger:
         raise NotAllowedNow(f"{record.ref} already waits for the {trigger.approval}'s approval of {record.pending_trigger}")
     record.pending_trigger = trigger.name
@@ -265,14 +268,14 @@ def _request_approval(op: Any, record: Any, trigger: TriggerSpec, reason: str | 
     return Outcome(record.ref, record.state, pending_view(record), record.state, f"request:{trigger.name}")
 
 
-def _clear_pending(record: Any) -> None:
+def _clear_pending(record: WorkflowRecord) -> None:
     record.pending_trigger = None
     record.pending_by = None
     record.pending_reason = None
     record.pending_at = None
 
 
-def _cancel_rows(op: Any, record: Any, left_state: str) -> None:
+def _cancel_rows(op: Operation, record: WorkflowRecord, left_state: str) -> None:
     """Rows a state wrote stop applying when the record leaves it (a done action is never reminded)."""
     op.deadlines[:] = [d for d in op.deadlines if not (d["ref"] == record.ref and d["scope"] == left_state)]
     if op.dry_run:
@@ -289,7 +292,7 @@ def _cancel_rows(op: Any, record: Any, left_state: str) -> None:
     )
 
 
-def _who(op: Any) -> str:
+def _who(op: Operation) -> str:
     roles = sorted(op.actor.roles - {SYSTEM_ROLE}) if op.actor.person else ["system"]
     return f"{op.actor.handle} ({', '.join(roles) or 'no role'})"
 
@@ -297,3 +300,13 @@ def _who(op: Any) -> str:
 def _roles_text(roles: tuple[str, ...], rules: Any) -> str:
     shown = [r for r in roles if r != SYSTEM_ROLE] or list(roles)
     return " or ".join(f"the {r}" if audiences.singular(rules, r) else f"a {r.replace('_', ' ')}" for r in shown)
+
+
+class _Port:
+    """What effects may ask of the engine (effects.Workflow): create a record, fire a trigger by a rule."""
+
+    enter_initial = staticmethod(enter_initial)
+    apply = staticmethod(apply)
+
+
+effects.connect(_Port())

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from governance.hints import Hint
+
 from governance.errors import BadInput
 from governance.store.models import Organisation, Person
 from governance.workflows import records
@@ -34,7 +36,7 @@ def record(session: Session, ref: str, kinds: tuple[str, ...] | None = None, loc
         raise BadInput(f"{ref} is a {record_type.kind}; this needs a {' or '.join(kinds)}")
     found = session.get(record_type.model_class(), number, with_for_update=lock or None)
     if found is None:
-        raise BadInput(f"there is no {record_type.kind} {record_type.prefix}-{number}", hint=record_type.listing or None)
+        raise BadInput(f"there is no {record_type.kind} {record_type.prefix}-{number}", hint=Hint("list", kind=record_type.kind) if record_type.listed else None)
     return found
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from governance.clock import iso
 from governance.errors import BadInput
+from governance.hints import Hint
 from governance.service import engine, lookup
 from governance.service.context import Operation
 from governance.rules import Rules
@@ -68,26 +69,26 @@ def show(op: Operation, ref: str) -> dict[str, Any]:
         "history": [audit_view(op, e) for e in history],
         "fields": fields_view(op, record, records.of_model(type(record)).fields, "show"),
     }
-    result["commands"], result["by"] = _what_next(op, spec, record, allowed, rows)
+    result["hints"], result["by"] = _what_next(op, spec, record, allowed, rows)
     return result
 
 
 def _what_next(op: Operation, spec: WorkflowSpec, record: WorkflowRecord, allowed: list[str],
-               rows: list[Deadline]) -> tuple[list[str], dict[str, Any] | None]:
-    """The commands this actor may run on the record now, and the deadline that ends the present state."""
-    commands = [f"gov advance {record.ref} {t}" for t in allowed]
+               rows: list[Deadline]) -> tuple[list[Hint], dict[str, Any] | None]:
+    """What this actor may do on the record now, and the deadline that ends the present state."""
+    commands = [Hint("advance", record.ref, t) for t in allowed]
     if op.actor.handle and record.pending_trigger:
         approver = spec.triggers[record.pending_trigger].approval or op.rules.approver
         if approver in op.actor.roles_for(record):
-            commands += [f"gov approve {record.ref}", f"gov reject {record.ref} --reason TEXT"]
+            commands += [Hint("approve", record.ref), Hint("reject", record.ref)]
     flags = spec.states[record.state].flags
     if op.actor.person is not None and "accepts_comments" in flags:
         documents = op.rules.provision("documents")
         if op.actor.roles & set(documents["commenters"]):
-            commands.append(f"gov comment add {record.ref} --text TEXT --para N")
+            commands.append(Hint("comment", record.ref))
     if op.actor.person is not None and "weighs_comments" in flags:
         if op.rules.secretariat in op.actor.roles:
-            commands.append(f"gov doc matrix {record.ref}")
+            commands.append(Hint("matrix", record.ref))
     ending = next((r for r in rows if r.kind == "deadline"), None)
     by = {"due": _t(op, ending.due), "name": ending.name, "fires": ending.fire} if ending is not None else None
     return commands, by
@@ -97,13 +98,13 @@ def _show_comment(op: Operation, comment: Comment) -> dict[str, Any]:
     history = op.session.scalars(select(AuditEntry).where(AuditEntry.ref == comment.ref).order_by(AuditEntry.seq)).all()
     document = op.session.get(Document, comment.document_id)
     open_document = not op.instance.workflows[document.kind_name].states[document.state].final
-    commands = ([f"gov comment dispose {comment.ref} --decision accepted|partly|rejected|noted --note TEXT"]
+    commands = ([Hint("dispose", comment.ref)]
                 if op.actor.person is not None and op.rules.secretariat in op.actor.roles and open_document else [])
     return {"ref": comment.ref, "kind": "comment", "state": comment.decision or "open", "allowed": [], "pending_approval": None,
             "deadlines": [], "version": comment.version,
             "fields": {"document": document.ref, "version": comment.document_version, "para": comment.para,
                        "org": comment.org.code, "text": comment.text, "decision": comment.decision, "note": comment.note},
-            "history": [audit_view(op, e) for e in history], "next": [], "commands": commands, "by": None}
+            "history": [audit_view(op, e) for e in history], "next": [], "hints": commands, "by": None}
 
 
 def record_rows(op: Operation, kind: str) -> list[dict[str, Any]]:

@@ -65,7 +65,7 @@ class RecordType:
     calendar: bool = False  # its letters may carry a calendar entry (from `start` to `end`)
     required_states: Mapping[str, str] = field(default_factory=dict)  # state name -> what the code uses it for
     required_triggers: Mapping[str, str] = field(default_factory=dict)
-    listing: str = ""  # the command that lists records of the kind
+    listed: bool = False  # records of the kind have a list of their own (`gov meeting list`, the desk)
     provision: str = ""  # the rules table that governs a record ("offices.{record.office}"), cited when nothing else is
 
     def model_class(self) -> Any:
@@ -169,7 +169,7 @@ register(RecordType(
         "invited": Flag("invitations are out: a rescheduled or corrected meeting sends those invited its new calendar entry, "
                         "and a move must still leave the notice period"),
     },
-    listing="gov meeting list",
+    listed=True,
 ))
 register(RecordType(
     "document", "D", f"{_MODELS}:Document",
@@ -187,7 +187,7 @@ register(RecordType(
     },
     phrases={"decision": "the decision the state records, as letters word it (a published document names the decision "
                          "it was published after)"},
-    listing="gov doc list",
+    listed=True,
 ))
 register(RecordType(
     "term", "T", f"{_MODELS}:Term",
@@ -206,7 +206,7 @@ register(RecordType(
         **{s: "a term that was held is over (vacancies: who held the office last)" for s in TERM_STATES.ended},
     },
     required_triggers={CONFIRM: "confirms a designation outside the rotation (`gov term designate --reason`)"},
-    listing="gov term list",
+    listed=True,
 ))
 register(RecordType(
     "action", "A", f"{_MODELS}:Action",
@@ -216,6 +216,6 @@ register(RecordType(
     row=(Field("when", "due", "time", text="due {}"), Field("who", "owner", "org_code")),
     letter=(Field("due"), Field("owner", form="org_name"), Field("source", "source_ref", blank="")),
     required_triggers={COMPLETE: "a convened meeting completes the follow-up actions that wait for a meeting of its kind"},
-    listing="gov action list",
+    listed=True,
 ))
 register(RecordType("comment", "C", f"{_MODELS}:Comment", workflow=False))
