@@ -169,13 +169,18 @@ def check_version(record: WorkflowRecord, expect_version: int | None) -> None:
         raise Conflict(f"{record.ref} changed by someone else, nothing written (it is at version {record.version}, you expected {expect_version})")
 
 
-def approve(op: Operation, record: WorkflowRecord, reason: str | None, expect_version: int | None = None) -> Outcome:
-    spec = spec_of(op, record)
+def _awaiting(op: Operation, record: WorkflowRecord, expect_version: int | None, verb: str) -> TriggerSpec:
+    """The trigger waiting on `record` for this actor's approval (or rejection), or the refusal saying why not."""
     check_version(record, expect_version)
     if not record.pending_trigger:
         raise NotAllowedNow(f"nothing on {record.ref} waits for approval", hint=Hint("approvals"))
-    trigger = spec.triggers[record.pending_trigger]
-    _check_approver(op, record, trigger, "approve")
+    trigger = spec_of(op, record).triggers[record.pending_trigger]
+    _check_approver(op, record, trigger, verb)
+    return trigger
+
+
+def approve(op: Operation, record: WorkflowRecord, reason: str | None, expect_version: int | None = None) -> Outcome:
+    trigger = _awaiting(op, record, expect_version, "approve")
     _check_state(machine_of(op, record), record, trigger)
     requested = {"requested_by": record.pending_by, "request_reason": record.pending_reason, "approved_by": op.actor.handle}
     return apply(op, record, trigger, reason or record.pending_reason, detail=requested)
@@ -183,11 +188,7 @@ def approve(op: Operation, record: WorkflowRecord, reason: str | None, expect_ve
 
 def reject(op: Operation, record: WorkflowRecord, reason: str, expect_version: int | None = None) -> Outcome:
     spec = spec_of(op, record)
-    check_version(record, expect_version)
-    if not record.pending_trigger:
-        raise NotAllowedNow(f"nothing on {record.ref} waits for approval", hint=Hint("approvals"))
-    trigger = spec.triggers[record.pending_trigger]
-    _check_approver(op, record, trigger, "reject")
+    trigger = _awaiting(op, record, expect_version, "reject")
     requester = record.pending_by
     _clear_pending(record)
     op.audit.append(audit.entry(op.now, op.actor.handle, record.ref, f"reject:{trigger.name}", record.state, record.state, reason,
