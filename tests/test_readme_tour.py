@@ -52,17 +52,38 @@ tomllib.loads(text)
 '''
 
 
+# The chair's click, done as a browser does it: the newest approve link the mail sink printed, opened (GET) and its form
+# sent (POST) to the server the tour started. The README's line `# (the chair opens the approve link ...)` stands for it.
+CLICK = r'''
+import re, sys, urllib.parse, urllib.request
+log, port = open(sys.argv[1], encoding="utf-8").read(), sys.argv[2]
+links = re.findall(r"^(http://127\.0\.0\.1:8080/l/\S+/approve)$", log, re.M)
+assert links, "no approve link in the letters the mail sink printed"
+url = links[-1].replace("127.0.0.1:8080", "127.0.0.1:" + port)
+page = urllib.request.urlopen(url).read().decode()
+assert page.count('<form method="post"') == 1, page
+form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+done = urllib.request.urlopen(url, urllib.parse.urlencode(form).encode()).read().decode()
+assert "Approved" in done, done
+print("the chair approved through the link:", re.search(r'<p class="sentence">(.*?)</p>', done, re.S).group(1).strip())
+'''
+CLICK_LINE = "# (the chair opens the approve link from the letter and presses Approve)"
+
+
 def tour_script(work: Path) -> tuple[str, list[str]]:
     """A bash script running the tour line by line, stopping at the first line that fails; and the lines, by number."""
     port = str(_free_port())
     gov_dir = str(Path(GOV).parent) if GOV else str(Path(sys.executable).parent)
+    web_port = str(_free_port())
     (work / "apply_toml.py").write_text(APPLY_TOML, encoding="utf-8")
+    (work / "click.py").write_text(CLICK, encoding="utf-8")
     lines: list[str] = []
     script = [
         "cd " + shlex.quote(str(work / "tour")),
-        "SINK=; SCHED=",
+        "SINK=; SCHED=; SERVE=",
         # Whatever happens, the background servers stop with the script (the scheduler cleanly, by SIGTERM).
-        'cleanup() { [ -n "$SCHED" ] && kill -TERM "$SCHED" 2>/dev/null && wait "$SCHED"; [ -n "$SINK" ] && kill -TERM "$SINK" 2>/dev/null; wait; }',
+        'cleanup() { [ -n "$SCHED" ] && kill -TERM "$SCHED" 2>/dev/null && wait "$SCHED"; [ -n "$SINK" ] && kill -TERM "$SINK" 2>/dev/null; '
+        '[ -n "$SERVE" ] && kill -TERM "$SERVE" 2>/dev/null; wait; }',
         "trap cleanup EXIT",
     ]
     for number, (language, block) in enumerate(tour_blocks()):
@@ -76,6 +97,10 @@ def tour_script(work: Path) -> tuple[str, list[str]]:
             continue
         for line in block.splitlines():
             command = line.strip()
+            if command == CLICK_LINE:
+                script.append(f"{shlex.quote(sys.executable)} {shlex.quote(str(work / 'click.py'))} {shlex.quote(str(work / 'sink.log'))} "
+                              f"{web_port} || {{ echo 'TOUR-FAILED click' >&2; exit 1; }}")
+                continue
             if not command or command.startswith("#") or command.startswith(SETUP):
                 continue
             lines.append(command)
@@ -84,6 +109,12 @@ def tour_script(work: Path) -> tuple[str, list[str]]:
                 # Long-running: in the background, on a port free here, until it listens.
                 script.append(f"{command.replace('8025', port)} > {shlex.quote(str(work / 'sink.log'))} 2>&1 & SINK=$!")
                 script.append(f"for i in $(seq 300); do grep -q listening {shlex.quote(str(work / 'sink.log'))} && break; sleep 0.1; done")
+                continue
+            if command.startswith("gov serve"):
+                # Long-running too: on a free port, until its health answers.
+                script.append(f"{command.replace('8080', web_port)} > {shlex.quote(str(work / 'serve.log'))} 2>&1 & SERVE=$!")
+                script.append(f"for i in $(seq 300); do {shlex.quote(sys.executable)} -c \"import urllib.request; "
+                              f"urllib.request.urlopen('http://127.0.0.1:{web_port}/healthz')\" 2>/dev/null && break; sleep 0.1; done")
                 continue
             if command.startswith("gov scheduler"):
                 script.append(f"{command} > {shlex.quote(str(work / 'scheduler.log'))} 2>&1 & SCHED=$!")
@@ -114,10 +145,13 @@ def test_the_readme_tour_runs_as_written(tmp_path):
     failed = re.search(r"TOUR-FAILED (\S+)", done.stderr)
     where = lines[int(failed.group(1))] if failed and failed.group(1).isdigit() else (failed.group(1) if failed else "?")
     assert done.returncode == 0, f"README tour line failed: {where}\nstdout:\n{done.stdout[-4000:]}\nstderr:\n{done.stderr[-4000:]}"
-    assert len(lines) >= 25 and sum(1 for n in re.findall(r"TOUR-LINE (\d+)", done.stdout)) == len(lines) - 2  # all but the servers
+    assert len(lines) >= 25 and sum(1 for n in re.findall(r"TOUR-LINE (\d+)", done.stdout)) == len(lines) - 3  # all but the servers
     # What the tour promises: the scheduler alive in `gov status`, the letters at the mail sink, a clean stop.
     assert "scheduler:      alive" in done.stdout, done.stdout[-3000:]
     sink = (tmp_path / "sink.log").read_text(encoding="utf-8")
     assert "to mehmet@example.org" in sink and "to ahmed@example.org" in sink, sink
     assert "scheduler stopped" in (tmp_path / "scheduler.log").read_text(encoding="utf-8")
     assert "audit trail intact" in done.stdout
+    # The chair approved from the link in the delivered letter, and the record says so.
+    assert "the chair approved through the link: Approved: M-2 is now convened" in done.stdout, done.stdout[-3000:]
+    assert '"channel": "link"' in done.stdout.rsplit("the chair approved through the link", 1)[1]
