@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from sqlalchemy import func, select
 
 from governance.clock import add_days, shown
 from governance.service import rulerefs
-from governance.store.models import Attendance, Document, DocumentVersion, Meeting, Organisation
+from governance.store.models import Attendance, Document, DocumentVersion, Meeting, Organisation, WorkflowRecord
 from governance.workflows.spec import GuardUse
+
+if TYPE_CHECKING:
+    from governance.service.context import Operation
 
 
 @dataclass(frozen=True)
@@ -26,8 +29,8 @@ class Votes:
 class Check:
     """What a guard sees: the operation's session and moment, the record, and any votes given."""
 
-    op: Any
-    record: Any
+    op: Operation
+    record: WorkflowRecord
     votes: Votes | None = None
     preview: bool = False  # True when listing what may be done (votes not known yet)
 

@@ -13,7 +13,7 @@ from sqlalchemy import insert, select
 from governance.clock import shown
 from governance.errors import GovError
 from governance.service.context import Channel, Instance, Operation
-from governance.store.models import AuditEntry, Link, Person
+from governance.store.models import AuditEntry, Link, Person, WorkflowRecord
 
 # The actions a letter offers, by template: one link per action (CLI.md, "The web application").
 LETTER_ACTIONS: dict[str, tuple[str, ...]] = {
@@ -118,7 +118,7 @@ class Found:
 
     link: Link
     person: Person
-    record: Any
+    record: WorkflowRecord
 
 
 def nonce_of(instance: Instance, token: str) -> str:
@@ -161,7 +161,7 @@ def check(op: Operation, token: str, action: str, lock: bool = False) -> Found:
     return Found(link, person, record)
 
 
-def moved_on(op: Operation, link: Link, record: Any) -> str:
+def moved_on(op: Operation, link: Link, record: WorkflowRecord) -> str:
     """What happened to the record since the link was sent, in one sentence."""
     last = op.session.scalar(select(AuditEntry).where(AuditEntry.ref == record.ref, AuditEntry.at >= link.created_at)
                              .order_by(AuditEntry.seq.desc()).limit(1))

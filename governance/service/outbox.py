@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert
 
 from governance.service.describe import CARRY_DRAFT, person_view
-from governance.store.models import OutboxMessage
+from governance.store.models import OutboxMessage, Person
+
+if TYPE_CHECKING:
+    from governance.service.context import Operation
 
 
-def queue(op: Any, people: list[Any], template: str, context: dict[str, Any], ref: str | None, calendar: Any = None) -> int:
+def queue(op: Operation, people: list[Person], template: str, context: dict[str, Any], ref: str | None, calendar: Any = None) -> int:
     """Render `template` for each person and add it to the operation's outbox rows."""
     from governance.service import links as signed
 
