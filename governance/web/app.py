@@ -89,7 +89,7 @@ def create_app(instance: Instance) -> Flask:
         SESSION_COOKIE_SECURE=instance.settings.web.secure,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, whose age the instance's clock judges
         WTF_CSRF_SSL_STRICT=False,  # with Referrer-Policy no-referrer there is no Referer to compare
-        MAX_CONTENT_LENGTH=1024 * 1024,
+        MAX_CONTENT_LENGTH=instance.settings.max_file_bytes + 64 * 1024,  # a document's file, as `doc create` takes it
         TEMPLATES_AUTO_RELOAD=False,
     )
     app.extensions["governance"] = instance

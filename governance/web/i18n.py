@@ -125,6 +125,84 @@ PHRASES: dict[str, tuple[str, str, str]] = {
     "org": ("Organisation", "Organisation", "المؤسسة"),
     "days_left": ("{n} day(s) left", "encore {n} jour(s)", "بقي {n} يوم/أيام"),
     "closed": ("closed", "clos", "مغلق"),
+    "kind_meeting": ("Meetings", "Réunions", "الاجتماعات"),
+    "kind_document": ("Documents", "Documents", "الوثائق"),
+    "kind_term": ("Terms of office", "Mandats", "الولايات"),
+    "kind_action": ("Follow-up actions", "Actions de suivi", "إجراءات المتابعة"),
+    # The desk's forms: what the CLI's create commands take.
+    "create": ("Create", "Créer", "إنشاء"),
+    "new_meeting": ("New meeting", "Nouvelle réunion", "اجتماع جديد"),
+    "new_document": ("New document", "Nouveau document", "وثيقة جديدة"),
+    "new_person": ("New person", "Nouvelle personne", "شخص جديد"),
+    "meeting_kind": ("Kind of meeting", "Type de réunion", "نوع الاجتماع"),
+    "start": ("Start", "Début", "البداية"),
+    "end": ("End", "Fin", "النهاية"),
+    "venue": ("Venue", "Lieu", "المكان"),
+    "online": ("Online meeting", "Réunion en ligne", "اجتماع عبر الإنترنت"),
+    "video_link": ("Video-conference link", "Lien de la visioconférence", "رابط المؤتمر المرئي"),
+    "doc_type": ("Type of document", "Type de document", "نوع الوثيقة"),
+    "file": ("Text file (.txt or .md, UTF-8)", "Fichier texte (.txt ou .md, UTF-8)", "ملف نصي (.txt أو .md بترميز UTF-8)"),
+    "meeting": ("Meeting", "Réunion", "الاجتماع"),
+    "no_meeting": ("None", "Aucune", "لا يوجد"),
+    "handle": ("Handle (letters, digits, . _ -)", "Identifiant (lettres, chiffres, . _ -)", "المعرّف (حروف وأرقام و . _ -)"),
+    "person_lang": ("Language of their letters", "Langue de ses lettres", "لغة رسائله"),
+    "roles": ("Roles", "Rôles", "الأدوار"),
+    "created": ("{ref} created.", "{ref} créé.", "أُنشئ {ref}."),
+    "person_created": ("{name} ({handle}) added to {org}.", "{name} ({handle}) ajouté(e) à {org}.", "أُضيف {name} ({handle}) إلى {org}."),
+    "upload_needed": ("Choose the document's text file; nothing was created.", "Choisissez le fichier du texte ; rien n'a été créé.",
+                      "اختاروا ملف نص الوثيقة؛ لم يُنشأ شيء."),
+    "upload_kind": ("The text must be a .txt or .md file in UTF-8; nothing was created.",
+                    "Le texte doit être un fichier .txt ou .md en UTF-8 ; rien n'a été créé.",
+                    "يجب أن يكون النص ملف .txt أو .md بترميز UTF-8؛ لم يُنشأ شيء."),
+    # The scheduler's health, as `gov status` reports it.
+    "health": ("The scheduler", "Le planificateur", "المجدول"),
+    "hb_alive": ("Alive: last heartbeat {ago} ago.", "En marche : dernier signal il y a {ago}.", "يعمل: آخر نبضة قبل {ago}."),
+    "hb_dead": ("NOT RUNNING: its last heartbeat was {ago} ago. Start `gov scheduler` again.",
+                "ARRÊTÉ : son dernier signal date d'il y a {ago}. Relancez `gov scheduler`.",
+                "متوقف: آخر نبضة قبل {ago}. أعيدوا تشغيل `gov scheduler`."),
+    "hb_stopped": ("Stopped cleanly {ago} ago. Start `gov scheduler` again.", "Arrêté proprement il y a {ago}. Relancez `gov scheduler`.",
+                   "أُوقف بصورة سليمة قبل {ago}. أعيدوا تشغيل `gov scheduler`."),
+    "hb_never": ("Never started: deadlines fire only when `gov tick` runs.", "Jamais lancé : les échéances ne sont traitées que par `gov tick`.",
+                 "لم يُشغَّل قط: لا تُنفَّذ المواعيد إلا عند تشغيل `gov tick`."),
+    "hb_ahead": ("Its last heartbeat is after the moment shown: nothing can be said.",
+                 "Son dernier signal est postérieur au moment affiché : impossible de se prononcer.",
+                 "آخر نبضة بعد اللحظة المعروضة: لا يمكن الحكم."),
+    "last_tick": ("Last tick", "Dernier passage", "آخر تشغيل"),
+    "never": ("never", "jamais", "أبدًا"),
+    "due_unfired": ("Due and not yet fired", "Échues, pas encore traitées", "مستحقة ولم تُنفَّذ بعد"),
+    "mail_counts": ("Letters", "Lettres", "الرسائل"),
+    "mail_line": ("{pending} waiting, {failed} failed, {sent} sent", "{pending} en attente, {failed} en échec, {sent} envoyées",
+                  "{pending} بالانتظار، {failed} متعثرة، {sent} مُرسلة"),
+    "stuck": ("Rows due since {when} have not fired: whatever fires them is not doing it.",
+              "Des échéances dues depuis le {when} n'ont pas été traitées : ce qui devait les traiter ne le fait pas.",
+              "لم تُنفَّذ مواعيد مستحقة منذ {when}: ما يفترض أن ينفّذها لا يفعل."),
+}
+
+# The states of the shipped workflows, by name. A state a workflow file adds is shown by its file's description.
+STATES: dict[str, tuple[str, str, str]] = {
+    "planned": ("planned", "planifiée", "مخطط له"),
+    "convened": ("convened", "convoquée", "تمت الدعوة إليه"),
+    "in_session": ("in session", "en séance", "منعقد"),
+    "closed": ("closed", "close", "مختتم"),
+    "cancelled": ("cancelled", "annulé(e)", "ملغى"),
+    "draft": ("draft", "projet", "مسودة"),
+    "circulated": ("open for comments", "soumis aux observations", "مفتوح للملاحظات"),
+    "comments_closed": ("comments closed", "observations closes", "أُغلقت الملاحظات"),
+    "tabled": ("tabled for the meeting", "inscrit à l'ordre du jour", "مدرج في جدول الأعمال"),
+    "adopted": ("adopted", "adopté", "معتمد"),
+    "endorsed": ("endorsed", "entériné", "مُصادَق عليه"),
+    "noted": ("noted", "pris acte", "أُحيط علمًا به"),
+    "rejected": ("rejected", "rejeté", "مرفوض"),
+    "published": ("published", "publié", "منشور"),
+    "withdrawn": ("withdrawn", "retiré", "مسحوب"),
+    "proposed": ("proposed", "proposé", "مقترح"),
+    "designated": ("designated", "désigné", "معيَّن"),
+    "active": ("in office", "en cours", "سارية"),
+    "ended": ("ended", "terminé", "منتهية"),
+    "revoked": ("revoked", "révoqué", "مُلغاة"),
+    "open": ("open", "ouverte", "مفتوح"),
+    "overdue": ("overdue", "en retard", "متأخر"),
+    "done": ("done", "accomplie", "منجز"),
 }
 _INDEX = {"en": 0, "fr": 1, "ar": 2}
 
@@ -134,6 +212,15 @@ def phrase(lang: str, key: str, **fields: Any) -> str:
     forms = PHRASES[key]
     text = forms[_INDEX.get(lang, 0)] or forms[0]
     return text.format(**fields) if fields else text
+
+
+def state_name(lang: str, state: str, description: str = "") -> str:
+    """A state in the reader's words: the name this module knows, else the workflow file's description, else the name
+    with its underscores as spaces (never the bare code)."""
+    forms = STATES.get(state)
+    if forms is not None:
+        return forms[_INDEX.get(lang, 0)] or forms[0]
+    return description.split(";")[0].rstrip(".") if description else state.replace("_", " ")
 
 
 def direction(lang: str) -> str:

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from governance.errors import BadInput, NotPermitted
 from governance.service import links
 from governance.service.context import Channel, Instance, Operation
-from governance.web.i18n import phrase
+from governance.web.i18n import PHRASES, phrase, state_name
 
 bp = Blueprint("views", __name__)
 # Forms checked by a signed token of their own rather than the session's (see app.create_app).
@@ -67,7 +67,15 @@ def _left(value: Any) -> str:
 
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
-    return {"when": _when, "left": _left, "lang_url": _lang_url}
+    return {"when": _when, "left": _left, "lang_url": _lang_url, "state_label": _state_label,
+            "kind_label": lambda kind: phrase(g.lang, f"kind_{kind}") if f"kind_{kind}" in PHRASES else kind}
+
+
+def _state_label(kind: str | None, state: str) -> str:
+    """A record's state in the reader's language (the workflow file's description when the pages know no name for it)."""
+    spec = _instance().workflows.get(kind or "")
+    described = spec.states.get(state) if spec is not None else None
+    return state_name(g.lang, state, described.description if described is not None else "")
 
 
 def _lang_url(code: str) -> str:
@@ -199,7 +207,8 @@ def link_post(token: str, action: str) -> Any:
     if action == "comment":
         sentence = phrase(g.lang, "done_comment", ref=result.ref)
     else:
-        sentence = phrase(g.lang, f"done_{action}", ref=result.ref, state=result.state.replace("_", " "))
+        kind = found.record.kind_name
+        sentence = phrase(g.lang, f"done_{action}", ref=result.ref, state=_state_label(kind, result.state))
     return render_template("message.html", heading=phrase(g.lang, "done"), sentence=sentence,
                            more=action == "comment")
 
@@ -306,8 +315,9 @@ def record(ref: str) -> Any:
 
         shown = queries.show(op, ref)
         page: dict[str, Any] = {"r": shown, "fields": shown.get("fields", {})}
-        page["can_approve"] = any(c.startswith("gov approve ") for c in shown.get("commands", []))
-        page["can_comment"] = any(c.startswith("gov comment add ") for c in shown.get("commands", []))
+        hints = {hint.action for hint in shown.get("hints", [])}  # what show tells the CLI's user they may do next
+        page["can_approve"] = "approve" in hints
+        page["can_comment"] = "comment" in hints
         if shown["kind"] == "document":
             from governance.documents import paragraphs
 
@@ -439,10 +449,117 @@ def desk() -> Any:
         for kind, rows in kinds.items():
             for row in rows:
                 by_state.setdefault(kind, {}).setdefault(row["state"], []).append(row)
+        from governance.service.tick import health
+
         return {"pending": pending, "deadlines": queries.deadlines(op, False, 25), "overdue": overdue, "by_state": by_state,
-                "failed": queries.outbox(op, "failed", 50)}
+                "failed": queries.outbox(op, "failed", 50), "health": _health(health(op))}
 
     return render_template("desk.html", **_read(me["handle"], view))
+
+
+def _health(data: dict[str, Any]) -> dict[str, Any]:
+    """`gov status`'s report in the reader's words: the scheduler's heartbeat, the last tick, rows waiting, the mail."""
+    beat = data["scheduler"]
+    since = beat.get("seconds_since")
+    sentence = phrase(g.lang, f"hb_{beat['state']}", ago=_ago(since) if since is not None else "")
+    return {"state": beat["state"], "sentence": sentence, "last_tick": data["last_tick"], "due_unfired": data["due_unfired"],
+            "stuck": phrase(g.lang, "stuck", when=_when(data["oldest_due"])) if data["scheduler_dead"] else None,
+            "mail": phrase(g.lang, "mail_line", pending=data["mail_pending"], failed=data["mail_failed"], sent=data["mail_sent"])}
+
+
+def _ago(seconds: int) -> str:
+    seconds = abs(seconds)
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{round(seconds / 60)} min"
+    if seconds < 2 * 86400:
+        return f"{round(seconds / 3600)} h"
+    return f"{round(seconds / 86400)} d"
+
+
+# -- the desk's forms: meetings, documents, people, through the CLI's create functions ---------------------------------
+
+UPLOAD_SUFFIXES = (".txt", ".md")
+
+
+def _choices(op: Operation) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from governance.service import queries
+    from governance.store.models import Organisation
+
+    return {"meeting_kinds": op.rules.meeting_kinds(), "document_types": op.rules.document_types(),
+            "roles": op.rules.standing_roles(), "languages": op.rules.languages,
+            "orgs": [(o.code, o.name) for o in op.session.scalars(select(Organisation).order_by(Organisation.code))],
+            "meetings": [r for r in queries.record_rows(op, "meeting")
+                         if not op.instance.workflows["meeting"].states[r["state"]].final]}
+
+
+@bp.get("/desk/new/<what>")
+def new_form(what: str) -> Any:
+    if what not in ("meeting", "document", "person"):
+        abort(404)
+    me = _require_secretariat()
+    return render_template("new.html", what=what, **_read(me["handle"], _choices))
+
+
+@bp.post("/desk/new/meeting")
+def new_meeting() -> Any:
+    from governance.clock import parse_when
+    from governance.service import changes
+
+    me = _require_secretariat()
+    form = request.form
+    online = form.get("online") == "on"
+
+    def work(op: Operation) -> Any:
+        zone = op.rules.zone
+        return changes.create_meeting(op, form.get("kind", ""), form.get("title", ""), parse_when(form.get("start", ""), zone, "the start"),
+                                      parse_when(form.get("end", ""), zone, "the end"), form.get("venue") or None, online, None,
+                                      (form.get("link") or None) if online else None)
+
+    meeting, _ = _web_change(me, work)
+    return redirect(url_for("views.record", ref=meeting.ref), 303)
+
+
+@bp.post("/desk/new/document")
+def new_document() -> Any:
+    from governance.service import changes
+
+    me = _require_secretariat()
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise BadInput(phrase(g.lang, "upload_needed"))
+    name = upload.filename.replace("\\", "/").rsplit("/", 1)[-1]
+    if not name.lower().endswith(UPLOAD_SUFFIXES):
+        raise BadInput(phrase(g.lang, "upload_kind"))
+    limit = _instance().settings.max_file_bytes
+    data = upload.stream.read(limit + 1)
+    if len(data) > limit:
+        raise BadInput(f"the file is larger than the {limit // (1024 * 1024)} MB a document file may be; nothing was created")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadInput(phrase(g.lang, "upload_kind")) from None
+    form = request.form
+    document, _ = _web_change(me, lambda op: changes.create_document(op, form.get("type", ""), form.get("title", ""), text, name,
+                                                                     form.get("meeting") or None))
+    return redirect(url_for("views.record", ref=document.ref), 303)
+
+
+@bp.post("/desk/new/person")
+def new_person() -> Any:
+    from governance.service import changes
+
+    me = _require_secretariat()
+    form = request.form
+    person, _ = _web_change(me, lambda op: changes.add_person(op, form.get("handle", "").strip(), form.get("name", ""),
+                                                              form.get("email", "").strip(), form.get("org", ""),
+                                                              form.get("lang") or None, form.getlist("role")))
+    return render_template("message.html", heading=phrase(g.lang, "done"),
+                           sentence=phrase(g.lang, "person_created", name=person.name, handle=person.handle, org=form.get("org", "")),
+                           back=url_for("views.desk"))
 
 
 @bp.post("/desk/outbox/retry")
