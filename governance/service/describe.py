@@ -46,23 +46,28 @@ SHIPPED_TITLES = {
 }
 
 # What a chair is asked to approve, by trigger of the shipped workflows: the step in the reader's words.
-STEPS = {
-    ("meeting", "convene"): Localised(en="convening the meeting, with invitations to every focal point and observer",
-                                      fr="convocation de la réunion, avec l'envoi des invitations à tous les points focaux et observateurs",
-                                      ar="عقد الاجتماع وتوجيه الدعوات إلى جميع جهات الاتصال والمراقبين"),
-    ("meeting", "cancel"): Localised(en="cancelling the meeting; those invited are told",
-                                     fr="annulation de la réunion, dont les invités seront informés",
-                                     ar="إلغاء الاجتماع وإبلاغ المدعوين بذلك"),
-    ("document", "publish"): Localised(en="publishing the final version, sent to every member and observer",
-                                       fr="publication de la version finale, envoyée à tous les membres et observateurs",
-                                       ar="نشر النسخة النهائية وإرسالها إلى جميع الأعضاء والمراقبين"),
-    ("term", "confirm"): Localised(en="confirming a designation made outside the rotation the rules set",
-                                   fr="confirmation d'une désignation faite hors de la rotation prévue par le Règlement intérieur",
-                                   ar="تأكيد تعيين جرى خارج نظام التناوب الذي يحدده النظام الداخلي"),
-    ("term", "revoke"): Localised(en="withdrawing the designation before the term starts",
-                                  fr="retrait de la désignation avant le début du mandat",
-                                  ar="سحب التعيين قبل بدء الولاية"),
-}
+STEPS = {key: Localised(en=en, fr=fr, ar=ar) for key, (en, fr, ar) in {
+    ("meeting", "convene"): (
+        "convening the meeting, with invitations to every focal point and observer",
+        "convocation de la réunion, avec l'envoi des invitations à tous les points focaux et observateurs",
+        "عقد الاجتماع وتوجيه الدعوات إلى جميع جهات الاتصال والمراقبين"),
+    ("meeting", "cancel"): (
+        "cancelling the meeting; those invited are told",
+        "annulation de la réunion, dont les invités seront informés",
+        "إلغاء الاجتماع وإبلاغ المدعوين بذلك"),
+    ("document", "publish"): (
+        "publishing the final version, sent to every member and observer",
+        "publication de la version finale, envoyée à tous les membres et observateurs",
+        "نشر النسخة النهائية وإرسالها إلى جميع الأعضاء والمراقبين"),
+    ("term", "confirm"): (
+        "confirming a designation made outside the rotation the rules set",
+        "confirmation d'une désignation faite hors de la rotation prévue par le Règlement intérieur",
+        "تأكيد تعيين جرى خارج نظام التناوب الذي يحدده النظام الداخلي"),
+    ("term", "revoke"): (
+        "withdrawing the designation before the term starts",
+        "retrait de la désignation avant le début du mandat",
+        "سحب التعيين قبل بدء الولاية"),
+}.items()}
 
 
 def title_in_letters(title: str) -> Any:

@@ -92,19 +92,20 @@ def notice_period_met(check: Check, params: dict[str, Any], param: Any) -> str |
     return None
 
 
+def _moment(check: Check, params: dict[str, Any]) -> tuple[str, datetime]:
+    """The record's time a guard weighs: the field its parameters name, and its value."""
+    return params["field"], getattr(check.record, params["field"])
+
+
 @guard("time_reached")
 def time_reached(check: Check, params: dict[str, Any], param: Any) -> str | None:
-    field = params["field"]
-    moment = getattr(check.record, field)
-    if check.now < moment:
-        return f"{check.record.ref} reaches its {field} only on {shown(moment, _zone(check))}"
-    return None
+    field, moment = _moment(check, params)
+    return f"{check.record.ref} reaches its {field} only on {shown(moment, _zone(check))}" if check.now < moment else None
 
 
 @guard("day_reached")
 def day_reached(check: Check, params: dict[str, Any], param: Any) -> str | None:
-    field = params["field"]
-    moment = getattr(check.record, field)
+    _, moment = _moment(check, params)
     zone = _zone(check)
     if check.now.astimezone(zone).date() < moment.astimezone(zone).date():
         return f"{check.record.ref} is scheduled for {moment.astimezone(zone).date().isoformat()}; it cannot be opened before that day"
@@ -113,11 +114,8 @@ def day_reached(check: Check, params: dict[str, Any], param: Any) -> str | None:
 
 @guard("not_started")
 def not_started(check: Check, params: dict[str, Any], param: Any) -> str | None:
-    field = params["field"]
-    moment = getattr(check.record, field)
-    if check.now >= moment:
-        return f"{check.record.ref} already started on {shown(moment, _zone(check))}"
-    return None
+    _, moment = _moment(check, params)
+    return f"{check.record.ref} already started on {shown(moment, _zone(check))}" if check.now >= moment else None
 
 
 _WEB_ADDRESS = re.compile(r"https?://\S", re.IGNORECASE)
