@@ -3,6 +3,8 @@
     python bench/run.py [--quick | --smoke] [--json]
     python bench/run.py --profile advance|tick     # where the time of one measurement goes
     python bench/run.py --transition [--quick]      # only what one transition costs: advance and the machine step
+    python bench/run.py --web [--quick | --smoke]   # only the web: approvals through the link's POST against the
+                                                    # commit floor; the desk's p50/p95 with 100k records against show
 
 Every rate is reported with the floor it is compared to: a raw SQLite commit
 (WAL, synchronous=FULL, one 200-byte row per transaction), `python -c pass`,
@@ -36,11 +38,14 @@ SETUP_NOW = "2021-01-04T09:00"
 # and a smoke run that only proves the harness works end to end (its numbers mean nothing).
 SIZES: dict[str, dict[str, int]] = {
     "full": {"commits": 2000, "advances": 400, "letters": 2000, "tick_rows": 100_000, "flat_large": 1_000_000,
-             "flat_runs": 40, "wall_runs": 10, "pg_rows": 20_000, "machine_steps": 20_000},
+             "flat_runs": 40, "wall_runs": 10, "pg_rows": 20_000, "machine_steps": 20_000,
+             "link_approvals": 200, "desk_records": 100_000, "desk_runs": 20},
     "quick": {"commits": 300, "advances": 60, "letters": 200, "tick_rows": 1000, "flat_large": 100_000,
-              "flat_runs": 15, "wall_runs": 10, "pg_rows": 2000, "machine_steps": 5000},
+              "flat_runs": 15, "wall_runs": 10, "pg_rows": 2000, "machine_steps": 5000,
+              "link_approvals": 50, "desk_records": 100_000, "desk_runs": 10},
     "smoke": {"commits": 20, "advances": 3, "letters": 16, "tick_rows": 20, "flat_large": 2000,
-              "flat_runs": 3, "wall_runs": 2, "pg_rows": 40, "machine_steps": 50},
+              "flat_runs": 3, "wall_runs": 2, "pg_rows": 40, "machine_steps": 50,
+              "link_approvals": 3, "desk_records": 200, "desk_runs": 3},
 }
 MEMBERS = 8
 
@@ -414,6 +419,115 @@ def transition_cost(size: dict[str, int], as_json: bool) -> None:
             print(f"{key:>22}: {value}")
 
 
+# -- the web application, in process ---------------------------------------------------------------
+
+WEB_KEY = "bench-signing-key-" + "0" * 32
+
+
+@contextmanager
+def signing_key(instance: Any) -> Iterator[None]:
+    """The instance's signing key in the environment (where `gov serve` reads it), for the length of the block."""
+    name = instance.settings.web.secret_key_env
+    saved = os.environ.get(name)
+    os.environ[name] = WEB_KEY
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = saved
+
+
+def _letter_links(instance: Any, template: str, action: str) -> list[str]:
+    """The paths of the `action` links in the letters of `template` queued so far (as a recipient would click them)."""
+    import re
+
+    from sqlalchemy import select
+
+    from governance.store.models import OutboxMessage
+
+    with instance.db.read() as session:
+        bodies = session.scalars(select(OutboxMessage.body_text).where(OutboxMessage.template == template).order_by(OutboxMessage.id))
+        return ["/" + url.split("/", 3)[3] for body in bodies for url in re.findall(rf"^(https?://\S+/{action})$", body, re.M)]
+
+
+def _hidden(html: str) -> dict[str, str]:
+    import re
+
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+
+
+def link_approve_rate(instance: Any, count: int) -> float:
+    """Approvals through the link's POST (the Flask application in process): the chair's one tap from a letter, each its
+    own transaction (the link's nonce consumed with the change, the invitations queued)."""
+    from governance.clock import parse_moment
+    from governance.service import changes
+    from governance.service.transaction import change
+    from governance.web import create_app
+
+    zone = instance.rules.zone
+    with signing_key(instance):
+        def plan(op: Any) -> list[str]:
+            return [changes.create_meeting(op, "general", f"Meeting {i}", parse_moment("2021-09-01T10:00", zone),
+                                           parse_moment("2021-09-02T16:00", zone), "Ankara", False).ref for i in range(count)]
+
+        refs, _ = change(instance, "sec", plan)
+        for ref in refs:
+            change(instance, "sec", lambda op, ref=ref: changes.advance(op, ref, "convene", None, None, None))
+        paths = _letter_links(instance, "approval_requested", "approve")
+        assert len(paths) == count, f"{len(paths)} approve links for {count} requests"
+        app = create_app(instance)
+        browser = app.test_client()
+        forms = [(path, _hidden(browser.get(path).text)) for path in paths]  # opening a link changes nothing: not timed
+        with stopwatch() as elapsed:
+            for path, form in forms:
+                answer = browser.post(path, data=form)
+                assert answer.status_code == 200, answer.text[-300:]
+    return count / elapsed[0]
+
+
+def desk_latency(folder: Path, records: int, runs: int) -> dict[str, float]:
+    """The secretariat's desk page (GET /desk, signed in, in process) with `records` stored, p50 and p95, against the
+    CLI's `show` query on the same instance."""
+    from governance.service import links, queries
+    from governance.service.transaction import reading
+    from governance.web import create_app
+
+    instance = instance_at(folder / "desk")
+    populate(instance)
+    log(f"  storing {records:,} records")
+    bulk_records(instance, records)
+    probe = drafts(instance, 1, "Probe")[0]
+    with signing_key(instance):
+        app = create_app(instance)
+        browser = app.test_client()
+        links.request_sign_in(instance, "sec@sec.example")
+        path = [p for p in _letter_links(instance, "account/sign_in", r"[^/\s]+") if "/sign-in/" in p][-1]
+        answer = browser.post(path, data=_hidden(browser.get(path).text))
+        assert answer.status_code == 303, answer.text[-300:]
+        desk: list[float] = []
+        show: list[float] = []
+        for _ in range(runs):
+            with stopwatch() as elapsed:
+                page = browser.get("/desk")
+            assert page.status_code == 200
+            desk += elapsed
+            with stopwatch() as elapsed, reading(instance, "sec") as op:
+                queries.show(op, probe)
+            show += elapsed
+    instance.db.dispose()
+
+    def pct(values: list[float], q: float) -> float:
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
+
+    out = {"desk_ms_p50": pct(desk, 0.5), "desk_ms_p95": pct(desk, 0.95), "show_ms_p50": pct(show, 0.5), "show_ms_p95": pct(show, 0.95),
+           "desk_records": float(records)}
+    out["desk_vs_show_p50"] = out["desk_ms_p50"] / out["show_ms_p50"]
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     modes = parser.add_mutually_exclusive_group()
@@ -422,6 +536,8 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     parser.add_argument("--profile", choices=("advance", "tick"), help="profile one measurement (150 circulations, or 500 due rows) and print where its time goes")
     parser.add_argument("--transition", action="store_true", help="only the cost of one transition: advance (3 rounds) and the machine step")
+    parser.add_argument("--web", action="store_true", help="only the web application's measures: approvals through the link "
+                        "against the commit floor, and the desk's latency with many records stored against show")
     args = parser.parse_args()
     if args.profile:
         profile(args.profile)
@@ -435,6 +551,10 @@ def main() -> None:
     with scratch() as work:
         log("commit floor")
         result["commit_floor_per_s"] = commit_floor(work, size["commits"])
+        web_measures(work, size, result)
+        if args.web:
+            report(result, args.json)
+            return
         log("advance")
         instance = instance_at(work / "advance")
         populate(instance)
@@ -465,11 +585,26 @@ def main() -> None:
         if url:
             log("postgresql workers")
             result.update(pg_workers(work, url, size["pg_rows"], 4))
+    report(result, args.json)
+
+
+def web_measures(work: Path, size: dict[str, int], result: dict[str, Any]) -> None:
+    log("link approvals")
+    instance = instance_at(work / "link")
+    populate(instance)
+    result["link_approve_per_s"] = link_approve_rate(instance, size["link_approvals"])
+    result["link_approve_vs_floor"] = result["link_approve_per_s"] / result["commit_floor_per_s"]
+    instance.db.dispose()
+    log("desk latency")
+    result.update(desk_latency(work, size["desk_records"], size["desk_runs"]))
+
+
+def report(result: dict[str, Any], as_json: bool) -> None:
     targets = {"advance_vs_floor": (">=", 0.5), "tick_vs_floor": (">=", 1.0), "flat_ratio": ("<=", 1.3),
                "help_vs_python": ("<=", 4.0), "send_vs_smtplib": (">=", 0.8), "pg_duplicates": ("==", 0), "pg_missed": ("==", 0)}
     result["targets_met"] = {k: (result[k] >= v if op == ">=" else result[k] <= v if op == "<=" else result[k] == v)
                              for k, (op, v) in targets.items() if k in result}
-    if args.json:
+    if as_json:
         print(json.dumps(result, indent=2))
     else:
         for key, value in result.items():
