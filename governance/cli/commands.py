@@ -242,8 +242,9 @@ def doc_edit(c: Any, ref: str, title: str) -> None:
 
 
 def export_ics(c: Any, ref: str, lang: str | None) -> None:
-    from governance.mail.calendar import instance_id, meeting_ics
+    from governance.mail.calendar import meeting_ics
     from governance.service import lookup
+    from governance.service.invitations import instance_id
 
     def work(op: Any) -> str:
         meeting = lookup.record(op.session, ref, ("meeting",))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 
@@ -84,26 +84,4 @@ def meeting_uid(meeting: Any, short_name: str, instance_id: str = "") -> str:
     return f"meeting-{meeting.id}{'-' + instance_id if instance_id else ''}@{slug}.governance"
 
 
-def instance_id(session: Any) -> str:
-    """The random id `gov init` gave this database (empty for one made before ids existed, whose UIDs must not change)."""
-    from governance.store.models import Counter
-
-    row = session.get(Counter, "instance_id")
-    return (row.value or "") if row is not None else ""
-
-
-def calendar_for(op: Any, meeting: Any, cancelled: bool = False) -> Callable[[str, Any], str]:
-    """The calendar part for a letter about `meeting`: built once per language, addressed to each recipient."""
-    built: dict[str, str] = {}
-    uid_part = instance_id(op.session)
-
-    def for_recipient(lang: str, person: Any) -> str:
-        if lang not in built:
-            built[lang] = meeting_ics(meeting, op.rules.zone, op.rules.short_name, op.instance.settings.mail.sender, op.now,
-                                      cancelled, lang, uid_part)
-        return with_attendee(built[lang], person.name, person.email)
-
-    return for_recipient
-
-
-__all__ = ["calendar_for", "instance_id", "meeting_ics", "meeting_uid", "with_attendee"]
+__all__ = ["meeting_ics", "meeting_uid", "with_attendee"]

@@ -589,7 +589,7 @@ def _send_update(op: Operation, meeting: Meeting, before: dict[str, Any]) -> Non
     (its SEQUENCE bumped by the caller) replaces the one they hold."""
     if meeting.state not in op.instance.workflows[meeting.kind_name].flagged("invited"):
         return
-    from governance.mail.calendar import calendar_for
+    from governance.service.invitations import calendar_for
     from governance.service import audiences, outbox
     from governance.service.effects import Step
 

@@ -85,7 +85,7 @@ def notify(step: Step, use: EffectUse) -> None:
     people = audiences.people(step.op, step.record, names)
     calendar = None
     if "calendar" in use.params:  # "request": an invitation's entry; "cancel": the entry that withdraws it
-        from governance.mail.calendar import calendar_for
+        from governance.service.invitations import calendar_for
 
         calendar = calendar_for(step.op, step.record, cancelled=use.params["calendar"] == "cancel")
     outbox.queue(step.op, people, use.params["template"], step.context(), step.record.ref, calendar)
