@@ -135,3 +135,17 @@ def test_state_names_are_in_the_readers_language(network: Gov, web: Any, tmp_pat
     # A state a workflow file adds is shown by its description, never as a bare code.
     assert state_name("fr", "under_review", "Waiting for the legal office; nothing moves.") == "Waiting for the legal office"
     assert state_name("ar", "under_review") == "under review"
+
+
+def test_the_desk_lists_the_newest_records_of_each_state_and_counts_them_all(network: Gov, web: Any, monkeypatch: Any) -> None:
+    """The desk once listed every record stored (8 s with 100k); now each state shows its count and its newest few."""
+    from governance.web import views
+
+    for n in range(1, 4):
+        network.ok("meeting", "create", "--kind", "general", "--title", f"Meeting number {n}", "--start", "2021-06-02T12:00",
+                   "--end", "2021-06-03T15:00", "--venue", "Ankara", actor="sec", now=NOW)
+    monkeypatch.setattr(views, "PER_STATE", 2)
+    browser, _ = _desk(web(NOW))
+    page = browser.get("/desk").text
+    assert "(3)</summary>" in page  # three planned meetings counted
+    assert "Meeting number 3" in page and "Meeting number 2" in page and "Meeting number 1" not in page

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from governance.clock import iso
 from governance.errors import BadInput
@@ -111,13 +111,28 @@ def record_rows(op: Operation, kind: str) -> list[dict[str, Any]]:
     """One line per record of a kind: what it is, where it stands, when it happens or falls due, and whose it is."""
     record_type = records.record_type(kind)
     model = record_type.model_class()
-    rows = []
-    for r in op.session.scalars(select(model).order_by(model.id)):
-        row = {"ref": r.ref, "state": r.state, "title": getattr(r, record_type.title, ""), "pending": r.pending_trigger,
-               "when": None, "who": None}
-        row.update(fields_view(op, r, record_type.row, "row"))
-        rows.append(row)
-    return rows
+    return [_row(op, record_type, r) for r in op.session.scalars(select(model).order_by(model.id))]
+
+
+def record_groups(op: Operation, kind: str, per_state: int) -> dict[str, Any]:
+    """A kind's records as a desk shows them, bounded however many are stored: how many stand in each state, the
+    newest `per_state` of each, and every one waiting for an approval."""
+    record_type = records.record_type(kind)
+    model = record_type.model_class()
+    counts = dict(op.session.execute(select(model.state, func.count()).group_by(model.state)).all())
+    states = {state: {"count": count, "rows": [_row(op, record_type, r) for r in op.session.scalars(
+        select(model).where(model.state == state).order_by(model.id.desc()).limit(per_state))]}
+        for state, count in sorted(counts.items())}
+    pending = [_row(op, record_type, r) for r in op.session.scalars(
+        select(model).where(model.pending_trigger.is_not(None)).order_by(model.id).limit(per_state))]
+    return {"states": states, "pending": pending}
+
+
+def _row(op: Operation, record_type: Any, record: WorkflowRecord) -> dict[str, Any]:
+    row = {"ref": record.ref, "state": record.state, "title": getattr(record, record_type.title, ""),
+           "pending": record.pending_trigger, "when": None, "who": None}
+    row.update(fields_view(op, record, record_type.row, "row"))
+    return row
 
 
 def approvals(op: Operation) -> list[dict[str, Any]]:

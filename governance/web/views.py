@@ -430,6 +430,9 @@ def _require_secretariat() -> dict[str, Any]:
     return me
 
 
+PER_STATE = 50  # records the desk lists in each state (the newest); the count says how many there are
+
+
 @bp.get("/desk")
 def desk() -> Any:
     me = _require_secretariat()
@@ -437,18 +440,16 @@ def desk() -> Any:
     def view(op: Operation) -> dict[str, Any]:
         from governance.service import queries
 
-        kinds: dict[str, list[dict[str, Any]]] = {}
+        # Bounded by PER_STATE however many records are stored: counts per state, the newest of each.
+        groups: dict[str, dict[str, Any]] = {}
         for kind in op.instance.workflows:
             try:
-                kinds[kind] = queries.record_rows(op, kind)
+                groups[kind] = queries.record_groups(op, kind, PER_STATE)
             except KeyError:  # a workflow whose records the desk cannot list yet
                 continue
-        pending = [row for rows in kinds.values() for row in rows if row.get("pending")]
-        overdue = [row for row in kinds.get("action", []) if row["state"] == "overdue"]
-        by_state: dict[str, dict[str, list[dict[str, Any]]]] = {}
-        for kind, rows in kinds.items():
-            for row in rows:
-                by_state.setdefault(kind, {}).setdefault(row["state"], []).append(row)
+        pending = [row for group in groups.values() for row in group["pending"]]
+        overdue = groups.get("action", {}).get("states", {}).get("overdue", {}).get("rows", [])
+        by_state = {kind: group["states"] for kind, group in groups.items() if group["states"]}
         from governance.service.tick import health
 
         return {"pending": pending, "deadlines": queries.deadlines(op, False, 25), "overdue": overdue, "by_state": by_state,
