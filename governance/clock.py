@@ -203,3 +203,15 @@ def shown(moment: datetime | None, zone: ZoneInfo) -> str:
         return "-"
     local = moment.astimezone(zone)
     return local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "")
+
+
+def ago(seconds: int, days: str = "days") -> str:
+    """A span as people say it: 12 s, 4 min, 3 h, 2 days (`days` is the word or the abbreviation for the last)."""
+    seconds = abs(seconds)
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{round(seconds / 60)} min"
+    if seconds < 2 * 86400:
+        return f"{round(seconds / 3600)} h"
+    return f"{round(seconds / 86400)} {days}"

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from governance.cli.output import table
-from governance.clock import iso, parse_moment, shown
+from governance.clock import ago, iso, parse_moment, shown
 
 
 def tick(c: Any, limit: int | None) -> None:
@@ -108,18 +108,6 @@ def status(c: Any) -> None:
         return "\n".join(lines)
 
     c.emit(view, text)
-
-
-def ago(seconds: int) -> str:
-    """A span as people say it: 12 s, 4 min, 3 h, 2 days."""
-    seconds = abs(seconds)
-    if seconds < 120:
-        return f"{seconds} s"
-    if seconds < 7200:
-        return f"{round(seconds / 60)} min"
-    if seconds < 2 * 86400:
-        return f"{round(seconds / 3600)} h"
-    return f"{round(seconds / 86400)} days"
 
 
 def heartbeat_line(beat: dict[str, Any], zone: Any) -> str:

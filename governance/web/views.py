@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
 
+from governance.clock import ago
 from governance.errors import BadInput, NotPermitted
 from governance.service import links
 from governance.service.context import Channel, Instance, Operation
@@ -462,21 +463,10 @@ def _health(data: dict[str, Any]) -> dict[str, Any]:
     """`gov status`'s report in the reader's words: the scheduler's heartbeat, the last tick, rows waiting, the mail."""
     beat = data["scheduler"]
     since = beat.get("seconds_since")
-    sentence = phrase(g.lang, f"hb_{beat['state']}", ago=_ago(since) if since is not None else "")
+    sentence = phrase(g.lang, f"hb_{beat['state']}", ago=ago(since, days="d") if since is not None else "")
     return {"state": beat["state"], "sentence": sentence, "last_tick": data["last_tick"], "due_unfired": data["due_unfired"],
             "stuck": phrase(g.lang, "stuck", when=_when(data["oldest_due"])) if data["scheduler_dead"] else None,
             "mail": phrase(g.lang, "mail_line", pending=data["mail_pending"], failed=data["mail_failed"], sent=data["mail_sent"])}
-
-
-def _ago(seconds: int) -> str:
-    seconds = abs(seconds)
-    if seconds < 120:
-        return f"{seconds} s"
-    if seconds < 7200:
-        return f"{round(seconds / 60)} min"
-    if seconds < 2 * 86400:
-        return f"{round(seconds / 3600)} h"
-    return f"{round(seconds / 86400)} d"
 
 
 # -- the desk's forms: meetings, documents, people, through the CLI's create functions ---------------------------------
