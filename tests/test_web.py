@@ -44,18 +44,23 @@ class Web:
         self.instance.db.dispose()
 
 
-@pytest.fixture
-def web(network: Gov, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("GOV_SECRET_KEY", KEY)
+def opened(kind: type[Web], network: Gov, monkeypatch: pytest.MonkeyPatch, key: str = KEY) -> Any:
+    """A fixture's body: a maker of `kind` at a moment, the signing key in the environment, each closed at the end."""
+    monkeypatch.setenv("GOV_SECRET_KEY", key)
     made: list[Web] = []
 
     def make(now: str) -> Web:
-        made.append(Web(network, now))
+        made.append(kind(network, now))
         return made[-1]
 
     yield make
     for w in made:
         w.close()
+
+
+@pytest.fixture
+def web(network: Gov, monkeypatch: pytest.MonkeyPatch) -> Any:
+    yield from opened(Web, network, monkeypatch)
 
 
 def _convene_request(gov: Gov) -> None:

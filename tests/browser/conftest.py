@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from governance.clock import FixedClock, parse_moment
 from tests.conftest import Gov
+from tests.test_mail import _free_port
+from tests.test_web import Web, opened
 
 CHROMIUM = "/usr/bin/chromium"
 KEY = "a-long-random-signing-key-for-the-browser-journeys"
@@ -36,52 +36,29 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ["--no-sandbox", "--disable-dev-shm-usage"]}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Served:
+class Served(Web):
     """The instance's web application on a real port (waitress), its clock set by the journey."""
 
     def __init__(self, gov: Gov, now: str) -> None:
         from waitress import create_server
 
-        from governance.service.context import open_instance
-        from governance.web import create_app
-
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = gov.config.read_text(encoding="utf-8")
         gov.config.write_text(config + f'\n[web]\nbase_url = "{self.url}"\n', encoding="utf-8")
-        self.gov = gov
-        self.instance = open_instance(gov.config, now)
-        self.server = create_server(create_app(self.instance), host="127.0.0.1", port=self.port, threads=4)
+        super().__init__(gov, now)
+        self.server = create_server(self.app, host="127.0.0.1", port=self.port, threads=4)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
 
-    def at(self, now: str) -> "Served":
-        self.instance.clock = FixedClock(parse_moment(now, self.instance.rules.zone))
-        return self
-
-    def stop(self) -> None:
+    def close(self) -> None:
         self.server.close()
-        self.instance.db.dispose()
+        super().close()
 
 
 @pytest.fixture
 def served(network: Gov, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("GOV_SECRET_KEY", KEY)
-    made: list[Served] = []
-
-    def start(now: str) -> Served:
-        made.append(Served(network, now))
-        return made[-1]
-
-    yield start
-    for s in made:
-        s.stop()
+    yield from opened(Served, network, monkeypatch, KEY)
 
 
 def shoot(page: Any, name: str) -> None:
