@@ -52,6 +52,14 @@ class Context:
         self.warnings: list[str] = []  # what the changes of this command warned about; `emit` adds them to the JSON
 
     def instance(self, require_schema: bool = True) -> Any:
+        """The instance this command acts on, opened once: reading the files and the schema again for each read
+        of one command would triple its start-up."""
+        if self.opened:
+            instance = self.opened[0]
+            if require_schema and not instance.schema_checked:
+                instance.db.require_current()
+                instance.schema_checked = True
+            return instance
         from governance.config import config_path
         from governance.service.context import open_instance
 

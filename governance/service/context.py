@@ -7,9 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from governance.clock import Clock, FixedClock, SystemClock, parse_moment
 from governance.config import Settings, load_settings
@@ -17,6 +15,9 @@ from governance.errors import BadInput
 from governance.rules import Rules, load_rules
 from governance.store.db import Database
 from governance.workflows import WorkflowSpec, load_workflows
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Instance:
     clock: Clock
     clock_given: bool = False  # --now was given: the moment is declared, not read
     wall: Clock = field(default_factory=SystemClock)  # when entries are recorded, whatever moment --now declares
+    schema_checked: bool = False  # the database's schema was found current when it was opened
 
     def require_real_time(self) -> None:
         """A live instance's record is written at the real moment; a declared one would backdate the evidence."""
@@ -53,12 +55,23 @@ class Instance:
         return Renderer(self.rules.zone, self.rules.short_name, self.rules.working_language, self.rules.languages, self.settings.templates_dir)
 
 
-def load_definitions(settings: Settings) -> tuple[Rules, dict[str, WorkflowSpec]]:
-    from governance.mail.render import template_names
+def letter_names(override: Path | None = None) -> set[str]:
+    """Every letter a workflow may name: the shipped English set and any override (as mail.render.template_names).
 
+    Listed here, not asked of the renderer: importing Jinja2 would cost every read command a fifth of its start-up.
+    """
+    import governance.mail
+
+    names = {p.stem for p in (Path(governance.mail.__file__).parent / "templates" / "en").glob("*.txt")}
+    if override and (override / "en").is_dir():
+        names |= {p.stem for p in (override / "en").glob("*.txt")}
+    return names
+
+
+def load_definitions(settings: Settings) -> tuple[Rules, dict[str, WorkflowSpec]]:
     rules = load_rules(settings.rules_dir) if settings.rules_dir.is_dir() else _missing(settings.rules_dir, "rules")
     workflows = (
-        load_workflows(settings.workflows_dir, rules, template_names(settings.templates_dir))
+        load_workflows(settings.workflows_dir, rules, letter_names(settings.templates_dir))
         if settings.workflows_dir.is_dir()
         else _missing(settings.workflows_dir, "workflows")
     )
@@ -76,7 +89,7 @@ def open_instance(config: Path, now: str | None, require_schema: bool = True) ->
     db = Database(settings.database_url, settings.database_password_env)
     if require_schema:
         db.require_current()
-    return Instance(settings, rules, workflows, db, clock, clock_given=bool(now))
+    return Instance(settings, rules, workflows, db, clock, clock_given=bool(now), schema_checked=require_schema)
 
 
 @dataclass(frozen=True)
