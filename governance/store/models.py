@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, false, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
 from governance.store.types import UTCDateTime
@@ -24,6 +24,10 @@ class Organisation(Base):
     country: Mapped[str | None] = mapped_column(String(3))
     group: Mapped[str | None] = mapped_column("group_name", String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Its own calendar, when it keeps one (reminders avoid its closed days): weekend days ("fri,sat") and the
+    # countries whose public holidays close it ("BHR"). Neither set: it keeps the body's [calendar].
+    weekend: Mapped[str | None] = mapped_column(String(40))
+    holidays: Mapped[str | None] = mapped_column(String(100))
 
 
 class Person(Base):
@@ -34,6 +38,7 @@ class Person(Base):
     email: Mapped[str] = mapped_column(String(320))
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     lang: Mapped[str | None] = mapped_column(String(8))
+    timezone: Mapped[str | None] = mapped_column(String(64))  # an IANA zone; None: the body's
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Set by `gov person remove`: no more letters or rights, while the row stays for the history that names them.
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -118,6 +123,39 @@ class DocumentVersion(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Read from a Word file: its headings are "#" lines, and take no paragraph number (governance/documents.py).
+    headings: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class DocumentTranslation(Base):
+    """A language version of one version of a document: the same paragraphs in another of the body's languages."""
+
+    __tablename__ = "document_translations"
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(8), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)  # the version it renders
+    text: Mapped[str] = mapped_column(Text)
+    filename: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    headings: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DocumentFile(Base):
+    """The file a version's text (lang None) or a language version's text was read from, kept as it came."""
+
+    __tablename__ = "document_files"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    lang: Mapped[str | None] = mapped_column(String(8))
+    filename: Mapped[str] = mapped_column(String(500))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    __table_args__ = (Index("ix_document_files_version", "document_id", "number"),)
 
 
 class Comment(Base):
@@ -130,6 +168,7 @@ class Comment(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     para: Mapped[int | None] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
+    proposal: Mapped[str | None] = mapped_column(Text)  # the wording proposed instead (a comment template's column)
     decision: Mapped[str | None] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
     disposed_by: Mapped[str | None] = mapped_column(String(64))
@@ -271,6 +310,8 @@ __all__ = [
     "Counter",
     "Deadline",
     "Document",
+    "DocumentFile",
+    "DocumentTranslation",
     "DocumentVersion",
     "Meeting",
     "Organisation",
