@@ -139,7 +139,7 @@ def _add_table(
         if message:
             problems.append(f"{doc.where(path + (name,))}: {dotted}.{name} {message}")
             continue
-        values[name] = value
+        values[name] = _closures(value) if key.kind == "list[closure]" else value
     for key in schema.keys:
         if key.name not in raw:
             if key.required:
@@ -190,6 +190,8 @@ def _check_value(key: Key, value: Any) -> str | None:
         if not ok:
             return f"must be a {'whole ' if kind == 'int' else ''}number, not {_kind(value)}"
         return _range(key, value)
+    if kind in _CALENDAR_KINDS:
+        return _CALENDAR_KINDS[kind](value)
     if kind.startswith("list["):
         if not isinstance(value, list):
             return f"must be a list, not {_kind(value)}"
@@ -211,6 +213,87 @@ def _check_value(key: Key, value: Any) -> str | None:
             return f"may only list {', '.join(LANGUAGES)}"
         return None
     return None
+
+
+def _weekdays(value: Any) -> str | None:
+    from governance.calendars import WEEKDAYS
+
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return f"must be a list of days written as text ({', '.join(WEEKDAYS)}), not {_kind(value)}"
+    wrong = [v for v in value if v.strip().lower() not in WEEKDAYS]
+    if wrong:
+        return f"names {wrong[0]!r}, which is not a day of the week (use {', '.join(WEEKDAYS)})"
+    if len({v.strip().lower() for v in value}) != len(value):
+        return "lists a day twice"
+    if len(value) == 7:
+        return "closes every day of the week: at least one day must be a working day"
+    return None
+
+
+def _countries(value: Any) -> str | None:
+    from governance.countries import is_country
+
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return f"must be a list of country codes written as text (ISO 3166 alpha-3, such as \"TUR\"), not {_kind(value)}"
+    wrong = [v for v in value if not is_country(v) or v != v.upper()]
+    if wrong:
+        return f"names {wrong[0]!r}, which is not an ISO 3166 alpha-3 country code in capitals (such as \"TUR\" or \"SAU\")"
+    if len(set(value)) != len(value):
+        return "lists a country twice"
+    return None
+
+
+def _closure_check(value: Any) -> str | None:
+    if not isinstance(value, list):
+        return f"must be a list of closures such as {{ date = 2021-07-19, reason = \"...\" }}, not {_kind(value)}"
+    for number, item in enumerate(value, 1):
+        if not isinstance(item, dict):
+            return f"item {number} must be a table such as {{ date = 2021-07-19, reason = \"...\" }}, not {_kind(item)}"
+        unknown = sorted(set(item) - {"date", "from", "to", "reason"})
+        if unknown:
+            return f"item {number} has an unknown key {unknown[0]!r} (known: date, from, to, reason)"
+        if not isinstance(item.get("reason"), str) or not item["reason"].strip():
+            return f"item {number} must give its reason as text (reason = \"...\")"
+        if ("date" in item) == ("from" in item or "to" in item):
+            return f"item {number} must give either date, or from and to"
+        days = [_day(item[k]) for k in ("date", "from", "to") if k in item]
+        if any(d is None for d in days):
+            return f"item {number} has a date that is not a day written 2021-07-19"
+        if "date" not in item and len(days) != 2:
+            return f"item {number} must give both from and to"
+        first, last = days[0], days[-1]
+        if last < first:  # type: ignore[operator]
+            return f"item {number} ends ({last}) before it begins ({first})"
+        if (last - first).days > 365:  # type: ignore[operator]
+            return f"item {number} closes more than 366 days: give the days of each year separately"
+    return None
+
+
+def _day(value: Any) -> Any:
+    """A day given as a TOML date (2021-07-19) or as text ("2021-07-19"); None for anything else."""
+    from datetime import date, datetime
+
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _closures(value: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Checked closures as text (from, to, reason), so the rules print and serialise as they read."""
+    out = []
+    for item in value:
+        first = _day(item.get("date", item.get("from")))
+        last = _day(item.get("date", item.get("to")))
+        out.append({"from": first.isoformat(), "to": last.isoformat(), "reason": item["reason"].strip()})
+    return out
+
+
+_CALENDAR_KINDS = {"list[day]": _weekdays, "list[country]": _countries, "list[closure]": _closure_check}
 
 
 def _range(key: Key, value: float) -> str | None:
@@ -261,6 +344,11 @@ def _check_references(rules: Rules, located: dict[str, tomlpos.Located], problem
         loc = located[f"meetings.{between[0]}"]
         problems.append(f"{loc.where(('meetings', between[0], 'between_general'))}: between_general needs a meeting kind "
                         f"marked general = true (the one it falls between)")
+    if "calendar" in rules.provisions:
+        wrong = [lang for lang in rules.provision("calendar")["hijri"] if lang not in LANGUAGES]
+        if wrong:
+            problems.append(f"{located['calendar'].where(('calendar', 'hijri'))}: calendar.hijri names {wrong[0]!r}, "
+                            f"which is not a language letters are written in ({', '.join(LANGUAGES)})")
     roles_table = located["roles"]
     for key, allowed in (("secretariat", rules.standing_roles()), ("focal_point", rules.standing_roles()), ("approver", rules.all_roles())):
         value = rules.provision("roles")[key]

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from governance.calendars import NO_CALENDAR, Closure, WorkCalendar, parse_weekend
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,23 @@ class Rules:
     @property
     def languages(self) -> tuple[str, ...]:
         return tuple(self.body["languages"])
+
+    @cached_property
+    def calendar(self) -> WorkCalendar:
+        """The secretariat's working days ([calendar]); without the table no day is closed and periods are calendar days."""
+        provision = self.provisions.get("calendar")
+        if provision is None:
+            return NO_CALENDAR
+        closures = tuple(Closure(date.fromisoformat(c["from"]), date.fromisoformat(c["to"]), c["reason"])
+                         for c in provision["closures"])
+        return WorkCalendar(parse_weekend(provision["weekend"]), tuple(provision["holidays"]), closures,
+                            working=provision["count"] == "working")
+
+    @property
+    def hijri_languages(self) -> tuple[str, ...]:
+        """Languages whose letters give the Hijri date beside the Gregorian ([calendar] hijri; Arabic by default)."""
+        provision = self.provisions.get("calendar")
+        return tuple(provision["hijri"]) if provision is not None else ("ar",)
 
     def meeting_kinds(self) -> tuple[str, ...]:
         return tuple(p.split(".", 1)[1] for p in self.provisions if p.startswith("meetings."))

@@ -16,7 +16,8 @@ LANGUAGES = ("en", "ar", "fr")
 @dataclass(frozen=True)
 class Key:
     name: str
-    kind: str  # str, int, float, bool, list[str], list[int], choice, timezone, language, time (HH:MM)
+    kind: str  # str, int, float, bool, list[str], list[int], choice, timezone, language, time (HH:MM), list[day],
+    # list[country] (ISO 3166 alpha-3), list[closure] ({date | from, to, reason})
     doc: str
     required: bool = False
     default: Any = None
@@ -110,6 +111,20 @@ TABLES: tuple[Table, ...] = (
         Key("reminder_days_before", "list[int]", "Reminders to the owner this many days before the due date.", default=[]),
         Key("escalate_every_days", "int", "An overdue action is escalated again this often (0: once).", default=30, **DAYS),
     )),
+    Table("calendar", "The days the secretariat works: periods of the rules count them, and no due date falls on a closed "
+          "day. Without this table no day is closed and periods are calendar days.", (
+        Key("count", "choice", "How every `*_days` period of the rules is counted: \"working\" days (a closed day does not "
+            "count) or \"calendar\" days (a period whose last day is closed ends on the next working day; a reminder or "
+            "a limit before a moment goes the working day before).", default="calendar", choices=("calendar", "working")),
+        Key("weekend", "list[day]", "Days of the week the secretariat is closed (mon, tue, wed, thu, fri, sat, sun).",
+            default=["sat", "sun"]),
+        Key("holidays", "list[country]", "Countries (ISO 3166 alpha-3 codes) whose public holidays close the secretariat, "
+            "as the `holidays` package computes them (the Islamic ones per country and year).", default=[]),
+        Key("closures", "list[closure]", "Other closed days, each `{ date = 2021-07-19, reason = \"...\" }` or "
+            "`{ from = 2021-12-27, to = 2021-12-31, reason = \"...\" }` (at most 366 days each).", default=[]),
+        Key("hijri", "list[str]", "Languages whose letters give the Umm al-Qura Hijri date beside the Gregorian one.",
+            default=["ar"]),
+    ), required=False),
     Table("decisions", "How the meeting decides.", (
         Key("quorum_fraction", "float", "Share of member organisations that must be present to decide.", required=True, minimum=0, maximum=1),
         Key("rule", "choice", "How a decision is taken.", default="consensus", choices=("consensus", "majority")),
