@@ -352,6 +352,23 @@ def test_a_focal_point_page_shows_numbered_paragraphs_and_only_their_organisatio
     assert network.j("audit", "C-2")["entries"][-1]["channel"] == "web"
 
 
+def test_an_arabic_record_page_names_fields_deadlines_and_steps_in_arabic_never_by_their_codes(network: Gov, web: Any, tmp_path: Path) -> None:
+    draft = tmp_path / "d.txt"
+    draft.write_text("1. One.\n\n2. Two.\n", encoding="utf-8")
+    network.ok("doc", "create", "--type", "rop", "--title", "Draft", "--file", str(draft), actor=SEC, now="2021-04-01T09:00")
+    network.ok("advance", "D-1", "circulate", actor=SEC, now="2021-04-01T09:00")
+    app = web("2021-04-02T10:00")
+    page = _signed_in(app, "egy@egy.example").get("/r/D-1").text
+    visible = re.sub(r"<[^>]+>", " ", page)  # the words on the page, not the names in its markup
+    for code in ("current_version", "circulated_version", "comment_reminder", "comment_deadline", "(reminder)", "circulate →"):
+        assert code not in visible, code
+    assert "النسخة الحالية" in visible and "تذكير بإبداء الملاحظات" in visible and "النظام الداخلي" in visible
+    assert "بقي 29 يومًا" in visible and "/" not in visible.split("بقي")[1][:12]  # a plural form, never "يوم/أيام"
+    assert "← مفتوح للملاحظات" in visible  # the step's arrow points the way Arabic reads
+    english = _signed_in(app, "idn@idn.example").get("/r/D-1").text
+    assert "29 days left" in english and "Current version" in english and "day(s)" not in english
+
+
 def test_the_desk_is_the_secretariats(network: Gov, web: Any) -> None:
     app = web("2021-04-02T10:00")
     browser = _signed_in(app, "mar@mar.example")

@@ -78,7 +78,6 @@ PHRASES: dict[str, tuple[str, str, str]] = {
     "preview": ("Look before you confirm", "Vérifiez avant de confirmer", "راجعوا قبل التأكيد"),
     "would_move": ("{ref} would go from {source} to {dest}.", "{ref} passerait de « {source} » à « {dest} ».", "سينتقل {ref} من {source} إلى {dest}."),
     "would_wait": ("The step would wait for the chair's approval.", "L'étape attendrait l'approbation de la présidence.", "ستنتظر الخطوة موافقة الرئاسة."),
-    "would_mail": ("{n} letter(s) would be written", "{n} lettre(s) seraient écrites", "ستُكتب {n} رسالة/رسائل"),
     "would_set": ("Deadlines it would set", "Échéances fixées", "المواعيد التي ستُحدَّد"),
     "confirm": ("Confirm", "Confirmer", "تأكيد"),
     "cancel": ("Back", "Retour", "رجوع"),
@@ -99,8 +98,6 @@ PHRASES: dict[str, tuple[str, str, str]] = {
     "no_failed": ("No letter failed.", "Aucune lettre en échec.", "لا توجد رسائل متعثرة."),
     "audit": ("Audit trail", "Piste d'audit", "سجل التدقيق"),
     "verify": ("Verify the chain", "Vérifier la chaîne", "التحقق من السلسلة"),
-    "verified": ("The audit chain holds: {n} entries checked.", "La chaîne d'audit est intacte : {n} entrées vérifiées.",
-                 "سلسلة التدقيق سليمة: تم التحقق من {n} قيدًا."),
     "broken": ("The audit chain is broken at entry {seq}: {reason}", "La chaîne d'audit est rompue à l'entrée {seq} : {reason}",
                "سلسلة التدقيق مكسورة عند القيد {seq}: {reason}"),
     "none": ("None.", "Aucun.", "لا شيء."),
@@ -111,7 +108,6 @@ PHRASES: dict[str, tuple[str, str, str]] = {
              "Le formulaire a été envoyé sans ses champs cachés (ou depuis un autre site) ; rien n'a été fait. Rouvrez la page et renvoyez-le.",
              "أُرسل النموذج من دون حقوله المخفية (أو من موقع آخر)، فلم يُنفَّذ شيء. افتحوا الصفحة من جديد وأعيدوا الإرسال."),
     "secretariat_only": ("This page is the secretariat's.", "Cette page est celle du Secrétariat.", "هذه الصفحة خاصة بالأمانة."),
-    "requeued": ("{n} letter(s) back in the queue.", "{n} lettre(s) remise(s) dans la file.", "أُعيدت {n} رسالة/رسائل إلى قائمة الإرسال."),
     "ref": ("Reference", "Référence", "المرجع"),
     "title": ("Title", "Titre", "العنوان"),
     "when": ("When", "Quand", "الموعد"),
@@ -123,8 +119,10 @@ PHRASES: dict[str, tuple[str, str, str]] = {
     "name": ("Name", "Nom", "الاسم"),
     "step": ("Step", "Étape", "الخطوة"),
     "org": ("Organisation", "Organisation", "المؤسسة"),
-    "days_left": ("{n} day(s) left", "encore {n} jour(s)", "بقي {n} يوم/أيام"),
     "closed": ("closed", "clos", "مغلق"),
+    "under_a_day": ("less than a day left", "moins d'un jour", "بقي أقل من يوم"),
+    "yes": ("yes", "oui", "نعم"),
+    "no": ("no", "non", "لا"),
     "kind_meeting": ("Meetings", "Réunions", "الاجتماعات"),
     "kind_document": ("Documents", "Documents", "الوثائق"),
     "kind_term": ("Terms of office", "Mandats", "الولايات"),
@@ -206,12 +204,145 @@ STATES: dict[str, tuple[str, str, str]] = {
 }
 _INDEX = {"en": 0, "fr": 1, "ar": 2}
 
+# Phrases that hold a count: one form per plural category of the language (CLDR, as Babel knows them), so that a page
+# never writes "day(s)". Arabic has six: zero, one, two, few (3-10), many (11-99), other (100 and up).
+PLURALS: dict[str, dict[str, dict[str, str]]] = {
+    "days_left": {
+        "en": {"one": "{n} day left", "other": "{n} days left"},
+        "fr": {"one": "encore {n} jour", "other": "encore {n} jours"},
+        "ar": {"zero": "لم يبقَ أي يوم", "one": "بقي يوم واحد", "two": "بقي يومان", "few": "بقيت {n} أيام",
+               "many": "بقي {n} يومًا", "other": "بقي {n} يوم"},
+    },
+    "would_mail": {
+        "en": {"one": "{n} letter would be written", "other": "{n} letters would be written"},
+        "fr": {"one": "{n} lettre serait écrite", "other": "{n} lettres seraient écrites"},
+        "ar": {"zero": "لن تُكتب أي رسالة", "one": "ستُكتب رسالة واحدة", "two": "ستُكتب رسالتان", "few": "ستُكتب {n} رسائل",
+               "many": "ستُكتب {n} رسالة", "other": "ستُكتب {n} رسالة"},
+    },
+    "requeued": {
+        "en": {"one": "{n} letter back in the queue.", "other": "{n} letters back in the queue."},
+        "fr": {"one": "{n} lettre remise dans la file.", "other": "{n} lettres remises dans la file."},
+        "ar": {"zero": "لم تُعَد أي رسالة إلى قائمة الإرسال.", "one": "أُعيدت رسالة واحدة إلى قائمة الإرسال.",
+               "two": "أُعيدت رسالتان إلى قائمة الإرسال.", "few": "أُعيدت {n} رسائل إلى قائمة الإرسال.",
+               "many": "أُعيدت {n} رسالة إلى قائمة الإرسال.", "other": "أُعيدت {n} رسالة إلى قائمة الإرسال."},
+    },
+    "verified": {
+        "en": {"one": "The audit chain holds: {n} entry checked.", "other": "The audit chain holds: {n} entries checked."},
+        "fr": {"one": "La chaîne d'audit est intacte : {n} entrée vérifiée.", "other": "La chaîne d'audit est intacte : {n} entrées vérifiées."},
+        "ar": {"zero": "سلسلة التدقيق سليمة: لا قيود فيها بعد.", "one": "سلسلة التدقيق سليمة: تم التحقق من قيد واحد.",
+               "two": "سلسلة التدقيق سليمة: تم التحقق من قيدين.", "few": "سلسلة التدقيق سليمة: تم التحقق من {n} قيود.",
+               "many": "سلسلة التدقيق سليمة: تم التحقق من {n} قيدًا.", "other": "سلسلة التدقيق سليمة: تم التحقق من {n} قيد."},
+    },
+}
+
+# Names the engine gives things (a record's fields, a workflow's triggers, a deadline row, a disposition), in the
+# reader's words. A name a workflow file adds is shown with its underscores as spaces.
+FIELDS: dict[str, tuple[str, str, str]] = {
+    "title": ("Title", "Titre", "العنوان"),
+    "kind": ("Kind", "Type", "النوع"),
+    "type": ("Type of document", "Type de document", "نوع الوثيقة"),
+    "start": ("Start", "Début", "البداية"),
+    "end": ("End", "Fin", "النهاية"),
+    "venue": ("Venue", "Lieu", "المكان"),
+    "online": ("Online", "En ligne", "عبر الإنترنت"),
+    "link": ("Link", "Lien", "الرابط"),
+    "office": ("Office", "Fonction", "المنصب"),
+    "org": ("Organisation", "Organisation", "المؤسسة"),
+    "owner": ("Owner", "Responsable", "الجهة المسؤولة"),
+    "due": ("Due", "Échéance", "موعد الاستحقاق"),
+    "meeting": ("Meeting", "Réunion", "الاجتماع"),
+    "current_version": ("Current version", "Version actuelle", "النسخة الحالية"),
+    "circulated_version": ("Version circulated", "Version diffusée", "النسخة المعمّمة"),
+    "comments": ("Comments", "Observations", "الملاحظات"),
+    "reason": ("Reason", "Motifs", "السبب"),
+    "source": ("Source", "Origine", "المصدر"),
+    "version": ("Version", "Version", "النسخة"),
+    "mode": ("Mode", "Mode", "الطريقة"),
+    "document": ("Document", "Document", "الوثيقة"),
+}
+TRIGGERS: dict[str, tuple[str, str, str]] = {
+    "create": ("created", "création", "الإنشاء"),
+    "edit": ("corrected", "correction", "التصحيح"),
+    "activate": ("start the term", "ouvrir le mandat", "بدء الولاية"),
+    "adopt": ("adopt", "adopter", "الاعتماد"),
+    "cancel": ("cancel", "annuler", "الإلغاء"),
+    "circulate": ("circulate for comments", "diffuser pour observations", "التعميم لإبداء الملاحظات"),
+    "close": ("close the meeting", "clore la réunion", "اختتام الاجتماع"),
+    "close_comments": ("close the comments", "clore les observations", "إغلاق باب الملاحظات"),
+    "complete": ("mark complete", "déclarer accomplie", "تسجيل الإنجاز"),
+    "confirm": ("confirm", "confirmer", "التأكيد"),
+    "convene": ("convene", "convoquer", "الدعوة إلى الانعقاد"),
+    "end": ("end the term", "clore le mandat", "إنهاء الولاية"),
+    "endorse": ("endorse", "entériner", "المصادقة"),
+    "lapse": ("due date passed", "échéance dépassée", "تجاوز موعد الاستحقاق"),
+    "note": ("take note", "prendre acte", "الإحاطة علمًا"),
+    "open": ("open the meeting", "ouvrir la réunion", "افتتاح الاجتماع"),
+    "publish": ("publish", "publier", "النشر"),
+    "reject": ("reject", "rejeter", "الرفض"),
+    "revoke": ("revoke", "révoquer", "سحب التعيين"),
+    "table": ("table for the meeting", "inscrire à l'ordre du jour", "الإدراج في جدول الأعمال"),
+    "withdraw": ("withdraw", "retirer", "السحب"),
+    "revise": ("revised", "révision", "التنقيح"),
+    "reschedule": ("rescheduled", "report", "تغيير الموعد"),
+}
+DEADLINES: dict[str, tuple[str, str, str]] = {
+    "comment_deadline": ("end of the comment period", "fin de la période d'observations", "نهاية مهلة الملاحظات"),
+    "comment_reminder": ("reminder to comment", "rappel pour les observations", "تذكير بإبداء الملاحظات"),
+    "close_due": ("the meeting should be closed", "la réunion devrait être close", "موعد اختتام الاجتماع"),
+    "convene_by": ("last day to convene", "dernier jour pour convoquer", "آخر موعد للدعوة إلى الانعقاد"),
+    "due": ("due date", "échéance", "موعد الاستحقاق"),
+    "due_reminder": ("reminder before the due date", "rappel avant l'échéance", "تذكير قبل موعد الاستحقاق"),
+    "escalation": ("escalation to the chair", "signalement à la présidence", "إحالة إلى الرئاسة"),
+    "not_opened": ("the meeting was not opened", "la réunion n'a pas été ouverte", "لم يُفتتح الاجتماع"),
+    "notice_limit": ("last day for the notice", "dernier jour du préavis", "آخر موعد للإخطار"),
+    "term_end": ("end of the term", "fin du mandat", "نهاية الولاية"),
+    "term_ending": ("the term ends soon", "fin prochaine du mandat", "اقتراب نهاية الولاية"),
+    "term_start": ("start of the term", "début du mandat", "بداية الولاية"),
+    "vacancy": ("the office is vacant", "fonction vacante", "شغور المنصب"),
+    "deadline": ("deadline", "échéance", "موعد نهائي"),
+    "reminder": ("reminder", "rappel", "تذكير"),
+}
+DISPOSITIONS: dict[str, tuple[str, str, str]] = {
+    "accepted": ("accepted", "acceptée", "مقبولة"),
+    "partly": ("partly accepted", "acceptée en partie", "مقبولة جزئيًا"),
+    "rejected": ("not accepted", "non retenue", "غير مقبولة"),
+    "noted": ("noted", "prise en compte", "أُحيط بها علمًا"),
+}
+DOCUMENT_TYPES: dict[str, tuple[str, str, str]] = {
+    "concept_note": ("concept note", "note conceptuelle", "مذكرة مفاهيمية"),
+    "agenda": ("agenda", "ordre du jour", "جدول الأعمال"),
+    "rop": ("Rules of Procedure", "Règlement intérieur", "النظام الداخلي"),
+    "action_plan": ("action plan", "plan d'action", "خطة العمل"),
+    "communique": ("communiqué", "communiqué", "البيان الختامي"),
+    "report": ("report", "rapport", "تقرير"),
+}
+
 
 def phrase(lang: str, key: str, **fields: Any) -> str:
-    """The phrase `key` in `lang` (English when the language has none), its fields filled in."""
+    """The phrase `key` in `lang` (English when the language has none), its fields filled in; a phrase that holds a
+    count `n` takes the plural form the language uses for it."""
+    if key in PLURALS:
+        from babel import Locale
+
+        forms_by_count = PLURALS[key].get(lang) or PLURALS[key]["en"]
+        category = Locale.parse(lang if lang in PLURALS[key] else "en").plural_form(abs(fields.get("n", 0)))
+        return forms_by_count.get(category, forms_by_count["other"]).format(**fields)
     forms = PHRASES[key]
     text = forms[_INDEX.get(lang, 0)] or forms[0]
     return text.format(**fields) if fields else text
+
+
+def named(table: dict[str, tuple[str, str, str]], lang: str, name: str) -> str:
+    """A name from one of the tables above in the reader's language, else the name with its underscores as spaces."""
+    forms = table.get(name)
+    if forms is not None:
+        return forms[_INDEX.get(lang, 0)] or forms[0]
+    return name.replace("_", " ")
+
+
+def arrow(lang: str) -> str:
+    """From one state to the next, pointing the way the reader reads (arrows are not mirrored by the bidi rules)."""
+    return "←" if lang in RTL else "→"
 
 
 def state_name(lang: str, state: str, description: str = "") -> str:

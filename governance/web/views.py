@@ -13,7 +13,7 @@ from governance.clock import ago
 from governance.errors import BadInput, NotPermitted
 from governance.service import links
 from governance.service.context import Channel, Instance, Operation
-from governance.web.i18n import PHRASES, phrase, state_name
+from governance.web.i18n import DEADLINES, DISPOSITIONS, DOCUMENT_TYPES, FIELDS, PHRASES, TRIGGERS, arrow, named, phrase, state_name
 
 bp = Blueprint("views", __name__)
 # Forms checked by a signed token of their own rather than the session's (see app.create_app).
@@ -60,16 +60,49 @@ def _when(value: Any) -> str:
     return moment(instant, g.lang, _instance().rules.zone)
 
 
+def _day(value: Any) -> str:
+    """The day of a moment (a term's start, say), without the hour: terms run from the start of a day."""
+    from governance.mail.dates import day
+
+    if not value:
+        return ""
+    instant = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return day(instant, g.lang, _instance().rules.zone)
+
+
 def _left(value: Any) -> str:
     instant = datetime.fromisoformat(value) if isinstance(value, str) else value
     days = (instant - _now()).total_seconds() / 86400
-    return phrase(g.lang, "closed") if days < 0 else phrase(g.lang, "days_left", n=int(days) if days >= 1 else 0)
+    if days < 0:
+        return phrase(g.lang, "closed")
+    return phrase(g.lang, "days_left", n=int(days)) if days >= 1 else phrase(g.lang, "under_a_day")
 
 
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
-    return {"when": _when, "left": _left, "lang_url": _lang_url, "state_label": _state_label,
-            "kind_label": lambda kind: phrase(g.lang, f"kind_{kind}") if f"kind_{kind}" in PHRASES else kind}
+    return {"when": _when, "day": _day, "left": _left, "lang_url": _lang_url, "state_label": _state_label,
+            "kind_label": lambda kind: phrase(g.lang, f"kind_{kind}") if f"kind_{kind}" in PHRASES else kind,
+            "field_label": lambda name: named(FIELDS, g.lang, name),
+            "trigger_label": lambda name: named(TRIGGERS, g.lang, name.removeprefix("request:")),
+            "deadline_label": lambda name: named(DEADLINES, g.lang, name),
+            "disposition_label": lambda name: named(DISPOSITIONS, g.lang, name),
+            "value_label": _value_label, "arrow": arrow(getattr(g, "lang", "en"))}
+
+
+def _value_label(kind: str, name: str, value: Any) -> Any:
+    """A field's value in the reader's words where it is a code: a document's type, a meeting's kind, yes or no."""
+    if isinstance(value, bool):
+        return phrase(g.lang, "yes" if value else "no")
+    if name == "type" and kind == "document" and isinstance(value, str):
+        return named(DOCUMENT_TYPES, g.lang, value)
+    if name == "kind" and kind == "meeting" and isinstance(value, str):
+        from governance.service.describe import title_in_letters
+
+        provision = _instance().rules.provisions.get(f"meetings.{value}")
+        shipped = provision.values.get("title") if provision is not None else None
+        title = title_in_letters(shipped) if shipped else value
+        return title if isinstance(title, str) else title.get(g.lang) or title["en"]
+    return value
 
 
 def _state_label(kind: str | None, state: str) -> str:
