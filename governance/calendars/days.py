@@ -38,19 +38,18 @@ class Closure:
 
 @dataclass(frozen=True)
 class Period:
-    """Where a period counted from a day ends, and, when its end fell on a closed day, the day it was moved from."""
+    """Where a period counted from a day ends, and the closed days (other than weekends) it did not count."""
 
     day: date
-    moved_from: date | None = None
-    reason: str | None = None  # why the day it was moved from is closed
+    not_counted: tuple[tuple[date, str], ...] = ()
 
 
 @dataclass(frozen=True)
 class WorkCalendar:
     """The days one office works: closed on `weekend`, on the public holidays of `countries`, and on `closures`.
 
-    `working`: periods are counted in working days (a day closed does not count); otherwise in calendar days, and
-    a period whose last day is closed ends on the nearest working day in the period's direction.
+    `working`: periods are counted in working days (a closed day does not count, so none ends on one); otherwise in
+    calendar days, as they were before calendars (the closed days are then only shown and warned of).
     """
 
     weekend: frozenset[int] = frozenset()
@@ -117,20 +116,15 @@ class WorkCalendar:
         return day
 
     def period(self, day: date, days: int) -> Period:
-        """Where a period of `days` from `day` ends (before `day` when negative), counted as this calendar counts.
+        """Where a period of `days` from `day` ends (begins, when negative), counted as this calendar counts.
 
         A period of 0 days is the day itself, as given: a date a person chose is not a period's end.
         """
-        if days == 0:
-            return Period(day)
-        if self.working:
-            return Period(self.add_working(day, days))
-        end = day + timedelta(days=days)
-        reason = self.closed(end)
-        if reason is None:
-            return Period(end)
-        moved = self.next_open(end) if days > 0 else self.previous_open(end)
-        return Period(moved, end, reason)
+        if days == 0 or not self.working:
+            return Period(day + timedelta(days=days))
+        end = self.add_working(day, days)
+        first, last = (day + ONE_DAY, end) if days > 0 else (end, day - ONE_DAY)
+        return Period(end, tuple(self.holidays_in(first, last)))
 
     def closed_days(self, first: date, last: date) -> list[tuple[date, str]]:
         """Every closed day from `first` to `last`, with its reason, in order."""

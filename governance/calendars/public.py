@@ -21,8 +21,9 @@ def holidays(country: str, year: int) -> Mapping[date, str]:
     """
     import holidays as package  # heavy (some 130 ms): only when a holiday is asked for
 
+    code = alpha2(country)
     try:
-        found = package.country_holidays(country.upper(), years=year, language=_english(package, country.upper()))
+        found = package.country_holidays(code, years=year, language=_english(package, code))
     except NotImplementedError:
         raise UnknownCountry(f"no public holidays are known for the country code {country!r}") from None
     # "Eid al-Adha (from 1pm)": a half day is a working day; only whole days close an office.
@@ -43,4 +44,23 @@ def supported(country: str) -> bool:
     """Whether the `holidays` package knows the public holidays of `country`."""
     import holidays as package
 
-    return country.upper() in package.list_supported_countries(include_aliases=True)
+    return alpha2(country) in package.list_supported_countries()
+
+
+def weekend(country: str) -> frozenset[int]:
+    """The weekend of `country` as the `holidays` package knows it (Friday and Saturday in Bahrain), Monday being 0."""
+    import holidays as package
+
+    return frozenset(package.country_holidays(alpha2(country), years=()).weekend)
+
+
+def alpha2(country: str) -> str:
+    """The ISO 3166 alpha-2 code of an alpha-3 one, as CLDR maps them (Babel's data): the `holidays` package knows
+    every country by its alpha-2 code, and some by a three-letter code that is not ISO's (BAH for Bahrain)."""
+    code = country.strip().upper()
+    if len(code) != 3:
+        return code
+    from babel.core import get_global
+
+    aliases = get_global("territory_aliases").get(code)
+    return aliases[0] if aliases else code

@@ -64,7 +64,7 @@ def _created(c: Any, record: Any, label: str) -> None:
 def rules_check(c: Any, paths: list[Path]) -> None:
     from governance.service.definitions import check_paths
 
-    report = check_paths(c.config, paths)
+    report = check_paths(c.config, paths, c.now)
     if report["problems"]:
         if c.json:
             from governance.cli.output import dump_json
@@ -128,14 +128,15 @@ def person_list(c: Any) -> None:
 
 
 def _person_view(p: Any) -> dict[str, Any]:
-    return {"handle": p.handle, "name": p.name, "email": p.email, "org": p.org.code, "lang": p.lang, "roles": sorted(p.role_names)}
+    return {"handle": p.handle, "name": p.name, "email": p.email, "org": p.org.code, "lang": p.lang, "roles": sorted(p.role_names),
+            "timezone": p.timezone}
 
 
 def person_edit(c: Any, handle: str, name: str | None, email: str | None, lang: str | None,
-                add_roles: list[str], remove_roles: list[str]) -> None:
+                add_roles: list[str], remove_roles: list[str], timezone: str | None = None) -> None:
     from governance.service import changes
 
-    (p, changed), _ = c.change(lambda op: changes.edit_person(op, handle, name, email, lang, add_roles, remove_roles))
+    (p, changed), _ = c.change(lambda op: changes.edit_person(op, handle, name, email, lang, add_roles, remove_roles, timezone))
     line = f"{p.handle}: {p.name} <{p.email}> ({p.org.code}; {p.lang or 'working language'}; {', '.join(sorted(p.role_names)) or 'no role'})"
     c.emit(dict(_person_view(p), changed=changed), line if changed else f"{line}: nothing to change")
 
@@ -148,12 +149,14 @@ def person_remove(c: Any, handle: str) -> None:
            f"{p.handle} ({p.name}, {p.org.code}) removed: no more letters or rights; their history is kept")
 
 
-def org_edit(c: Any, code: str, name: str | None, country: str | None, group: str | None) -> None:
+def org_edit(c: Any, code: str, name: str | None, country: str | None, group: str | None, weekend: str | None = None,
+             holidays: str | None = None) -> None:
     from governance.service import changes
 
-    (o, changed), _ = c.change(lambda op: changes.edit_org(op, code, name, country, group))
+    (o, changed), _ = c.change(lambda op: changes.edit_org(op, code, name, country, group, weekend, holidays))
     line = f"{o.code}: {o.name} ({o.kind}; country {o.country or '-'}; group {o.group or '-'})"
-    c.emit({"code": o.code, "name": o.name, "kind": o.kind, "country": o.country, "group": o.group, "changed": changed},
+    c.emit({"code": o.code, "name": o.name, "kind": o.kind, "country": o.country, "group": o.group, "weekend": o.weekend,
+            "holidays": o.holidays, "changed": changed},
            line if changed else f"{line}: nothing to change")
 
 
@@ -358,7 +361,12 @@ def show(c: Any, ref: str) -> None:
             lines.append("other steps from here: " + "; ".join(f"{n['trigger']} ({'/'.join(n['roles'])}{', chair approves' if n['approval'] else ''})" for n in others))
         if data["deadlines"]:
             lines.append("")
-            lines.append(table(data["deadlines"], [("due", "DUE"), ("kind", "KIND"), ("name", "NAME"), ("fire", "FIRES")]))
+            columns = [("due", "DUE"), ("kind", "KIND"), ("name", "NAME"), ("fire", "FIRES")]
+            rows = data["deadlines"]
+            if any("local" in d for d in rows):  # the reader's own time, and their office's closed day, beside the body's
+                rows = [dict(d, yours=_local_text(d.get("local"))) for d in rows]
+                columns.append(("yours", "FOR YOU"))
+            lines.append(table(rows, columns))
         lines.append("")
         lines.append(table(data["history"], [("seq", "#"), ("at", "AT"), ("actor", "BY"), ("trigger", "WHAT"), ("from", "FROM"), ("to", "TO"), ("reason", "REASON")], "(no history)"))
         return "\n".join(lines)
@@ -424,6 +432,13 @@ def approvals(c: Any) -> None:
 
     items = c.read(waiting, need_actor=True)
     c.emit({"items": items}, lambda: table(items, [("ref", "REF"), ("trigger", "STEP"), ("requested_by", "BY"), ("requested_at", "SINCE"), ("title", "TITLE")], "nothing waits for your approval"))
+
+
+def _local_text(local: dict[str, Any] | None) -> str:
+    if not local:
+        return "-"
+    closed = f" ({local['org']} closed: {local['closed']})" if local["closed"] else ""
+    return f"{local['due'][:16].replace('T', ' ')} {local['timezone']}{closed}"
 
 
 def deadlines(c: Any, include_all: bool, limit: int | None) -> None:

@@ -16,7 +16,7 @@ SECTIONS: list[tuple[str, list[str]]] = [
     ("Set up", ["init", "rules", "org", "person", "term"]),
     ("Meetings and documents", ["meeting", "attend", "doc", "comment", "action"]),
     ("Moving records on", ["show", "advance", "approve", "reject", "approvals"]),
-    ("Time and mail", ["deadlines", "tick", "simulate", "status", "outbox", "send", "scheduler", "mail-sink", "export"]),
+    ("Time and mail", ["deadlines", "tick", "simulate", "status", "calendar", "outbox", "send", "scheduler", "mail-sink", "export"]),
     ("Evidence", ["audit"]),
     ("The web", ["serve"]),
     ("Try it", ["demo"]),
@@ -210,12 +210,15 @@ def org() -> None:
 @click.option("--kind", required=True, type=click.Choice(["member", "secretariat", "observer"]))
 @click.option("--country", metavar="ISO3", help="ISO 3166 alpha-3 country code.")
 @click.option("--group", metavar="NAME", help="Group of members (for rotation by groups).")
+@click.option("--weekend", metavar="DAYS", help="Its weekend, such as fri,sat (default: its --holidays country's, else none).")
+@click.option("--holidays", metavar="ISO3", help="Countries whose public holidays close it, such as BHR (reminders avoid them).")
 @pass_ctx
-def org_add(c: Context, code: str, name: str, kind: str, country: str | None, group: str | None) -> None:
+def org_add(c: Context, code: str, name: str, kind: str, country: str | None, group: str | None, weekend: str | None,
+            holidays: str | None) -> None:
     """Add an organisation."""
     from governance.service import changes
 
-    org_, _ = c.change(lambda op: changes.add_org(op, code, name, kind, country, group))
+    org_, _ = c.change(lambda op: changes.add_org(op, code, name, kind, country, group, weekend, holidays))
     c.emit({"code": org_.code, "name": org_.name, "kind": org_.kind}, f"{org_.code}: {org_.name} ({org_.kind})")
 
 
@@ -224,12 +227,15 @@ def org_add(c: Context, code: str, name: str, kind: str, country: str | None, gr
 @click.option("--name", help="Full name.")
 @click.option("--country", metavar="ISO3", help="ISO 3166-1 alpha-3 country code (given empty, cleared).")
 @click.option("--group", metavar="NAME", help="Group of members (given empty, cleared).")
+@click.option("--weekend", metavar="DAYS", help="Its weekend, such as fri,sat (none: no weekend of its own).")
+@click.option("--holidays", metavar="ISO3", help="Countries whose public holidays close it, such as BHR (none: no holidays).")
 @pass_ctx
-def org_edit(c: Context, code: str, name: str | None, country: str | None, group: str | None) -> None:
-    """Correct an organisation's name, country or group (the secretariat; audited)."""
+def org_edit(c: Context, code: str, name: str | None, country: str | None, group: str | None, weekend: str | None,
+             holidays: str | None) -> None:
+    """Correct an organisation's name, country, group or calendar (the secretariat; audited)."""
     from governance.cli import commands
 
-    commands.org_edit(c, code, name, country, group)
+    commands.org_edit(c, code, name, country, group, weekend=weekend, holidays=holidays)
 
 
 @org.command("list")
@@ -253,12 +259,14 @@ def person() -> None:
 @click.option("--org", "org_code", required=True, metavar="CODE")
 @click.option("--lang", metavar="en|ar|fr", help="Language of their letters (default: the body's working language).")
 @click.option("--role", "roles", multiple=True, metavar="ROLE", help="secretariat, focal_point, observer ... (repeatable).")
+@click.option("--timezone", metavar="ZONE", help="IANA time zone they read times in, such as Asia/Jakarta (default: the body's).")
 @pass_ctx
-def person_add(c: Context, handle: str, name: str, email: str, org_code: str, lang: str | None, roles: tuple[str, ...]) -> None:
+def person_add(c: Context, handle: str, name: str, email: str, org_code: str, lang: str | None, roles: tuple[str, ...],
+               timezone: str | None) -> None:
     """Add a person to an organisation, with roles."""
     from governance.service import changes
 
-    p, _ = c.change(lambda op: changes.add_person(op, handle, name, email, org_code, lang, list(roles)))
+    p, _ = c.change(lambda op: changes.add_person(op, handle, name, email, org_code, lang, list(roles), timezone))
     c.emit({"handle": p.handle, "org": org_code, "roles": sorted(p.role_names)},
            f"{p.handle}: {p.name} <{p.email}> ({org_code}; {', '.join(sorted(p.role_names)) or 'no role'})")
 
@@ -270,17 +278,18 @@ def person_add(c: Context, handle: str, name: str, email: str, org_code: str, la
 @click.option("--lang", metavar="en|ar|fr", help="Language of their letters.")
 @click.option("--add-role", "add_roles", multiple=True, metavar="ROLE", help="Give a role (repeatable).")
 @click.option("--remove-role", "remove_roles", multiple=True, metavar="ROLE", help="Take a role away (repeatable).")
+@click.option("--timezone", metavar="ZONE", help="IANA time zone they read times in (the body's, or empty: the body's).")
 @pass_ctx
 def person_edit(c: Context, handle: str, name: str | None, email: str | None, lang: str | None,
-                add_roles: tuple[str, ...], remove_roles: tuple[str, ...]) -> None:
-    """Correct a person's name, address, language or roles (the secretariat; audited).
+                add_roles: tuple[str, ...], remove_roles: tuple[str, ...], timezone: str | None) -> None:
+    """Correct a person's name, address, language, time zone or roles (the secretariat; audited).
 
     The engine's next letters go to the new address, in the new language. The last person
     with the secretariat role keeps it.
     """
     from governance.cli import commands
 
-    commands.person_edit(c, handle, name, email, lang, list(add_roles), list(remove_roles))
+    commands.person_edit(c, handle, name, email, lang, list(add_roles), list(remove_roles), timezone=timezone)
 
 
 @person.command("remove")
@@ -890,3 +899,6 @@ def _hint_text(hint: Hint | str | None) -> str | None:
     from governance.cli.hints import command
 
     return command(hint)
+
+
+from governance.cli import calendarcmd  # noqa: E402,F401 - registers `gov calendar` (the module imports only click)

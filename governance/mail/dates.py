@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any, Iterable
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time, get_timezone_location
+from babel.dates import format_date, format_datetime, format_interval, format_time, get_timezone_location
 
 # Day counts by CLDR plural category; Arabic has six forms and Babel has no unit data for them.
 _DAYS = {
@@ -30,18 +31,46 @@ def babel_locale(lang: str) -> str:
 # Pure functions of their arguments, and Babel is slow (pattern and locale data on every call):
 # one circulation formats the same moment for every recipient, so each is cached.
 @lru_cache(maxsize=4096)
-def moment(value: datetime, lang: str, zone: ZoneInfo) -> str:
-    """A day and an hour with the zone named: 'Wednesday, 2 June 2021, 12:00 (Istanbul time, UTC+03:00)'."""
+def moment(value: datetime, lang: str, zone: ZoneInfo, reader: ZoneInfo | None = None, hijri: bool = False) -> str:
+    """A day and an hour with the zone named: 'Wednesday, 2 June 2021, 12:00 (Istanbul time, UTC+03:00)'; for a
+    reader in another zone, their own time after it ('; for you: 05:00 (New York time, UTC-04:00)')."""
     comma = "، " if lang == "ar" else ", "
-    return f"{day(value, lang, zone)}{comma}{hour(value, lang, zone)}"
+    return f"{day(value, lang, zone, hijri)}{comma}{hour(value, lang, zone)}{yours(value, lang, zone, reader)}"
+
+
+# The reader's own time, after the body's: its day only when it is another day there.
+_YOURS = {"en": "; for you: {time}", "fr": " ; pour vous : {time}", "ar": "؛ بتوقيتك: {time}"}
 
 
 @lru_cache(maxsize=4096)
-def day(value: datetime, lang: str, zone: ZoneInfo) -> str:
+def yours(value: datetime, lang: str, zone: ZoneInfo, reader: ZoneInfo | None) -> str:
+    """'; for you: 05:00 (New York time, UTC-04:00)' when `reader` reads the moment at another offset; else ''."""
+    if reader is None or reader == zone or value.astimezone(reader).utcoffset() == value.astimezone(zone).utcoffset():
+        return ""
+    theirs = hour(value, lang, reader)
+    if value.astimezone(reader).date() != value.astimezone(zone).date():
+        comma = "، " if lang == "ar" else ", "
+        theirs = f"{day(value, lang, reader)}{comma}{theirs}"
+    return _YOURS.get(lang, _YOURS["en"]).format(time=theirs)
+
+
+# The Umm al-Qura date beside the Gregorian one: Arabic says which day it matches ("الموافق"), the others bracket it.
+_HIJRI = {"ar": "{day} الموافق {hijri}", "en": "{day} ({hijri})", "fr": "{day} ({hijri})"}
+
+
+@lru_cache(maxsize=4096)
+def day(value: datetime, lang: str, zone: ZoneInfo, hijri: bool = False) -> str:
+    """The day in full ('Wednesday, 2 June 2021'); with `hijri`, its Umm al-Qura date beside it."""
     local = value.astimezone(zone)
     text = format_date(local, "full", locale=babel_locale(lang))
     if lang == "fr" and local.day == 1:
         text = text.replace(" 1 ", " 1er ", 1)  # French writes the first of the month as an ordinal: "jeudi 1er juin"
+    if hijri:
+        from governance.calendars.hijri import hijri_date
+
+        other = hijri_date(local.date(), lang)
+        if other:
+            text = _HIJRI.get(lang, _HIJRI["en"]).format(day=text, hijri=other)
     return text
 
 
@@ -85,14 +114,31 @@ _SPAN = {
 
 
 @lru_cache(maxsize=4096)
-def span(start: datetime, end: datetime, lang: str, zone: ZoneInfo) -> str:
-    """'Wednesday, 16 November 2022, 12:00 to 15:00 (Istanbul time, UTC+03:00)', or across days with both dates."""
+def span(start: datetime, end: datetime, lang: str, zone: ZoneInfo, reader: ZoneInfo | None = None, hijri: bool = False) -> str:
+    """'Wednesday, 16 November 2022, 12:00 to 15:00 (Istanbul time, UTC+03:00)', or across days with both dates; for
+    a reader in another zone, the same span in their time after it."""
     first, last = start.astimezone(zone), end.astimezone(zone)
     if first.utcoffset() != last.utcoffset():  # a change of clocks in between: each moment with its own offset
         joiner = {"fr": " – ", "ar": " – "}.get(lang, " to ")
-        return f"{moment(start, lang, zone)}{joiner}{moment(end, lang, zone)}"
+        return f"{moment(start, lang, zone, reader, hijri)}{joiner}{moment(end, lang, zone, reader, hijri)}"
     patterns = _SPAN.get(lang, _SPAN["en"])
     clock = {"start": format_time(first, "HH:mm", tzinfo=zone, locale=babel_locale(lang)),
              "end": format_time(last, "HH:mm", tzinfo=zone, locale=babel_locale(lang)),
-             "zone": zone_name(first, lang, zone), "day": day(start, lang, zone), "end_day": day(end, lang, zone)}
-    return patterns["day" if first.date() == last.date() else "days"].format(**clock)
+             "zone": zone_name(first, lang, zone), "day": day(start, lang, zone, hijri), "end_day": day(end, lang, zone, hijri)}
+    text = patterns["day" if first.date() == last.date() else "days"].format(**clock)
+    if yours(start, lang, zone, reader):
+        text += _YOURS.get(lang, _YOURS["en"]).format(time=span(start, end, lang, reader))
+    return text
+
+
+def closed_days(spans: Iterable[dict[str, Any]], lang: str) -> list[str]:
+    """Closed days a period did not count, each as a letter names it: 'Eid al-Adha (20–23 July)'."""
+    out = []
+    for span in spans:
+        first, last = span["first"], span["last"]
+        if first == last:
+            when = format_date(first, "d MMMM", locale=babel_locale(lang))
+        else:
+            when = format_interval(first, last, "MMMMd", locale=babel_locale(lang))  # "20–23 July", "28 June – 1 July"
+        out.append(f"{span['reason']} ({when})")
+    return out

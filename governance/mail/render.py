@@ -54,8 +54,10 @@ def template_names(override: Path | None = None) -> set[str]:
 
 
 class Renderer:
-    def __init__(self, zone: ZoneInfo, short_name: str, working_language: str, languages: tuple[str, ...], override: Path | None = None) -> None:
+    def __init__(self, zone: ZoneInfo, short_name: str, working_language: str, languages: tuple[str, ...], override: Path | None = None,
+                 hijri: tuple[str, ...] = ("ar",)) -> None:
         self.zone = zone
+        self.hijri = hijri  # languages whose dates carry the Umm al-Qura date beside them
         self.short_name = short_name
         self.working_language = working_language
         self.languages = languages
@@ -78,7 +80,7 @@ class Renderer:
         template = self.env.get_template(f"{lang}/{name}.txt")
         values = _localise(dict(context, lang=lang, zone=self.zone), lang)
         values["_direction"] = "rtl" if lang in RTL else "ltr"
-        return template, template.new_context(_with_filters(values, lang, self.zone))
+        return template, template.new_context(_with_filters(values, lang, self.zone, lang in self.hijri))
 
     def render(self, name: str, wanted_lang: str | None, context: dict[str, Any], ref: str | None) -> Letter:
         lang = self.language_for(wanted_lang, name)
@@ -177,17 +179,30 @@ def isolate(value: str, direction: str) -> str:
     return FSI + value.translate(_ISOLATES) + PDI
 
 
-def _with_filters(values: dict[str, Any], lang: str, zone: ZoneInfo) -> dict[str, Any]:
+def _with_filters(values: dict[str, Any], lang: str, zone: ZoneInfo, hijri: bool = False) -> dict[str, Any]:
     from governance.mail import dates
 
-    values["when"] = lambda dt: dates.moment(dt, lang, zone)
-    values["day"] = lambda dt: dates.day(dt, lang, zone)
-    values["hour"] = lambda dt: dates.hour(dt, lang, zone)
+    reader = _reader_zone(values.get("person"))
+    values["when"] = lambda dt: dates.moment(dt, lang, zone, reader, hijri)
+    values["day"] = lambda dt: dates.day(dt, lang, zone, hijri)
+    values["hour"] = lambda dt: dates.hour(dt, lang, zone) + dates.yours(dt, lang, zone, reader)
     values["days"] = lambda n: dates.days(n, lang)
-    values["span"] = lambda start, end: dates.span(start, end, lang, zone)
+    values["closed_days"] = lambda spans: listing(lang, dates.closed_days(spans, lang))
+    values["span"] = lambda start, end: dates.span(start, end, lang, zone, reader, hijri)
     values["ngettext"] = lambda n, singular, plural, **forms: ngettext(lang, n, singular, plural, **forms)
     values["listing"] = lambda items: listing(lang, [str(item) for item in items])
     return values
+
+
+def _reader_zone(person: Any) -> ZoneInfo | None:
+    """The zone the letter's reader keeps, when they keep one of their own (a person's view carries its name)."""
+    name = person.get("timezone") if isinstance(person, dict) else None
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError):  # checked when set; a zone a later tzdata dropped is read in the body's alone
+        return None
 
 
 def listing(lang: str, items: list[str]) -> Laid:

@@ -26,6 +26,9 @@ _WITHOUT_ROLES = lazyload(Person.roles)
 
 def known(rules: Rules, name: str) -> bool:
     """An audience the engine can write to: one of its own, or an office of the rules (the people holding its powers)."""
+    from governance.service.calendars import audience_name
+
+    name = audience_name(name)[0]  # a reminder kept off closed days names its audience limited to some days
     return name in _AUDIENCES or name in rules.offices()
 
 
@@ -36,12 +39,16 @@ def singular(rules: Rules, role: str) -> bool:
 
 def people(op: Operation, record: Record, names: Iterable[str]) -> list[Person]:
     """Everyone in any of the audiences, once each, in a stable order. People removed are in none."""
+    from governance.service.calendars import audience_name, keeps
+
     seen: dict[int, Person] = {}
-    for name in names:
+    for given in names:
+        name, limit = audience_name(given)
         query = _AUDIENCES[name](op, record) if name in _AUDIENCES else _office(op, name)
         if query is None:
             continue
-        for person in op.session.scalars(query.where(Person.removed_at.is_(None)).options(_WITHOUT_ROLES)):
+        found = list(op.session.scalars(query.where(Person.removed_at.is_(None)).options(_WITHOUT_ROLES)))
+        for person in keeps(op.rules, found, limit) if limit else found:
             seen.setdefault(person.id, person)
     return sorted(seen.values(), key=lambda p: p.id)
 

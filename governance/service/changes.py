@@ -14,6 +14,7 @@ from governance.countries import is_country
 from governance.errors import BadInput, NotAllowedNow, NotPermitted
 from governance.textcheck import is_email, line_problem, text_problem
 from governance.service import audit, engine, lookup
+from governance.service.calendars import timezone_option
 from governance.service.context import Operation
 from governance.service.guards import Votes
 from governance.workflows import records
@@ -116,7 +117,8 @@ def _text(value: str, what: str, limit: int = TITLE_MAX) -> str:
     return multi_line(value, what, limit)
 
 
-def add_org(op: Operation, code: str, name: str, kind: str, country: str | None, group: str | None) -> Organisation:
+def add_org(op: Operation, code: str, name: str, kind: str, country: str | None, group: str | None,
+            weekend: str | None = None, holidays: str | None = None) -> Organisation:
     _bootstrap_or_secretariat(op, "add organisations")
     if lookup.CODE.fullmatch(code or "") is None:
         raise BadInput(f"organisation code {code!r} must be letters, digits, '.', '_' or '-' (at most 64), starting with a letter or digit")
@@ -128,10 +130,29 @@ def add_org(op: Operation, code: str, name: str, kind: str, country: str | None,
     if op.session.scalar(select(exists().where(Organisation.code == code))):
         raise BadInput(f"an organisation with the code {code!r} already exists")
     org = Organisation(code=code, name=name, kind=kind, country=country, group=group, created_at=op.now)
+    org.weekend, org.holidays = _own_calendar(None, None, weekend, holidays)
     op.session.add(org)
+    calendar = {"weekend": org.weekend, "holidays": org.holidays} if org.weekend or org.holidays else {}
     op.audit.append(audit.entry(op.now, op.actor.handle or "setup", None, "org add", None, None, None, None,
-                                {"code": code, "name": org.name, "kind": kind, "country": org.country, "group": org.group}))
+                                {"code": code, "name": org.name, "kind": kind, "country": org.country, "group": org.group,
+                                 **calendar}))
     return org
+
+
+def _own_calendar(weekend: str | None, holidays: str | None, new_weekend: str | None,
+                  new_holidays: str | None) -> tuple[str | None, str | None]:
+    """An organisation's weekend and holidays after --weekend and --holidays ("none" clears): holidays given alone
+    bring their country's weekend with them, as the holidays package knows it (Friday and Saturday for Bahrain)."""
+    from governance.service.calendars import country_weekend, holidays_option, weekend_option
+
+    given_weekend, given_holidays = weekend_option(new_weekend), holidays_option(new_holidays)
+    if given_holidays is not None:
+        holidays = given_holidays or None
+        if given_weekend is None and holidays and not weekend:
+            given_weekend = country_weekend(holidays.split(",")[0])
+    if given_weekend is not None:
+        weekend = given_weekend or None
+    return weekend, holidays
 
 
 def _country(country: str | None) -> str | None:
@@ -179,7 +200,8 @@ def _roles(op: Operation, roles: list[str]) -> list[str]:
     return list(dict.fromkeys(roles))
 
 
-def add_person(op: Operation, handle: str, name: str, email: str, org_code: str, lang: str | None, roles: list[str]) -> Person:
+def add_person(op: Operation, handle: str, name: str, email: str, org_code: str, lang: str | None, roles: list[str],
+               timezone: str | None = None) -> Person:
     _bootstrap_or_secretariat(op, "add people")
     if lookup.CODE.fullmatch(handle or "") is None:
         raise BadInput(f"handle {handle!r} must be letters, digits, '.', '_' or '-' (at most 64)")
@@ -192,11 +214,13 @@ def add_person(op: Operation, handle: str, name: str, email: str, org_code: str,
     if op.session.scalar(select(exists().where(Person.handle == handle))):
         raise BadInput(f"a person with the handle {handle!r} already exists")
     email = _email(op, email)
-    person = Person(handle=handle, name=name, email=email, org_id=org.id, lang=lang, created_at=op.now)
+    zone = timezone_option(timezone, op.rules) or None
+    person = Person(handle=handle, name=name, email=email, org_id=org.id, lang=lang, timezone=zone, created_at=op.now)
     person.roles = [PersonRole(role=r) for r in dict.fromkeys(roles)]
     op.session.add(person)
     op.audit.append(audit.entry(op.now, op.actor.handle or "setup", None, "person add", None, None, None, None,
-                                {"handle": handle, "org": org.code, "roles": sorted(set(roles)), "lang": lang}))
+                                {"handle": handle, "org": org.code, "roles": sorted(set(roles)), "lang": lang,
+                                 **({"timezone": zone} if zone else {})}))
     return person
 
 
@@ -639,19 +663,22 @@ def _present(op: Operation, handle: str) -> Person:
 
 
 def _person_fields(person: Person) -> dict[str, Any]:
-    return {"name": person.name, "email": person.email, "lang": person.lang, "roles": sorted(person.role_names)}
+    fields = {"name": person.name, "email": person.email, "lang": person.lang, "roles": sorted(person.role_names)}
+    return {**fields, "timezone": person.timezone} if person.timezone else fields
 
 
 def edit_person(op: Operation, handle: str, name: str | None = None, email: str | None = None, lang: str | None = None,
-                add_roles: list[str] | tuple[str, ...] = (), remove_roles: list[str] | tuple[str, ...] = ()) -> tuple[Person, bool]:
-    """Correct a person's name, address, language or roles; the engine's next letters go to the new address and language.
+                add_roles: list[str] | tuple[str, ...] = (), remove_roles: list[str] | tuple[str, ...] = (),
+                timezone: str | None = None) -> tuple[Person, bool]:
+    """Correct a person's name, address, language, time zone or roles; the engine's next letters go to the new address
+    and language, with times also in the new zone.
 
     Returns the person and whether anything changed (an edit that changes nothing writes nothing).
     """
     _require(op, op.rules.secretariat, "edit people")
     person = _present(op, handle)
-    if name is None and email is None and lang is None and not add_roles and not remove_roles:
-        raise BadInput("say what to change: --name, --email, --lang, --add-role or --remove-role")
+    if name is None and email is None and lang is None and timezone is None and not add_roles and not remove_roles:
+        raise BadInput("say what to change: --name, --email, --lang, --timezone, --add-role or --remove-role")
     before = _person_fields(person)
     adding, removing = _roles(op, list(add_roles)), _roles(op, list(remove_roles))
     both = set(adding) & set(removing)
@@ -668,6 +695,8 @@ def edit_person(op: Operation, handle: str, name: str | None = None, email: str 
         person.email = _email(op, email, person)
     if lang is not None:
         person.lang = _languages(op, lang)
+    if timezone is not None:
+        person.timezone = timezone_option(timezone, op.rules) or None  # the body's own zone, or blank: the body's
     held = person.role_names
     person.roles = [r for r in person.roles if r.role not in removing] + [PersonRole(role=r) for r in adding if r not in held]
     return person, _correction(op, None, "person edit", before, _person_fields(person), names={"handle": person.handle})
@@ -688,13 +717,18 @@ def remove_person(op: Operation, handle: str) -> Person:
     return person
 
 
-def edit_org(op: Operation, code: str, name: str | None = None, country: str | None = None, group: str | None = None) -> tuple[Organisation, bool]:
-    """Correct an organisation's name, country or group (given blank, the country or group is cleared)."""
+def edit_org(op: Operation, code: str, name: str | None = None, country: str | None = None, group: str | None = None,
+             weekend: str | None = None, holidays: str | None = None) -> tuple[Organisation, bool]:
+    """Correct an organisation's name, country, group or calendar (given blank, the country or group is cleared;
+    --weekend none and --holidays none leave it no calendar of its own)."""
     _require(op, op.rules.secretariat, "edit organisations")
     org = lookup.organisation(op.session, code)
-    if name is None and country is None and group is None:
-        raise BadInput("say what to change: --name, --country or --group")
+    if name is None and country is None and group is None and weekend is None and holidays is None:
+        raise BadInput("say what to change: --name, --country, --group, --weekend or --holidays")
     before = {"name": org.name, "country": org.country, "group": org.group}
+    if org.weekend or org.holidays or weekend is not None or holidays is not None:
+        before.update(weekend=org.weekend, holidays=org.holidays)
+        org.weekend, org.holidays = _own_calendar(org.weekend, org.holidays, weekend, holidays)
     if name is not None:
         org.name = single_line(name, "--name", NAME_MAX)
     if country is not None:
@@ -703,6 +737,8 @@ def edit_org(op: Operation, code: str, name: str | None = None, country: str | N
     if group is not None:
         org.group = optional_line(group, "--group", GROUP_MAX)
     after = {"name": org.name, "country": org.country, "group": org.group}
+    if "weekend" in before:
+        after.update(weekend=org.weekend, holidays=org.holidays)
     return org, _correction(op, None, "org edit", before, after, names={"code": org.code})
 
 

@@ -52,7 +52,8 @@ class Instance:
     def renderer(self) -> Any:
         from governance.mail.render import Renderer
 
-        return Renderer(self.rules.zone, self.rules.short_name, self.rules.working_language, self.rules.languages, self.settings.templates_dir)
+        return Renderer(self.rules.zone, self.rules.short_name, self.rules.working_language, self.rules.languages, self.settings.templates_dir,
+                        self.rules.hijri_languages)
 
 
 def letter_names(override: Path | None = None) -> set[str]:

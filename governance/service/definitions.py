@@ -14,7 +14,7 @@ from governance.rules import Rules, check_rules_files
 from governance.workflows import check_workflow_files
 
 
-def check_paths(config: str | None, paths: list[Path]) -> dict[str, Any]:
+def check_paths(config: str | None, paths: list[Path], now: str | None = None) -> dict[str, Any]:
     """Validate the given files (or the instance's), rules first, workflows against those rules."""
     templates_dir = None
     if paths:
@@ -44,6 +44,10 @@ def check_paths(config: str | None, paths: list[Path]) -> dict[str, Any]:
         problems.extend(found)
     # The instance's own files, sound: its database may still hold rows written under an older version of them.
     warnings = stale_rows(config) if not paths and not problems else []
+    if not paths and not problems:
+        from governance.service.calendars import closed_day_warnings
+
+        warnings += closed_day_warnings(config, now)
     return {"files": [str(f) for f in rule_files + workflow_files], "problems": problems, "ok": not problems, "warnings": warnings}
 
 

@@ -320,4 +320,5 @@ def letter_context(op: Operation, record: WorkflowRecord | None = None, extra: d
 
 
 def person_view(person: Person, org: Organisation | None = None) -> dict[str, Any]:
-    return {"name": person.name, "org": (org or person.org).name, "handle": person.handle}
+    view = {"name": person.name, "org": (org or person.org).name, "handle": person.handle}
+    return {**view, "timezone": person.timezone} if person.timezone else view  # letters give times in it too

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
-from governance.clock import add_days, days_at
+from governance.calendars.periods import period_end
+from governance.clock import add_days, days_at, local_day
 from governance.service import audiences, outbox, rulerefs
+from governance.service.calendars import split_reminder
 from governance.service.describe import letter_context
 from governance.store.models import WorkflowRecord
 from governance.workflows.spec import EffectUse, TriggerSpec
@@ -55,6 +57,8 @@ class Step:
         self.reason = reason
         self.extra = extra or {}
         self.scheduled: dict[str, datetime] = {}
+        # A period counted in working days, by row name: how many, and the closed days (not weekends) it passed over.
+        self.counted: dict[str, dict[str, Any]] = {}
 
     def run(self, uses: tuple[EffectUse, ...]) -> None:
         for use in uses:
@@ -66,7 +70,8 @@ class Step:
         return _ENGINE[0]
 
     def context(self) -> dict[str, Any]:
-        return letter_context(self.op, self.record, {**self.extra, "reason": self.reason, "deadlines": dict(self.scheduled)})
+        return letter_context(self.op, self.record, {**self.extra, "reason": self.reason, "deadlines": dict(self.scheduled),
+                                                     "counted": dict(self.counted)})
 
 
 def pending_row(ref: str, name: str, kind: str, due: datetime, scope: str, created_at: datetime, *, fire: str | None = None,
@@ -122,21 +127,44 @@ def schedule(step: Step, use: EffectUse) -> None:
     audience_text = ",".join(audience) if isinstance(audience, list) else audience
     zone = op.rules.zone
     kind = params["kind"]
+    calendar = op.rules.calendar
     for offset in sorted(offsets):
-        if anchor_name == "now" and offset and float(offset).is_integer():
-            # Counted in days from an act, a period ends at the hour the rules name on its last day, not at the
-            # minute the command ran; counted from a record's own time (or a row's), it keeps that time.
-            due = days_at(anchor, int(offset), op.rules.deadline_time, zone)
+        # Counted in days from an act, a period ends at the hour the rules name on its last day, not at the
+        # minute the command ran; counted from a record's own time (or a row's), it keeps that time.
+        wall = op.rules.deadline_time if anchor_name == "now" else None
+        if offset and float(offset).is_integer() and calendar.working:
+            due, period = period_end(calendar, anchor, int(offset), zone, wall)
+            step.counted.setdefault(params["name"], {"days": abs(int(offset)), "not_counted": _closed_spans(period.not_counted)})
+        elif wall is not None and offset and float(offset).is_integer():
+            due = days_at(anchor, int(offset), wall, zone)
         else:
             due = add_days(anchor, offset, zone)
         step.scheduled.setdefault(params["name"], due)
         # A reminder whose moment has already passed would only be noise.
         if kind != "deadline" and due < op.now:
             continue
-        op.deadlines.append(pending_row(
-            record.ref, params["name"], kind, due, step.scope, op.now, fire=params.get("fire"), audience=audience_text,
-            template=params.get("template"), repeat_days=int(repeat) if repeat else None, rule=articles[0] if articles else None,
-            condition=params.get("while"), offset_days=int(abs(offset))))
+        # A reminder not sent on a reader's closed day goes the working day before, in their office's calendar.
+        rows = split_reminder(op, due, audience_text) if kind == "reminder" else [(due, audience_text)]
+        for when, names in rows:
+            if kind != "deadline" and when < op.now:
+                continue
+            # How far before the moment it announces a reminder goes, in calendar days: tick finds that moment again.
+            ahead = (local_day(anchor, zone) - local_day(when, zone)).days if offset < 0 and float(offset).is_integer() else abs(offset)
+            op.deadlines.append(pending_row(
+                record.ref, params["name"], kind, when, step.scope, op.now, fire=params.get("fire"), audience=names,
+                template=params.get("template"), repeat_days=int(repeat) if repeat else None, rule=articles[0] if articles else None,
+                condition=params.get("while"), offset_days=int(ahead)))
+
+
+def _closed_spans(days: tuple[tuple[date, str], ...]) -> list[dict[str, Any]]:
+    """Closed days as a letter names them: runs of days closed for one reason together (Eid al-Adha, 20 to 23 July)."""
+    spans: list[dict[str, Any]] = []
+    for day, reason in days:
+        if spans and spans[-1]["reason"] == reason and (day - spans[-1]["last"]).days == 1:
+            spans[-1]["last"] = day
+        else:
+            spans.append({"first": day, "last": day, "reason": reason})
+    return spans
 
 
 def _as_list(value: Any) -> list[float]:

@@ -84,10 +84,18 @@ def _zone(check: Check):  # type: ignore[no-untyped-def]
 def notice_period_met(check: Check, params: dict[str, Any], param: Any) -> str | None:
     days, _ = param("days")
     meeting: Meeting = check.record
-    limit = add_days(meeting.start, -days, _zone(check))
+    calendar = check.op.rules.calendar
+    if calendar.working and float(days).is_integer():
+        # The same day the notice_limit row falls on: counted in the body's working days.
+        from governance.calendars.periods import period_end
+
+        limit, _ = period_end(calendar, meeting.start, -int(days), _zone(check))
+    else:
+        limit = add_days(meeting.start, -days, _zone(check))
     if check.now > limit:
         kind = check.op.rules.provision(f"meetings.{meeting.kind}")["title"] or meeting.kind
-        return (f"{meeting.ref} starts {shown(meeting.start, _zone(check))}: a {kind.lower()} needs {days} days' notice, "
+        counted = "working days'" if calendar.working else "days'"
+        return (f"{meeting.ref} starts {shown(meeting.start, _zone(check))}: a {kind.lower()} needs {days} {counted} notice, "
                 f"so invitations had to go out by {shown(limit, _zone(check))}")
     return None
 

@@ -64,13 +64,23 @@ def show(op: Operation, ref: str) -> dict[str, Any]:
         "version": record.version,
         "allowed": allowed,
         "pending_approval": engine.pending_view(record),
-        "deadlines": [{"name": r.name, "due": _t(op, r.due), "status": r.status, "kind": r.kind, "fire": r.fire} for r in rows],
+        "deadlines": [_deadline_entry(op, r) for r in rows],
         "next": next_steps,
         "history": [audit_view(op, e) for e in history],
         "fields": fields_view(op, record, records.of_model(type(record)).fields, "show"),
     }
     result["hints"], result["by"] = _what_next(op, spec, record, allowed, rows)
     return result
+
+
+def _deadline_entry(op: Operation, row: Deadline) -> dict[str, Any]:
+    """A deadline as `show` lists it; for a reader in another zone or with an office calendar of its own, `local` says
+    when it falls for them (their time, and why that day is closed for their office, if it is)."""
+    from governance.service.calendars import local_view
+
+    entry = {"name": row.name, "due": _t(op, row.due), "status": row.status, "kind": row.kind, "fire": row.fire}
+    local = local_view(op, row.due)
+    return {**entry, "local": local} if local is not None else entry
 
 
 def _what_next(op: Operation, spec: WorkflowSpec, record: WorkflowRecord, allowed: list[str],
