@@ -84,7 +84,7 @@ class Rules:
     def calendar(self) -> WorkCalendar:
         """The secretariat's working days ([calendar]); without the table no day is closed and periods are calendar days."""
         provision = self.provisions.get("calendar")
-        if provision is None:
+        if provision is None or not provision.source:  # no table written (a defaulted one comes from no file)
             return NO_CALENDAR
         closures = tuple(Closure(date.fromisoformat(c["from"]), date.fromisoformat(c["to"]), c["reason"])
                          for c in provision["closures"])
