@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 SECTIONS: list[tuple[str, list[str]]] = [
     ("Set up", ["init", "rules", "org", "person", "term"]),
-    ("Meetings and documents", ["meeting", "attend", "doc", "comment", "action"]),
+    ("Meetings and documents", ["meeting", "attend", "doc", "comment", "action", "written"]),
     ("Moving records on", ["show", "advance", "approve", "reject", "approvals"]),
     ("Time and mail", ["deadlines", "tick", "simulate", "status", "calendar", "outbox", "send", "scheduler", "mail-sink", "export"]),
     ("Evidence", ["audit"]),
@@ -447,10 +447,10 @@ def doc() -> None:
 @click.option("--meeting", "meeting_ref", metavar="M-n")
 @pass_ctx
 def doc_create(c: Context, doc_type: str, title: str, path: Path, meeting_ref: str | None) -> None:
-    """Create a document from a text file -> D-n."""
-    from governance.cli import commands
+    """Create a document from a .txt, .md or .docx file -> D-n."""
+    from governance.cli import docfiles
 
-    commands.doc_create(c, doc_type, title, path, meeting_ref)
+    docfiles.doc_create(c, doc_type, title, path, meeting_ref)
 
 
 @doc.command("revise")
@@ -458,10 +458,10 @@ def doc_create(c: Context, doc_type: str, title: str, path: Path, meeting_ref: s
 @click.option("--file", "path", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @pass_ctx
 def doc_revise(c: Context, ref: str, path: Path) -> None:
-    """Add a new version of the text."""
-    from governance.cli import commands
+    """Add a new version of the text (.txt, .md or .docx)."""
+    from governance.cli import docfiles
 
-    commands.doc_revise(c, ref, path)
+    docfiles.doc_revise(c, ref, path)
 
 
 @doc.command("edit")
@@ -488,9 +488,17 @@ def doc_text(c: Context, ref: str, number: int | None) -> None:
 
 @doc.command("matrix")
 @click.argument("ref", metavar="D-n")
+@click.option("--format", "fmt", type=click.Choice(["table", "xlsx"]), default="table", show_default=True,
+              help="xlsx: the comment template as a spreadsheet, dispositions to fill in (gov doc matrix-import).")
+@click.option("--out", type=click.Path(path_type=Path), help="Where to write the spreadsheet (a file or a folder).")
 @pass_ctx
-def doc_matrix(c: Context, ref: str) -> None:
+def doc_matrix(c: Context, ref: str, fmt: str, out: Path | None) -> None:
     """The comment matrix: every comment, by paragraph, with its disposition."""
+    if fmt == "xlsx":
+        from governance.cli import docfiles
+
+        docfiles.matrix_xlsx(c, ref, out)
+        return
     from governance.cli import commands
 
     commands.doc_matrix(c, ref)
@@ -902,3 +910,9 @@ def _hint_text(hint: Hint | str | None) -> str | None:
 
 
 from governance.cli import calendarcmd  # noqa: E402,F401 - registers `gov calendar` (the module imports only click)
+
+
+from governance.cli import docfiles  # noqa: E402,F401 - documents in files and languages: its commands join `doc` and `comment`
+
+
+from governance.cli import written as _written  # noqa: E402,F401 - registers `gov written` (the module imports only click)

@@ -401,7 +401,10 @@ def attend(op: Operation, meeting_ref: str) -> tuple[Meeting, bool]:
     return meeting, True
 
 
-def create_document(op: Operation, doc_type: str, title: str, text: str, filename: str, meeting_ref: str | None) -> Document:
+def create_document(op: Operation, doc_type: str, title: str, text: str, filename: str, meeting_ref: str | None,
+                    headings: bool = False, original: dict[str, Any] | None = None) -> Document:
+    """A new document whose first version is `text`; `headings` (a Word file's text) and `original` (that file's
+    name, size and hash, for the audit entry) come from service/document_files.py."""
     if single_line(doc_type, "--type", 40) not in op.rules.document_types():
         raise BadInput(f"unknown document type {doc_type!r} (types: {', '.join(op.rules.document_types())})")
     _require(op, op.rules.secretariat, "create documents")
@@ -410,12 +413,14 @@ def create_document(op: Operation, doc_type: str, title: str, text: str, filenam
     document = Document(type=doc_type, title=single_line(title, "--title", TITLE_MAX), meeting_id=meeting.id if meeting else None,
                         current_version=1, circulation=0, created_at=op.now)
     engine.enter_initial(op, document, {"type": doc_type, "title": document.title, "meeting": meeting_ref, "file": filename,
-                                        "version": 1, "sha256": hashlib.sha256(body.encode("utf-8")).hexdigest()})
-    op.session.add(_version(op, document, 1, body, filename))
+                                        "version": 1, "sha256": hashlib.sha256(body.encode("utf-8")).hexdigest(),
+                                        **({"original": original} if original else {})})
+    op.session.add(_version(op, document, 1, body, filename, headings))
     return document
 
 
-def revise_document(op: Operation, ref: str, text: str, filename: str) -> Document:
+def revise_document(op: Operation, ref: str, text: str, filename: str, headings: bool = False,
+                    original: dict[str, Any] | None = None) -> Document:
     document = lookup.record(op.session, ref, ("document",))
     _require(op, op.rules.secretariat, "revise documents")
     if document.state in op.instance.workflows[document.kind_name].flagged("text_locked"):
@@ -428,10 +433,11 @@ def revise_document(op: Operation, ref: str, text: str, filename: str) -> Docume
         raise BadInput(f"the file has the same text as version {current.number} of {document.ref}; "
                        f"a revision must change something (nothing was written)")
     number = document.current_version + 1
-    op.session.add(_version(op, document, number, body, filename))
+    op.session.add(_version(op, document, number, body, filename, headings))
     document.current_version = number
     op.audit.append(audit.entry(op.now, op.actor.handle, document.ref, "revise", document.state, document.state, None, None,
-                                {"version": number, "file": filename, "sha256": hashlib.sha256(body.encode()).hexdigest()}))
+                                {"version": number, "file": filename, "sha256": hashlib.sha256(body.encode()).hexdigest(),
+                                 **({"original": original} if original else {})}))
     return document
 
 
@@ -450,12 +456,13 @@ def _document_text(text: str) -> str:
     return text
 
 
-def _version(op: Operation, document: Document, number: int, text: str, filename: str) -> DocumentVersion:
+def _version(op: Operation, document: Document, number: int, text: str, filename: str, headings: bool = False) -> DocumentVersion:
     return DocumentVersion(document_id=document.id, number=number, text=text, filename=filename[:500],
-                           sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), created_by=op.actor.handle, created_at=op.now)
+                           sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), created_by=op.actor.handle, created_at=op.now,
+                           headings=headings)
 
 
-def add_comment(op: Operation, ref: str, text: str, para: int | None) -> Comment:
+def add_comment(op: Operation, ref: str, text: str, para: int | None, proposal: str | None = None) -> Comment:
     found = lookup.record(op.session, ref, ("document",))
     # The state and the comment deadline are checked below and a comment added on their word, so the document row is
     # locked first: a close_comments (which updates that row) either committed before and its state is read here
@@ -485,13 +492,13 @@ def add_comment(op: Operation, ref: str, text: str, para: int | None) -> Comment
         from governance.documents import paragraphs
 
         version = op.session.get(DocumentVersion, (document.id, document.current_version))
-        count = len(paragraphs(version.text)) if version is not None else 0
+        count = len(paragraphs(version.text, version.headings)) if version is not None else 0
         if para > count:
             raise BadInput(f"{document.ref} has {count} paragraph{'' if count == 1 else 's'} (version {document.current_version}); "
                            f"--para {para} is beyond its last")
     comment = Comment(document_id=document.id, document_version=document.current_version, circulation=document.circulation,
                       org_id=op.actor.person.org_id, person_id=op.actor.person.id, para=para,
-                      text=_text(text, "--text", 100_000), created_at=op.now)
+                      text=_text(text, "--text", 100_000), proposal=optional_text(proposal, "the proposed change"), created_at=op.now)
     op.session.add(comment)
     op.session.flush()
     op.audit.append(audit.entry(op.now, op.actor.handle, comment.ref, "comment", None, None, None, documents.cite(),

@@ -70,6 +70,13 @@ def show(op: Operation, ref: str) -> dict[str, Any]:
         "fields": fields_view(op, record, records.of_model(type(record)).fields, "show"),
     }
     result["hints"], result["by"] = _what_next(op, spec, record, allowed, rows)
+    extras = records.of_model(type(record)).show_extras
+    if extras:  # what the kind's fields cannot say (a written procedure's positions)
+        records.named(extras)(op, record, result)
+    if isinstance(record, Document):
+        from governance.service.translations import languages_view
+
+        result["languages"] = languages_view(op, record)
     return result
 
 
