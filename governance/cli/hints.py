@@ -15,6 +15,9 @@ COMMANDS = {
     "show": "gov show {ref}",
     "approvals": "gov approvals",
     "list": "gov {group} list",
+    "object": "gov written object {ref} --text TEXT --para N",
+    "vote": "gov written vote {ref} --position for|against|abstain",
+    "reserve": "gov written reserve {ref} --text TEXT",
 }
 GROUPS = {"document": "doc"}  # a kind whose command group has a shorter name
 

@@ -63,6 +63,12 @@ def _build(files: list[Path], problems: list[str]) -> Rules | None:
             problems.append(f"{where}: the rules have no [{table.path.replace('.*', '.NAME')}] table")
     if problems:
         return None
+    for table in TABLES:
+        # An optional table of its own (not a family such as [offices.NAME]) left out takes its defaults: rules written
+        # before it existed keep working, and the engine reads one shape.
+        if not table.required and "*" not in table.path and table.path not in provisions:
+            values = {k.name: list(k.default) if isinstance(k.default, list) else k.default for k in table.keys}
+            provisions[table.path] = Provision(table.path, values, "", (), "")
     rules = Rules(provisions, tuple(str(f) for f in files))
     _check_references(rules, located_by_table, problems)
     return None if problems else rules
@@ -130,6 +136,9 @@ def _add_table(
     values: dict[str, Any] = {}
     before = len(problems)
     for name, value in raw.items():
+        if isinstance(value, dict) and table_for(path + (name,)) is not None:  # a table of its own inside it: [decisions.written]
+            _add_table(doc, path + (name,), value, provisions, located_by_table, problems)
+            continue
         key = schema.key(name)
         if key is None:
             known = ", ".join(k.name for k in schema.keys + COMMON_KEYS)
@@ -356,3 +365,13 @@ def _check_references(rules: Rules, located: dict[str, tomlpos.Located], problem
             given = "" if ("roles", key) in roles_table.lines else " (the default; set it in [roles])"
             problems.append(f"{roles_table.where(('roles', key))}: roles.{key} names {value!r}{given}, which is not "
                             f"{'a role' if key != 'approver' else 'an office or a role'} of these rules ({', '.join(allowed)})")
+    written = rules.provision("decisions.written")
+    where = located.get("decisions.written")
+    for offset in written["reminder_days_before"]:
+        if where is not None and offset >= written["vote_days"]:
+            problems.append(f"{where.where(('decisions', 'written', 'reminder_days_before'))}: a reminder {offset} days before the "
+                            f"deadline falls outside a {written['vote_days']}-day written vote")
+    alternate = rules.provision("roles")["alternate"]
+    if ("roles", "alternate") in roles_table.lines and alternate not in rules.standing_roles():
+        problems.append(f"{roles_table.where(('roles', 'alternate'))}: roles.alternate names {alternate!r}, which is not a role of "
+                        f"these rules ({', '.join(rules.standing_roles())})")

@@ -83,6 +83,8 @@ TABLES: tuple[Table, ...] = (
             default="focal_point"),
         Key("approver", "str", "The office (or role) that approves a step waiting for approval when its trigger no longer names "
             "who approves.", default="chair"),
+        Key("alternate", "str", "The role of a member's alternates: with its focal points they speak for the member in a written "
+            "procedure, with one voice (a body without alternates leaves it out of `names`).", default="alternate"),
     )),
     Table("offices.*", "An office held for a term by an organisation (the chair). The office's name is a role while held.", (
         Key("title", "str", "How the office is called in letters.", default=""),
@@ -130,7 +132,22 @@ TABLES: tuple[Table, ...] = (
         Key("rule", "choice", "How a decision is taken.", default="consensus", choices=("consensus", "majority")),
     )),
 )
+        Key("majority", "choice", "The majority a decision by vote needs: more for than against (simple), or at least two "
+            "for each one against (two_thirds).", default="simple", choices=("simple", "two_thirds")),
 
+    Table("decisions.written", "Decisions between meetings, in writing: silence to a deadline, or a vote of the member "
+          "organisations (`gov written start`); a vote's quorum is [decisions] quorum_fraction of the members taking part.", (
+        Key("silence_days", "int", "How long silence runs: a text no member objects to by then is adopted.", default=14, minimum=1, maximum=3660),
+        Key("vote_days", "int", "How long a written vote stays open.", default=14, minimum=1, maximum=3660),
+        Key("fallback", "choice", "What follows when silence is broken: a written vote (a new procedure, linked) or the next "
+            "meeting's agenda.", default="vote", choices=("vote", "meeting")),
+        Key("approval", "choice", "Who approves a written procedure before it goes out: the chair, or no one (the secretariat "
+            "starts it).", default="none", choices=("chair", "none")),
+        Key("majority_of", "choice", "What the majority is counted of: the members voting for or against (abstentions aside), "
+            "or all member organisations.", default="voting", choices=("voting", "members")),
+        Key("reminder_days_before", "list[int]", "Reminders of a vote, to the members that have not voted, this many days before "
+            "its deadline.", default=[]),
+    ), required=False),
 
 def table_for(path: tuple[str, ...]) -> Table | None:
     """The schema table for a concrete path such as ("meetings", "general")."""

@@ -120,6 +120,23 @@ def _participants(op: Operation, record: Record) -> Select[tuple[Person]] | None
     return select(Person).where(Person.org_id.in_(present))
 
 
+def _member_voices(op: Operation, record: Record) -> Select[tuple[Person]]:
+    from governance.service.written_state import voices
+
+    return voices(op.rules)
+
+
+def _unheard_members(op: Operation, record: Record) -> Select[tuple[Person]] | None:
+    """The voices of the members with no position yet on the written procedure (a vote's reminders go to them alone)."""
+    from governance.service.written_state import voices
+    from governance.store.models import WrittenPosition, WrittenProcedure
+
+    if not isinstance(record, WrittenProcedure):
+        return None
+    spoken = select(WrittenPosition.org_id).where(WrittenPosition.procedure_id == record.id)
+    return voices(op.rules).where(Person.org_id.not_in(spoken))
+
+
 _AUDIENCES: dict[str, Audience] = {
     "focal_points": _focal_points,
     "commenters": _commenters,
@@ -130,6 +147,8 @@ _AUDIENCES: dict[str, Audience] = {
     "owner": _given("owner"),
     "holder": _given("holder"),
     "participants": _participants,
+    "member_voices": _member_voices,
+    "unheard_members": _unheard_members,
 }
 
 IMPLEMENTED = frozenset(_AUDIENCES)

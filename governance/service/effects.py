@@ -26,7 +26,8 @@ class Workflow(Protocol):
     def enter_initial(self, op: Operation, record: WorkflowRecord, detail: dict[str, Any] | None = None,
                       reason: str | None = None, state: str | None = None) -> None: ...
 
-    def apply(self, op: Operation, record: WorkflowRecord, trigger: TriggerSpec, reason: str | None) -> Any: ...
+    def apply(self, op: Operation, record: WorkflowRecord, trigger: TriggerSpec, reason: str | None,
+              rule: str | None = None) -> Any: ...
 
 
 _ENGINE: list[Workflow] = []
@@ -190,3 +191,7 @@ def satisfy_cadence(step: Step, use: EffectUse) -> None:
     from governance.service.cadence import satisfy
 
     satisfy(step.op, step.record, step.workflow)
+
+
+# The written procedure's effects (and guards) register themselves; imported last, as they build on the ones above.
+from governance.service import written_hooks  # noqa: E402,F401

@@ -213,8 +213,14 @@ def decision_rule(check: Check, params: dict[str, Any], param: Any) -> str | Non
         return None
     if votes is None:
         return "decisions are taken by majority: give the vote with --votes FOR,AGAINST[,ABSTAINING]"
-    if votes.in_favour <= votes.against:
-        return f"the proposal is not carried: {votes.in_favour} for, {votes.against} against"
+    from governance.service.written_count import Tally, count
+
+    majority = check.op.rules.provision("decisions")["majority"]  # simple, or two-thirds, of those voting
+    verdict = count(Tally(votes.in_favour, votes.against, votes.abstaining, votes.in_favour + votes.against + votes.abstaining),
+                    majority, "voting", 0)
+    if not verdict.carried:
+        return f"the proposal is not carried: {votes.in_favour} for, {votes.against} against" + (
+            f" (a two-thirds majority needs {verdict.needed} for)" if majority == "two_thirds" else "")
     return None
 
 
@@ -232,3 +238,7 @@ def office_vacant(check: Check, params: dict[str, Any], param: Any) -> str | Non
 
 def versions_count(session: Any, document_id: int) -> int:
     return session.scalar(select(func.count()).select_from(DocumentVersion).where(DocumentVersion.document_id == document_id)) or 0
+
+
+# The written procedure's guards (and effects) register themselves; imported last, as they build on the ones above.
+from governance.service import written_hooks  # noqa: E402,F401

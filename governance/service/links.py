@@ -21,6 +21,9 @@ LETTER_ACTIONS: dict[str, tuple[str, ...]] = {
     "document_circulated": ("comment",),
     "comment_reminder": ("comment",),
     "action_reminder": ("complete",),
+    "written_silence": ("object",),
+    "written_vote": ("vote",),
+    "written_reminder": ("vote",),
 }
 SIGN_IN = "sign-in"
 SIGN_IN_MINUTES = 15
@@ -92,6 +95,8 @@ def _expiry(op: Operation, template: str, context: dict[str, Any]) -> datetime:
         served = (context.get("deadlines") or {}).get("comment_deadline") or (context.get("deadline") or {}).get("limit")
     elif template == "action_reminder":
         served = (context.get("record") or {}).get("due")
+    elif template.startswith("written_"):  # a written procedure's: until its deadline
+        served = (context.get("record") or {}).get("until")
     return min(limit, served) if isinstance(served, datetime) and served > op.now else limit
 
 

@@ -231,6 +231,23 @@ def _tell_secretariat(op: Operation, failures: list[tuple[OutboxMessage, str]]) 
     context = _notice_context(op, failures=[{"to": r.recipient, "subject": r.subject, "error": error, "attempts": r.attempts}
                                             for r, error in failures])
     _queue_to_secretariat(op, "delivery_failed", context)
+    _tell_records(op, [row for row, _ in failures])
+
+
+def _tell_records(op: Operation, rows: list[OutboxMessage]) -> None:
+    """A record kind may act on letters about its records given up on (a written procedure writes to the member's
+    alternates in place of a focal point never reached): in this same change, through the hook its RecordType names."""
+    from governance.service import lookup
+    from governance.workflows import records
+
+    by_ref: dict[str, list[OutboxMessage]] = {}
+    for row in rows:
+        if row.ref:
+            by_ref.setdefault(row.ref, []).append(row)
+    for ref, given_up in by_ref.items():
+        kind = records.by_prefix(ref.split("-", 1)[0])
+        if kind is not None and kind.undelivered:
+            records.named(kind.undelivered)(op, lookup.record(op.session, ref), given_up)
 
 
 def _begin_outage(op: Operation, error: str) -> None:

@@ -340,3 +340,71 @@ class Link(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class WrittenProcedure(WorkflowRecord, Base):
+    """A decision taken between meetings, in writing: silence to a deadline, or a vote of the member organisations."""
+
+    __tablename__ = "written_procedures"
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    document_version: Mapped[int] = mapped_column(Integer)  # the text put to the members: a later revision is not this decision
+    mode: Mapped[str] = mapped_column(String(10))  # silence | vote
+    until: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the deadline: set when it opens, unless given at the start
+    reason: Mapped[str | None] = mapped_column(Text)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    follows_id: Mapped[int | None] = mapped_column(ForeignKey("written_procedures.id"), index=True)  # the silence a vote follows
+    document: Mapped[Document] = relationship(lazy="joined")
+
+    @property
+    def title(self) -> str:
+        return self.document.title
+
+
+class WrittenPosition(Base):
+    """What a member organisation said in a vote, through one of its voices; its latest before the deadline counts."""
+
+    __tablename__ = "written_positions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("written_procedures.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    position: Mapped[str] = mapped_column(String(10))  # for | against | abstain
+    statement: Mapped[str | None] = mapped_column(Text)  # an explanation of the vote
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # a later position of the same member replaced it
+    org: Mapped[Organisation] = relationship(lazy="joined")
+    person: Mapped[Person] = relationship(lazy="joined")
+    # One position counts per member: two voices of one member speaking at once cannot both stand as the current one.
+    __table_args__ = (Index("ux_written_positions_current", "procedure_id", "org_id", unique=True,
+                            sqlite_where=text("superseded_at IS NULL"), postgresql_where=text("superseded_at IS NULL")),)
+
+
+class WrittenObjection(Base):
+    """An objection or a proposed amendment that broke silence: who, for which member, why, on which paragraph."""
+
+    __tablename__ = "written_objections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("written_procedures.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # objection | amendment
+    text: Mapped[str] = mapped_column(Text)
+    para: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    org: Mapped[Organisation] = relationship(lazy="joined")
+    person: Mapped[Person] = relationship(lazy="joined")
+
+
+class WrittenReservation(Base):
+    """A reservation or interpretative statement a member annexes to the decision; printed with it."""
+
+    __tablename__ = "written_reservations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("written_procedures.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # reservation | statement
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    org: Mapped[Organisation] = relationship(lazy="joined")
+    person: Mapped[Person] = relationship(lazy="joined")

@@ -67,12 +67,18 @@ class RecordType:
     required_triggers: Mapping[str, str] = field(default_factory=dict)
     listed: bool = False  # records of the kind have a list of their own (`gov meeting list`, the desk)
     provision: str = ""  # the rules table that governs a record ("offices.{record.office}"), cited when nothing else is
+    # "module:function" names the service resolves on first use, so this room imports nothing from it:
+    show_extras: str = ""  # adds to `show`'s answer what fields cannot say (a procedure's positions), given (op, record, answer)
+    undelivered: str = ""  # called with (op, record, rows) in the change that gives up on letters about such a record
 
     def model_class(self) -> Any:
-        if isinstance(self.model, str):
-            module, _, name = self.model.partition(":")
-            return getattr(import_module(module), name)
-        return self.model
+        return named(self.model) if isinstance(self.model, str) else self.model
+
+
+def named(target: str) -> Any:
+    """What a "module:name" declaration names, imported on first use."""
+    module, _, name = target.partition(":")
+    return getattr(import_module(module), name)
 
 
 # Rule-reference placeholders: which list of the rules gives the values a placeholder may take.
@@ -91,6 +97,13 @@ class TermStates:
 TERM_STATES = TermStates()
 CONFIRM = "confirm"  # the term trigger that confirms a designation outside the rotation; it leaves the state that waits for it
 COMPLETE = "complete"  # the action trigger a convened meeting fires on the follow-ups that wait for it
+# The written procedure's triggers the engine fires by name, and the document's that a procedure moves its document by.
+WRITTEN_OPEN = "open"
+BREAK_SILENCE = "break_silence"
+WRITTEN_WITHDRAW = "withdraw"
+SUBMIT_IN_WRITING = "submit_in_writing"
+ADOPT_IN_WRITING = "adopt_in_writing"
+RETURN_FROM_WRITING = "return_from_writing"
 
 _MODELS = "governance.store.models"
 
@@ -187,6 +200,11 @@ register(RecordType(
     },
     phrases={"decision": "the decision the state records, as letters word it (a published document names the decision "
                          "it was published after)"},
+    required_triggers={
+        SUBMIT_IN_WRITING: "a written procedure that opens puts its document in writing through it (lock its text there)",
+        ADOPT_IN_WRITING: "a written procedure adopted adopts its document through it, citing [decisions.written]",
+        RETURN_FROM_WRITING: "a written procedure that ends without a decision hands its document back through it",
+    },
     listed=True,
 ))
 register(RecordType(
@@ -216,6 +234,30 @@ register(RecordType(
     row=(Field("when", "due", "time", text="due {}"), Field("who", "owner", "org_code")),
     letter=(Field("due"), Field("owner", form="org_name"), Field("source", "source_ref", blank="")),
     required_triggers={COMPLETE: "a convened meeting completes the follow-up actions that wait for a meeting of its kind"},
+    listed=True,
+))
+register(RecordType(
+    "written", "W", f"{_MODELS}:WrittenProcedure",
+    time_fields=("until",),
+    fields=(Field("document", "document_id", "ref", target="document"), Field("document_version"), Field("mode"),
+            _time("until"), Field("reason"), Field("follows", "follows_id", "ref", target="written")),
+    row=(Field("when", "until", "time", text="until {}"), Field("who", "document_id", "ref", target="document")),
+    letter=(Field("mode"), Field("until"), Field("document_version")),
+    letter_extras="written",
+    provision="decisions.written",
+    flags={
+        "takes_positions": Flag("members object, vote and annex reservations (`gov written object|vote|reserve`) while the "
+                                "procedure is in such a state, until its deadline", required=True),
+        "annexes": Flag("a member may still annex a reservation or statement to the decision in such a state"),
+    },
+    required_triggers={
+        WRITTEN_OPEN: "`gov written start` opens the procedure through it (asking the chair's approval first when "
+                      "[decisions.written] approval = \"chair\")",
+        BREAK_SILENCE: "an objection (`gov written object`) breaks silence through it",
+        WRITTEN_WITHDRAW: "`gov written withdraw` fires it",
+    },
+    show_extras="governance.service.written:show_extras",
+    undelivered="governance.service.written_hooks:undelivered",
     listed=True,
 ))
 register(RecordType("comment", "C", f"{_MODELS}:Comment", workflow=False))

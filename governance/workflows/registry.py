@@ -57,6 +57,19 @@ GUARDS: dict[str, Signature] = {s.name: s for s in (
 
 EFFECTS: dict[str, Signature] = {s.name: s for s in (
     Signature("notify", "Queue a letter from `template` to every person of `audience`, each in their language; "
+    Signature("document_ready", "The procedure's document can go to writing: at the version put to the members, in a state "
+              "its workflow's submit_in_writing leaves (or already in writing, for the vote that follows a broken silence).", {},
+              ("written",)),
+    Signature("deadline_ahead", "The procedure's deadline, when --until set it at the start, is still ahead.", {}, ("written",)),
+    Signature("silence_mode", "The written procedure is a silence procedure.", {}, ("written",)),
+    Signature("objected", "A member's objection is on record (`gov written object`): silence is broken by one, not by a "
+              "trigger alone.", {}, ("written",)),
+    Signature("vote_mode", "The written procedure is a vote.", {}, ("written",)),
+    Signature("written_carried", "At the deadline: silence kept and every member's notice delivered (silence), or the vote "
+              "carried by the majority and quorum the rules name ([decisions] majority and quorum_fraction, "
+              "[decisions.written] majority_of).", {}, ("written",)),
+    Signature("written_not_carried", "A vote that is not carried (majority or quorum missing).", {}, ("written",)),
+    Signature("notice_missing", "A silence procedure with a member whose letters were none of them delivered.", {}, ("written",)),
               "`calendar` attaches the meeting's calendar entry (\"request\": an invitation, \"cancel\": its cancellation).", {
         "audience": Param("audience"), "template": Param("template"),
         "calendar": Param("calendar", required=False)}),
@@ -80,6 +93,16 @@ EFFECTS: dict[str, Signature] = {s.name: s for s in (
 
 # Besides these, every office of the rules is an audience: the people who hold its powers now.
 AUDIENCES: dict[str, str] = {
+    Signature("written_open", "Open a written procedure: its deadline from [decisions.written] (silence_days or vote_days) "
+              "unless --until set it, and its document put in writing (its text locked).", {}, ("written",)),
+    Signature("written_notice", "Write to every member's focal point and alternates: the text, the mode, the deadline and a "
+              "link to object (silence) or to vote.", {}, ("written",)),
+    Signature("written_fallback", "Silence broken: the fallback of [decisions.written] follows: a written vote on the same text "
+              "(a new procedure, linked, open at once), or the document handed back and put on the next meeting's agenda.", {},
+              ("written",)),
+    Signature("adopt_document", "The procedure's document is adopted through its workflow, citing [decisions.written].", {},
+              ("written",)),
+    Signature("return_document", "The procedure's document is handed back to the secretariat, out of writing.", {}, ("written",)),
     "focal_points": "people with the focal-point role ([roles] focal_point of the rules) in member organisations",
     "commenters": "people holding a role of documents.commenters",
     "silent_commenters": "commenters whose organisation has not commented on the current circulation",
@@ -93,3 +116,5 @@ AUDIENCES: dict[str, str] = {
 
 # Letters the engine sends by itself (not named in workflow files).
 ENGINE_TEMPLATES = ("approval_requested", "approval_refused")
+    "member_voices": "the focal points and alternates of member organisations: those who speak for a member in writing",
+    "unheard_members": "the focal points and alternates of the members that have taken no position yet in a written vote",
