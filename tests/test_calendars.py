@@ -1,0 +1,190 @@
+"""Calendars through the service: periods in working days, members' own weekends, readers' time zones, Hijri dates
+in letters, `gov calendar show`, and `gov rules check`'s warning of meetings on closed days."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+SEC = "sec"
+ANKARA = """
+[calendar]
+count = "working"
+weekend = ["sat", "sun"]
+holidays = ["TUR"]
+closures = [{ date = 2021-07-19, reason = "administrative leave (eve of Kurban Bayramı)" }]
+article = "RoP Art. 7"
+"""
+
+
+def _rules(network: Any, table: str = ANKARA, **values: str) -> None:
+    """The instance's rules with a [calendar] table (and [body] or [documents] values changed)."""
+    path = network.folder / "rules" / "oic-pesnet.toml"
+    text = path.read_text(encoding="utf-8")
+    for key, value in values.items():
+        text, count = re.subn(rf"(?m)^{key} = .*$", f"{key} = {value}", text, count=1)
+        assert count == 1, key
+    path.write_text(text + table, encoding="utf-8")
+
+
+def _circulate(network: Any, tmp_path: Path, now: str) -> None:
+    text = tmp_path / "rop.txt"
+    text.write_text("1. Purpose.\n\n2. The chair serves two years.\n", encoding="utf-8")
+    network.ok("doc", "create", "--type", "rop", "--title", "Draft Rules of Procedure", "--file", str(text), actor=SEC, now=now)
+    network.ok("advance", "D-1", "circulate", actor=SEC, now=now)
+
+
+def _letters(network: Any, template: str) -> dict[str, str]:
+    rows = network.sql("SELECT recipient, body_text FROM outbox WHERE template = :t ORDER BY id", t=template)
+    return {to: body for to, body in rows}
+
+
+def _due(network: Any, ref: str, name: str, actor: str = SEC) -> dict[str, Any]:
+    return next(d for d in network.j("show", ref, actor=actor)["deadlines"] if d["name"] == name)
+
+
+def test_a_comment_period_in_working_days_over_kurban_bayrami_ends_where_ankara_says(network, tmp_path):
+    _rules(network, comment_period_days="10", reminder_days_before="[3]")
+    _circulate(network, tmp_path, "2021-07-08T10:00")
+    # Ten working days of the secretariat from Thursday 8 July 2021 (15 July, the leave of 19 July, Kurban Bayramı
+    # 20 to 23 July and the weekends not counted; see tests/test_working_days.py for the count by hand).
+    assert _due(network, "D-1", "comment_deadline")["due"] == "2021-07-30T17:00+03:00"
+    assert _due(network, "D-1", "comment_reminder")["due"] == "2021-07-27T17:00+03:00"  # three working days before
+    letter = _letters(network, "document_circulated")["idn@idn.example"]
+    assert "by Friday, 30 July 2021, 17:00 (Istanbul time, UTC+03:00)" in letter
+    assert ("The period counts 10 working days of the secretariat; not counted, the days it is closed: Democracy and National "
+            "Unity Day (15 July), administrative leave (eve of Kurban Bayramı) (19 July) and Eid al-Adha (20\u2009–\u200923 July).") in letter
+    # The reminder names the deadline itself, not a day three calendar days after it was sent.
+    network.ok("tick", now="2021-07-27T17:00")
+    assert "Friday, 30 July 2021, 17:00" in _letters(network, "comment_reminder")["idn@idn.example"]
+    closed = network.j("tick", now="2021-07-30T17:00")
+    assert [f["name"] for f in closed["fired"] if f["ref"] == "D-1"] == ["comment_deadline"]
+
+
+def test_the_notice_period_counts_working_days_too(network):
+    _rules(network)  # a general meeting needs 45 days' notice: now 45 working days
+    network.ok("meeting", "create", "--kind", "general", "--title", "4th Network Meeting", "--start", "2021-09-06T10:00",
+               "--end", "2021-09-07T15:00", "--venue", "Ankara", actor=SEC, now="2021-06-01T09:00")
+    # Back from Monday 6 September: 45 weekdays, not counting 30 August, Kurban Bayramı (20 to 23 July), the leave
+    # of 19 July and 15 July: Thursday 24 June (in calendar days it would have been 23 July, in the middle of the feast).
+    assert _due(network, "M-1", "notice_limit")["due"] == "2021-06-24T10:00+03:00"
+    refused = network.refused(4, "advance", "M-1", "convene", actor=SEC, now="2021-06-25T09:00")
+    assert "needs 45 working days' notice" in refused.err and "2021-06-24 10:00" in refused.err
+
+
+def test_a_reminder_goes_the_working_day_before_a_members_own_weekend(network, tmp_path):
+    # Bahrain keeps its own calendar: its country's holidays, and the weekend they bring (Friday and Saturday).
+    edited = network.j("org", "edit", "BHR", "--holidays", "BHR", actor=SEC, now="2021-03-01T09:00")
+    assert (edited["weekend"], edited["holidays"]) == ("fri,sat", "BHR")
+    _circulate(network, tmp_path, "2021-04-01T10:00")
+    # Deadline Saturday 1 May 17:00 (calendar days, as the shipped rules count); reminders 14 and 3 days before:
+    # Saturday 17 April and Wednesday 28 April. For Bahrain, Saturday 17 April is its weekend: its people are
+    # reminded on Thursday 15 April instead, and not again on the Saturday.
+    first = network.j("tick", now="2021-04-15T17:00")
+    assert [f["name"] for f in first["fired"] if f["ref"] == "D-1"] == ["comment_reminder"]
+    assert list(_letters(network, "comment_reminder")) == ["bhr@bhr.example"]
+    network.ok("tick", now="2021-04-17T17:00")
+    reminded = list(_letters(network, "comment_reminder"))
+    assert reminded[0] == "bhr@bhr.example" and "bhr@bhr.example" not in reminded[1:]
+    assert sorted(reminded[1:]) == ["egy@egy.example", "idn@idn.example", "iskur@iskur.example", "mar@mar.example", "sen@sen.example"]
+    # The letter Bahrain got early (in Arabic) still names the deadline itself, with its Hijri date.
+    assert "السبت، 1 مايو 2021 الموافق 19 رمضان 1442 هـ" in _letters(network, "comment_reminder")["bhr@bhr.example"]
+    # Show tells a Bahraini reader when the deadline falls for them, and that their office is closed that day
+    # (Saturday is their weekend, and 1 May is Labour Day in Bahrain as well: the holiday is named).
+    local = _due(network, "D-1", "comment_deadline", actor="bhr")["local"]
+    assert local == {"due": "2021-05-01T17:00+03:00", "timezone": "Europe/Istanbul", "org": "BHR", "closed": "Labor Day"}
+
+
+def test_times_in_letters_and_show_follow_the_readers_zone_across_daylight_saving(network, tmp_path):
+    # The body in Paris, a member in New York: the clocks change on 14 March (New York) and 28 March (Paris).
+    _rules(network, table="", timezone='"Europe/Paris"')
+    network.ok("person", "edit", "idn", "--timezone", "America/New_York", actor=SEC, now="2021-03-01T09:00")
+    _circulate(network, tmp_path, "2021-03-10T10:00")
+    letters = _letters(network, "document_circulated")
+    # 9 April 17:00 in Paris (summer time, UTC+2) is 11:00 in New York (summer time, UTC-4): six hours apart.
+    assert "by Friday, 9 April 2021, 17:00 (Paris time, UTC+02:00); for you: 11:00 (New York time, UTC-04:00)." in letters["idn@idn.example"]
+    assert "for you" not in letters["iskur@iskur.example"]  # a reader in the body's zone reads it once
+    assert _due(network, "D-1", "comment_deadline", actor="idn")["local"]["due"] == "2021-04-09T11:00-04:00"
+    # The first reminder, 26 March 17:00 in Paris, falls in the fortnight when the two are five hours apart.
+    network.ok("tick", now="2021-03-26T17:00")
+    assert "Friday, 9 April 2021, 17:00 (Paris time, UTC+02:00); for you: 11:00 (New York time, UTC-04:00)" in \
+        _letters(network, "comment_reminder")["idn@idn.example"]
+    remind = network.sql("SELECT due FROM deadlines WHERE name = 'comment_reminder' ORDER BY due")[0][0]
+    assert str(remind).startswith("2021-03-26 16:00")  # 17:00 CET is 16:00 UTC (and 12:00 in New York, EDT)
+
+
+def test_an_invitation_carries_the_bodys_tzid_and_the_readers_time(network):
+    network.ok("person", "edit", "idn", "--timezone", "Asia/Jakarta", actor=SEC, now="2021-03-01T09:00")
+    network.ok("meeting", "create", "--kind", "general", "--title", "3rd Network Meeting", "--start", "2021-06-02T12:00",
+               "--end", "2021-06-03T15:00", "--online", "--link", "https://video.example.org/m", actor=SEC, now="2021-03-01T10:00")
+    network.ok("advance", "M-1", "convene", actor=SEC, now="2021-03-02T10:00")
+    network.ok("approve", "M-1", actor="iskur", now="2021-03-02T11:00")
+    ics = network.sql("SELECT ics FROM outbox WHERE template = 'meeting_invitation' AND recipient = 'idn@idn.example'")[0][0]
+    assert "DTSTART;TZID=Europe/Istanbul:20210602T120000" in ics and "TZID:Europe/Istanbul" in ics
+    letter = _letters(network, "meeting_invitation")["idn@idn.example"]
+    assert ("When: Wednesday, 2 June 2021, 12:00 to Thursday, 3 June 2021, 15:00 (Istanbul time, UTC+03:00); for you: "
+            "Wednesday, 2 June 2021, 16:00 to Thursday, 3 June 2021, 19:00 (Jakarta time, UTC+07:00).") in letter
+
+
+def test_arabic_letters_give_the_hijri_date_beside_the_gregorian(network, tmp_path):
+    _circulate(network, tmp_path, "2021-04-01T10:00")
+    arabic = _letters(network, "document_circulated")["bhr@bhr.example"]
+    # 1 May 2021 is 19 Ramadan 1442 in the Umm al-Qura calendar.
+    assert "السبت، 1 مايو 2021 الموافق 19 رمضان 1442 هـ" in arabic
+    assert "رمضان" not in _letters(network, "document_circulated")["mar@mar.example"]  # French: not unless the rules ask
+
+
+def test_the_rules_may_ask_for_the_hijri_date_in_french_letters_too(network, tmp_path):
+    _rules(network, table='\n[calendar]\nhijri = ["ar", "fr"]\n')
+    _circulate(network, tmp_path, "2021-04-01T10:00")
+    assert "samedi 1er mai 2021 (19 ramadan 1442 H)" in _letters(network, "document_circulated")["mar@mar.example"]
+
+
+def test_calendar_show_lists_the_closed_days_of_a_year(network):
+    _rules(network)
+    data = network.j("calendar", "show", "--year", "2021", actor=SEC)
+    closed = {d["date"]: d["reason"] for d in data["closed"]}
+    assert closed["2021-07-15"] == "Democracy and National Unity Day" and closed["2021-07-19"].startswith("administrative leave")
+    assert [d for d, r in closed.items() if r == "Eid al-Fitr"] == ["2021-05-13", "2021-05-14", "2021-05-15"]
+    assert (data["count"], data["weekend"], data["holidays"]) == ("working", ["sat", "sun"], ["TUR"])
+    assert data["working_days"] == 365 - 104 - 13  # 104 weekend days; 13 closed weekdays (1 May and 15 May fell on Saturdays)
+    text = network.ok("calendar", "show", "--year", "2021", actor=SEC).out
+    assert "2021-07-20 Tue  Eid al-Adha" in text
+    network.ok("org", "edit", "BHR", "--holidays", "BHR", actor=SEC, now="2021-03-01T09:00")
+    bahrain = network.j("calendar", "show", "--year", "2021", "--org", "BHR", actor=SEC)
+    assert bahrain["weekend"] == ["fri", "sat"] and bahrain["own"]
+    assert "keeps no calendar of its own" in network.ok("calendar", "show", "--org", "EGY", "--year", "2021", actor=SEC).out
+    refused = network.refused(2, "calendar", "show", "--org", "NOPE", actor=SEC)
+    assert "no organisation with the code 'NOPE'" in refused.err
+
+
+def test_rules_check_warns_of_a_meeting_planned_on_a_closed_day(network):
+    network.ok("meeting", "create", "--kind", "workshop", "--title", "Digital PES", "--start", "2021-07-20T10:00",
+               "--end", "2021-07-20T15:00", "--online", "--link", "https://video.example.org/w", actor=SEC, now="2021-03-01T10:00")
+    unset = network.ok("rules", "check", now="2021-06-01T09:00").err
+    # No [calendar]: the secretariat closes no day, but the chair's country (İŞKUR is in Türkiye) does.
+    assert "the secretariat is closed" not in unset and "the chair (ISKUR, TUR) is closed: 2021-07-20 (Eid al-Adha)" in unset
+    _rules(network)
+    checked = network.ok("rules", "check", now="2021-06-01T09:00")
+    assert "warning: M-1 (Digital PES) is planned on a day the secretariat is closed: 2021-07-20 (Eid al-Adha)" in checked.err
+    assert "warning: M-1 (Digital PES) is planned on a day the chair (ISKUR, TUR) is closed: 2021-07-20 (Eid al-Adha)" in checked.err
+    assert "M-1" not in network.ok("rules", "check", now="2021-08-01T09:00").err  # past meetings are history
+
+
+def test_bad_calendar_options_are_refused_in_one_sentence_and_write_nothing(network):
+    cases = [
+        (("person", "edit", "idn", "--timezone", "Mars/Olympus"), "is not a time zone this machine knows"),
+        (("person", "add", "x", "--name", "X", "--email", "x@x.example", "--org", "IDN", "--timezone", "UTC+3"),
+         "is not a time zone this machine knows"),
+        (("org", "edit", "IDN", "--weekend", "fri,funday"), "'funday' is not a day of the week"),
+        (("org", "edit", "IDN", "--weekend", "mon,tue,wed,thu,fri,sat,sun"), "closes every day of the week"),
+        (("org", "edit", "IDN", "--holidays", "XYZ"), "is not an ISO 3166-1 alpha-3 country code"),
+    ]
+    before = network.sql("SELECT count(*) FROM audit")[0][0]
+    for args, message in cases:
+        refused = network.refused(2, *args, actor=SEC, now="2021-03-01T09:00")
+        assert message in refused.err and len(refused.err.strip().splitlines()) == 1, refused
+    assert network.sql("SELECT count(*) FROM audit")[0][0] == before
+    # The body's own zone is no zone of one's own: stored as none.
+    assert network.j("person", "edit", "idn", "--timezone", "Europe/Istanbul", actor=SEC, now="2021-03-01T09:00")["timezone"] is None
