@@ -1,8 +1,11 @@
-"""The alarm clock: APScheduler wakes `tick` at each upcoming due time, sweeps as a safety net, and sends mail.
+"""The alarm clock: APScheduler wakes `tick` at the next due moment, re-arms after each firing, sweeps as a safety net.
 
-The deadline rows are the truth. Jobs are only derived from them: kill this
-process at any moment and the next start (or the next `gov tick`) catches up,
-firing each row once, because each row fires in its own transaction.
+The deadline rows are the truth. One job is derived from them: the next
+pending due moment, re-armed after each firing and re-read every
+`refresh_seconds` (rows written by others), so a row is late by one firing's
+work, however many are pending. Kill this process at any moment and the next
+start (or the next `gov tick`) catches up, firing each row once, because a row
+is marked fired in the transaction that fires it.
 """
 
 from __future__ import annotations
@@ -11,40 +14,38 @@ import logging
 import os
 import signal
 import socket
+import threading
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select
-
 from governance.service.context import Instance
 from governance.service.heartbeat import row_name
-from governance.store.models import Deadline
 
 log = logging.getLogger("governance.scheduler")
 
 # The process's one instance: APScheduler jobs are module-level functions with stable ids.
 _instance: Instance | None = None
 _scheduler: Any = None
-_window = 200
 _stop_requested: list[int] = []
+_mail_wanted = threading.Event()  # a firing queued letters: the mail worker delivers them on its next round
 _heartbeat: dict[str, Any] = {}  # this process's heartbeat row: its name and what it says
 
 
-def run(instance: Instance, sweep_seconds: int = 60, refresh_seconds: int = 30, window: int = 200,
-        heartbeat_seconds: int = 10) -> None:
+def run(instance: Instance, sweep_seconds: int = 60, refresh_seconds: int = 30, heartbeat_seconds: int = 10) -> None:
     """Block until SIGTERM or Ctrl-C; fire due rows on time, deliver the outbox, and beat every `heartbeat_seconds`."""
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    global _instance, _scheduler, _window
-    _instance, _window = instance, window
+    global _instance, _scheduler
+    _instance = instance
     host = socket.gethostname() or "localhost"
     _heartbeat.update(name=row_name(host, os.getpid()),
                       info={"host": host, "pid": os.getpid(), "every": heartbeat_seconds, "started": _now().isoformat(), "stopped": False})
     # One worker for the engine's jobs (they would only queue on the database's write lock anyway), one of its own
-    # for `watch`, so a signal is heard even while a long catch-up holds the worker, and one for the heartbeat, so
-    # a long catch-up is not taken for a dead scheduler.
-    executors = {"default": ThreadPoolExecutor(1), "watch": ThreadPoolExecutor(1), "heartbeat": ThreadPoolExecutor(1)}
+    # for `watch`, so a signal is heard even while a long catch-up holds the worker, one for the heartbeat, so
+    # a long catch-up is not taken for a dead scheduler, and one for mail, so a slow mail server delays no deadline.
+    executors = {"default": ThreadPoolExecutor(1), "watch": ThreadPoolExecutor(1), "heartbeat": ThreadPoolExecutor(1),
+                 "mail": ThreadPoolExecutor(1)}
     _scheduler = BlockingScheduler(timezone=timezone.utc, executors=executors,
                                    job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1})
     _scheduler.add_job(sweep, "interval", seconds=sweep_seconds, id="sweep", replace_existing=True, next_run_time=_now())
@@ -52,6 +53,7 @@ def run(instance: Instance, sweep_seconds: int = 60, refresh_seconds: int = 30, 
     _scheduler.add_job(watch, "interval", seconds=0.5, id="watch", replace_existing=True, executor="watch")
     _scheduler.add_job(heartbeat, "interval", seconds=heartbeat_seconds, id="heartbeat", replace_existing=True,
                        next_run_time=_now(), executor="heartbeat")
+    _scheduler.add_job(mail_if_wanted, "interval", seconds=1, id="mail", replace_existing=True, executor="mail")
 
     def stop(signum: int, _frame: Any) -> None:
         # Only a flag: the main thread may hold a lock (inside submit()) when a signal lands, so any
@@ -59,7 +61,8 @@ def run(instance: Instance, sweep_seconds: int = 60, refresh_seconds: int = 30, 
         _stop_requested.append(signum)
 
     def started(_event: Any) -> None:
-        log.info("scheduler started on %s (sweep every %ss, next %s rows watched)", instance.db.safe_url(), sweep_seconds, window)
+        log.info("scheduler started on %s (sweep every %ss, the next due moment re-read every %ss)", instance.db.safe_url(),
+                 sweep_seconds, refresh_seconds)
 
     from apscheduler.events import EVENT_SCHEDULER_STARTED
 
@@ -114,15 +117,24 @@ def sweep() -> None:
     send_mail()
 
 
-def fire_due() -> None:
-    from governance.service.tick import tick
+def fire_due(ringing: str | None = None) -> None:
+    """Fire what is due, then arm the next due moment: the alarm always points at the next row, whatever is pending.
+
+    `ringing` is the id of the alarm's job running this (APScheduler drops it once it ran: it arms nothing).
+    """
+    from governance.service.tick import next_due, tick
 
     assert _instance is not None
-    report = tick(_instance, _now())
-    for fired in report.fired:
-        log.info("fired %s %s %s (due %s): %s %s", fired.ref, fired.kind, fired.name, fired.due.isoformat(), fired.status, fired.outcome)
+    moment = _now()
+    report = tick(_instance, moment, keep=False, each=_logged)
     if report.queued_mail:
-        send_mail()
+        mail_soon()
+    # Rows due while this tick ran are after `moment`: armed in the past, they run at once.
+    arm(next_due(_instance, after=moment), ringing)
+
+
+def _logged(fired: Any) -> None:
+    log.info("fired %s %s %s (due %s): %s %s", fired.ref, fired.kind, fired.name, fired.due.isoformat(), fired.status, fired.outcome)
 
 
 def send_mail() -> None:
@@ -134,27 +146,48 @@ def send_mail() -> None:
         log.info("mail: %s sent, %s failed", result.sent, result.failed)
 
 
+def mail_soon() -> None:
+    """Ask the mail worker to deliver what a firing queued: the next deadline does not wait for the mail server."""
+    _mail_wanted.set()
+
+
+def mail_if_wanted() -> None:
+    """The mail worker's round (every second): deliver when a firing queued letters since the last round."""
+    if _mail_wanted.is_set():
+        _mail_wanted.clear()
+        send_mail()
+
+
+def arm(moment: datetime | None, ringing: str | None = None) -> None:
+    """Point the alarm at `moment` (None: nothing pending), unless it already rings earlier.
+
+    Each moment is a job of its own id: the job ringing now is dropped by APScheduler once it ran, and must not
+    take the next one with it.
+    """
+    if _scheduler is None or moment is None:
+        return
+    armed = [job for job in _scheduler.get_jobs() if job.id.startswith("due-") and job.id != ringing]
+    if any(job.next_run_time is not None and job.next_run_time <= moment for job in armed):
+        return
+    for job in armed:  # later moments: the firing at `moment` re-arms after itself
+        job.remove()
+    job_id = f"due-{moment.isoformat()}"
+    _scheduler.add_job(fire_due, "date", run_date=moment, id=job_id, args=[job_id], replace_existing=True)
+
+
 def refresh() -> None:
-    """Date jobs for the next due rows: woken exactly on time, not at the next sweep."""
-    assert _instance is not None and _scheduler is not None
-    now = _now()
-    with _instance.db.read() as session:
-        moments = sorted(set(session.scalars(
-            select(Deadline.due).where(Deadline.status == "pending", Deadline.due > now).order_by(Deadline.due).limit(_window)
-        )))
-    wanted = {f"due-{m.isoformat()}": m for m in moments}
-    for job in _scheduler.get_jobs():
-        if job.id.startswith("due-") and job.id not in wanted:
-            job.remove()
-    for job_id, moment in wanted.items():
-        _scheduler.add_job(fire_due, "date", run_date=moment, id=job_id, replace_existing=True)
+    """Re-read the next due moment: rows written by other processes (a command, the web) may fall due sooner."""
+    from governance.service.tick import next_due
+
+    assert _instance is not None
+    arm(next_due(_instance, after=_now()))
 
 
 def next_wakeups() -> list[datetime]:
-    """For status and tests: the due-time jobs currently held."""
+    """For status and tests: the due moment the alarm is set for (none when nothing is pending)."""
     if _scheduler is None:
         return []
-    return sorted(j.next_run_time for j in _scheduler.get_jobs() if j.id.startswith("due-"))
+    return sorted(j.next_run_time for j in _scheduler.get_jobs() if j.id.startswith("due-") and j.next_run_time is not None)
 
 
 def log_setup(verbose: bool) -> None:

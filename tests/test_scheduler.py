@@ -13,7 +13,8 @@ import pytest
 
 from tests.conftest import GOV
 
-ACTIONS = 60
+# More than one batch of tick (service/tick.py BATCH): a kill can land between two batches' commits.
+ACTIONS = 300
 
 
 def _make_actions(network) -> None:

@@ -57,8 +57,9 @@ def test_tick_twice_at_the_same_moment_fires_nothing_the_second_time(network, tm
     _circulated_draft(network, tmp_path)
     first = network.j("tick", now="2021-05-02T00:00")
     assert len(_of(first, "D-1")) == 3
+    assert sum(first["counts"].values()) == len(first["fired"])
     again = network.j("tick", now="2021-05-02T00:00")
-    assert again == {"now": again["now"], "fired": [], "queued_mail": 0}
+    assert again == {"now": again["now"], "fired": [], "queued_mail": 0, "counts": {"fired": 0, "skipped": 0, "failed": 0}}
 
 
 def test_two_week_outage_fires_everything_missed_once_in_due_order(network, tmp_path):

@@ -19,7 +19,8 @@ def tick(c: Any, limit: int | None) -> None:
     z = instance.rules.zone
     fired = [{"ref": f.ref, "name": f.name, "kind": f.kind, "due": iso(f.due, z), "status": f.status, "outcome": f.outcome,
               "letters": f.letters} for f in report.fired]
-    data = {"now": iso(report.now, z), "fired": fired, "queued_mail": report.queued_mail}
+    data = {"now": iso(report.now, z), "fired": fired, "queued_mail": report.queued_mail,
+            "counts": {status: report.counts.get(status, 0) for status in ("fired", "skipped", "failed")}}
     c.emit(data, lambda: (table(fired, [("due", "DUE"), ("ref", "REF"), ("kind", "KIND"), ("name", "NAME"), ("status", "STATUS"), ("outcome", "OUTCOME")])
                           + f"\n{len(fired)} row(s), {report.queued_mail} letter(s) queued") if fired else f"nothing due at {shown(report.now, z)}")
 

@@ -8,6 +8,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import lazyload
 
 from governance.rules import Rules
+from governance.service.context import AUDIENCES
 from governance.store.models import Attendance, Comment, Organisation, Person, PersonRole, Term, WorkflowRecord
 from governance.workflows import records
 from governance.workflows.records import TERM_STATES
@@ -22,6 +23,10 @@ Audience = Callable[["Operation", Record], Select[tuple[Person]] | None]
 # A letter needs the person and their organisation, not their roles: skip the roles' extra query.
 # Built once: an option is immutable, and building it costs as much as a small query.
 _WITHOUT_ROLES = lazyload(Person.roles)
+# The audiences a batch of due rows may keep for all its rows (see people): those whose people do not depend on
+# the record, and those naming the record's organisation, kept by that organisation.
+_SAME_FOR_EVERY_RECORD = frozenset({"focal_points", "commenters", "members", "observers", "secretariat"})
+_GIVEN = frozenset({"owner", "holder"})
 
 
 def known(rules: Rules, name: str) -> bool:
@@ -38,19 +43,37 @@ def singular(rules: Rules, role: str) -> bool:
 
 
 def people(op: Operation, record: Record, names: Iterable[str]) -> list[Person]:
-    """Everyone in any of the audiences, once each, in a stable order. People removed are in none."""
+    """Everyone in any of the audiences, once each, in a stable order. People removed are in none.
+
+    A batch of due rows keeps in `op.memo` the audiences that are the same for many of its rows: looked up once
+    per batch (service/tick.py starts afresh when an office changes hands).
+    """
     from governance.service.calendars import audience_name, keeps
 
     seen: dict[int, Person] = {}
+    shared = op.memo.get(AUDIENCES)
     for given in names:
         name, limit = audience_name(given)
-        query = _AUDIENCES[name](op, record) if name in _AUDIENCES else _office(op, name)
-        if query is None:
-            continue
-        found = list(op.session.scalars(query.where(Person.removed_at.is_(None)).options(_WITHOUT_ROLES)))
+        key = _kept_as(op.rules, name, record) if shared is not None else None
+        if key is not None and key in shared:
+            found = shared[key]
+        else:
+            query = _AUDIENCES[name](op, record) if name in _AUDIENCES else _office(op, name)
+            found = [] if query is None else list(op.session.scalars(query.where(Person.removed_at.is_(None)).options(_WITHOUT_ROLES)))
+            if key is not None:
+                shared[key] = found
         for person in keeps(op.rules, found, limit) if limit else found:
             seen.setdefault(person.id, person)
     return sorted(seen.values(), key=lambda p: p.id)
+
+
+def _kept_as(rules: Rules, name: str, record: Record) -> tuple[str, int | None] | None:
+    """What a batch keeps an audience's people under: its name (with the organisation the record names for it, an
+    action's owner); None for an audience that depends on more of the record (who commented, attended, voted)."""
+    if name in _GIVEN:
+        attribute = records.of_model(type(record)).gives.get(name) if record is not None else None
+        return (name, getattr(record, attribute)) if attribute else None
+    return (name, None) if name in _SAME_FOR_EVERY_RECORD or name in rules.offices() else None
 
 
 def _with_role(roles: Iterable[str]) -> Select[tuple[Person]]:

@@ -102,6 +102,7 @@ class Channel:
 
 
 ENGINE = Channel("engine")
+AUDIENCES = "audiences"  # the key of Operation.memo under which a batch keeps the audiences it looked up
 
 
 def operator_channel() -> Channel:
@@ -131,6 +132,9 @@ class Operation:
     channel: Channel = field(default_factory=lambda: ENGINE)
     # Things done but worth a second look (a meeting entered with a past date): the change stands, the caller says them.
     warnings: list[str] = field(default_factory=list)
+    # What a long operation (a batch of due rows) looked up once and reuses: under AUDIENCES, the people of each
+    # audience not tied to a record (service/audiences.py); whoever changes what an entry depends on clears it.
+    memo: dict[str, Any] = field(default_factory=dict)
 
     @property
     def rules(self) -> Rules:

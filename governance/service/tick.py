@@ -1,28 +1,33 @@
-"""The alarm's work: fire every due deadline row once, in due order, each in its own transaction."""
+"""The alarm's work: fire every due deadline row once, in due order, many rows to a transaction, each in a savepoint."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 
 from governance.clock import add_days
 from governance.errors import Conflict, GovError
 from governance.service import audiences, audit, engine, lookup, outbox
 from governance.service.actors import SYSTEM
-from governance.service.context import Instance, Operation
+from governance.service.context import AUDIENCES, Instance, Operation
 from governance.service.describe import letter_context
 from governance.service.effects import Step, pending_row
 from governance.service.transaction import change
-from governance.store.models import Counter, Deadline, OutboxMessage
+from governance.store.models import Counter, Deadline, OutboxMessage, Term
 
+# Rows fired in one transaction: one commit, one audit append and one outbox insert for all of them. SQLite's
+# writers wait while a batch holds the lock, so a batch stays well under a second.
 BATCH = 200
+# Not the row's fault: someone changed its record at the same moment, or the database stumbled. Tried again alone.
+_NOT_THE_ROWS_FAULT = (Conflict, StaleDataError, OperationalError, IntegrityError)
 
 
-@dataclass
+@dataclass(slots=True)
 class Fired:
     ref: str
     name: str
@@ -35,37 +40,162 @@ class Fired:
 
 @dataclass
 class TickReport:
+    """What a tick did: counts always; the rows themselves only when asked (a burst of 100,000 is not held in memory)."""
+
     now: datetime
+    keep: bool = True
     fired: list[Fired] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # rows by status: fired, skipped, failed
+    queued_mail: int = 0
+
+    def add(self, row: Fired) -> None:
+        self.counts[row.status] = self.counts.get(row.status, 0) + 1
+        self.queued_mail += row.letters
+        if self.keep:
+            self.fired.append(row)
 
     @property
-    def queued_mail(self) -> int:
-        return sum(f.letters for f in self.fired)
+    def rows(self) -> int:
+        return sum(self.counts.values())
 
 
-def tick(instance: Instance, now: datetime | None = None, limit: int | None = None) -> TickReport:
-    """Fire what is due at `now` (the clock's moment by default). Running it twice changes nothing."""
+def tick(instance: Instance, now: datetime | None = None, limit: int | None = None, keep: bool = True,
+         each: Callable[[Fired], None] | None = None) -> TickReport:
+    """Fire what is due at `now` (the clock's moment by default). Running it twice changes nothing.
+
+    `keep=False` keeps counts only; `each` is told of every row as it is done (the scheduler logs them).
+    """
     instance.require_real_time()
     moment = now or instance.clock.now()
-    report = TickReport(moment)
-    while True:
-        with instance.db.read() as session:
-            ids = session.scalars(
-                select(Deadline.id).where(Deadline.status == "pending", Deadline.due <= moment)
-                .order_by(Deadline.due, Deadline.id).limit(BATCH)
-            ).all()
-        if not ids:
+    report = TickReport(moment, keep)
+    marked = False
+    while not marked and (limit is None or report.rows < limit):
+        size = BATCH if limit is None else min(BATCH, limit - report.rows)
+        batch = _fire_batch(instance, moment, size, report.rows)
+        marked = batch.marked
+        for row_id in batch.again:
+            row = _fire_isolated(instance, row_id, moment)
+            if row is not None:
+                batch.done.append(row)
+        for row in batch.done:
+            report.add(row)
+            if each is not None:
+                each(row)
+        if not batch.claimed:
             break
-        for row_id in ids:
-            fired = _fire_isolated(instance, row_id, moment)
-            if fired is not None:
-                report.fired.append(fired)
-            if limit and len(report.fired) >= limit:
-                break
-        if limit and len(report.fired) >= limit:
-            break
-    change(instance, SYSTEM, lambda op: _mark_tick(op, moment, len(report.fired)))
+    if not marked:
+        change(instance, SYSTEM, lambda op: _mark_tick(op, moment, report.rows))
     return report
+
+
+@dataclass
+class _Batch:
+    claimed: list[int] = field(default_factory=list)
+    done: list[Fired] = field(default_factory=list)
+    again: list[int] = field(default_factory=list)  # to try alone: a row that met someone else's change
+    marked: bool = False  # the last batch (fewer rows due than it could take) recorded the tick itself
+
+
+def _fire_batch(instance: Instance, moment: datetime, size: int, before: int) -> _Batch:
+    """Claim up to `size` due rows and fire them in one transaction, each in a savepoint of its own.
+
+    A row that breaks is rolled back to its savepoint (what it gathered for the end of the transaction too) and
+    set aside as failed in the same batch. Should the batch itself fail as it is written, each of its rows is
+    tried alone, as a tick did before batches: nothing is lost, nothing fires twice. The last batch records the
+    tick (`before` rows were done by the batches before it), saving a transaction.
+    """
+    batch = _Batch()
+
+    def work(op: Operation) -> None:
+        op.now = moment
+        due = _claim_due(op, moment, size)
+        batch.claimed.extend(row.id for row in due)
+        _fresh_audiences(op)
+        moved: set[str] = set()  # records a row of this batch acted on: their other rows may have been cancelled
+        for claimed in due:
+            if _is_term(claimed.ref):
+                _fresh_audiences(op)  # a term's row may hand an office over, and write to its new holders
+            saved = _gathered(op)
+            try:
+                with op.session.begin_nested():
+                    row = fire_row(op, claimed.id, moment, None if claimed.ref in moved else claimed)
+            except _NOT_THE_ROWS_FAULT:
+                _restore(op, saved)
+                batch.again.append(claimed.id)
+                continue
+            except Exception as exc:  # noqa: BLE001 - whatever breaks one row must not stop the rows after it
+                _restore(op, saved)
+                row = _fail_in_batch(op, claimed.id, moment, exc)
+                if row is None:
+                    batch.again.append(claimed.id)
+                    continue
+            # Every record a change moves is audited: rows of any record audited from here on are read afresh.
+            moved.update(entry["ref"] for entry in op.audit[len(saved[0]):] if entry.get("ref"))
+            if row is not None:
+                batch.done.append(row)
+                if _changes_who_holds_what(row):
+                    _fresh_audiences(op)  # an office changed hands: the audiences looked up so far are not the ones now
+        if len(due) < size:
+            _mark_tick(op, moment, before + len(batch.done) + len(batch.again))
+            batch.marked = True
+
+    try:
+        change(instance, SYSTEM, work)
+    except Exception:
+        if not batch.claimed:
+            raise
+        # Written whole or not at all: none of it stands, so each row claimed is tried alone.
+        return _Batch(claimed=batch.claimed, again=list(batch.claimed))
+    return batch
+
+
+def _claim_due(op: Operation, moment: datetime, size: int) -> list[Deadline]:
+    """The next due rows in due order, held for this transaction (PostgreSQL skips rows another worker holds;
+    SQLite's writers take turns, so what is pending here is this writer's)."""
+    query = (select(Deadline).where(Deadline.status == "pending", Deadline.due <= moment)
+             .order_by(Deadline.due, Deadline.id).limit(size))
+    if not op.instance.db.is_sqlite:
+        query = query.with_for_update(skip_locked=True)
+    return list(op.session.scalars(query))
+
+
+def _gathered(op: Operation) -> tuple[list[Any], ...]:
+    """What the operation has gathered for its end, as it stands: a row rolled back to its savepoint drops its share."""
+    return list(op.audit), list(op.mail), list(op.deadlines), list(op.cancelled), list(op.warnings)
+
+
+def _restore(op: Operation, saved: tuple[list[Any], ...]) -> None:
+    op.audit[:], op.mail[:], op.deadlines[:], op.cancelled[:], op.warnings[:] = saved
+    _fresh_audiences(op)  # what was looked up inside the savepoint may have been undone with it
+
+
+def _fresh_audiences(op: Operation) -> None:
+    """Audiences not tied to a record are looked up once for the batch from here on (see audiences.people)."""
+    op.memo[AUDIENCES] = {}
+
+
+def _fail_in_batch(op: Operation, row_id: int, moment: datetime, exc: Exception) -> Fired | None:
+    """Set a broken row aside within the batch; None when even that cannot be written here (it is tried alone)."""
+    saved = _gathered(op)
+    try:
+        with op.session.begin_nested():
+            failed = fail_row(op, row_id, moment, _one_line(exc))
+    except Exception:  # noqa: BLE001 - the row goes to the one-row path, which sets it aside in a transaction of its own
+        _restore(op, saved)
+        return None
+    return failed
+
+
+def _changes_who_holds_what(row: Fired) -> bool:
+    """A term's row that moved it: who holds an office (and so who the office's audiences are) may have changed."""
+    return row.status == "fired" and _is_term(row.ref)
+
+
+def _is_term(ref: str) -> bool:
+    from governance.workflows import records
+
+    kind = records.by_prefix(ref.split("-", 1)[0])
+    return kind is None or kind.model_class() is Term
 
 
 def _fire_isolated(instance: Instance, row_id: int, moment: datetime) -> Fired | None:
@@ -136,10 +266,14 @@ def fail_row(op: Operation, row_id: int, moment: datetime, reason: str) -> Fired
     return Fired(row.ref, row.name, row.kind, row.due, row.outcome, "failed", len(op.mail) - letters_before)
 
 
-def fire_row(op: Operation, row_id: int, moment: datetime) -> Fired | None:
-    """Claim one row and act on it; a row someone else claimed first is left alone."""
+def fire_row(op: Operation, row_id: int, moment: datetime, claimed: Deadline | None = None) -> Fired | None:
+    """Claim one row and act on it; a row someone else claimed first is left alone.
+
+    `claimed`: the row as this transaction already holds it (a batch claims its rows in one query), when nothing
+    since could have cancelled it.
+    """
     op.now = moment
-    row = _claim(op, row_id)
+    row = claimed if claimed is not None else _claim(op, row_id)
     if row is None:
         return None
     letters_before = len(op.mail)
