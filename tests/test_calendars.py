@@ -21,7 +21,7 @@ article = "RoP Art. 7"
 def _rules(network: Any, table: str = ANKARA, **values: str) -> None:
     """The instance's rules with a [calendar] table (and [body] or [documents] values changed)."""
     path = network.folder / "rules" / "oic-pesnet.toml"
-    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"(?ms)^\[calendar\]\n.*?(?=^\[|\Z)", "", path.read_text(encoding="utf-8"))  # the shipped one goes
     for key, value in values.items():
         text, count = re.subn(rf"(?m)^{key} = .*$", f"{key} = {value}", text, count=1)
         assert count == 1, key
@@ -160,6 +160,7 @@ def test_calendar_show_lists_the_closed_days_of_a_year(network):
 
 
 def test_rules_check_warns_of_a_meeting_planned_on_a_closed_day(network):
+    _rules(network, table="")
     network.ok("meeting", "create", "--kind", "workshop", "--title", "Digital PES", "--start", "2021-07-20T10:00",
                "--end", "2021-07-20T15:00", "--online", "--link", "https://video.example.org/w", actor=SEC, now="2021-03-01T10:00")
     unset = network.ok("rules", "check", now="2021-06-01T09:00").err
@@ -188,3 +189,40 @@ def test_bad_calendar_options_are_refused_in_one_sentence_and_write_nothing(netw
     assert network.sql("SELECT count(*) FROM audit")[0][0] == before
     # The body's own zone is no zone of one's own: stored as none.
     assert network.j("person", "edit", "idn", "--timezone", "Europe/Istanbul", actor=SEC, now="2021-03-01T09:00")["timezone"] is None
+
+
+def test_the_demos_2021_and_2022_deadlines_against_the_real_turkish_holidays(tmp_path):
+    from datetime import date, datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import create_engine, text
+
+    from governance.calendars import WorkCalendar
+    from governance.calendars.periods import period_end
+    from governance.calendars.public import holidays
+    from governance.demo import run_demo
+
+    summary = run_demo(tmp_path / "demo", lambda line: None)
+    engine = create_engine(f"sqlite:///{tmp_path / 'demo' / 'governance.db'}")
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT ref, name, kind, due FROM deadlines ORDER BY due, id")).all()
+    engine.dispose()
+    zone = ZoneInfo("Europe/Istanbul")
+    on_holidays = []
+    for ref, name, kind, due in rows:
+        moment = datetime.fromisoformat(str(due)).replace(tzinfo=timezone.utc) if "+" not in str(due) else datetime.fromisoformat(str(due))
+        day = moment.astimezone(zone).date()
+        if day.year in (2021, 2022) and day in holidays("TUR", day.year):
+            on_holidays.append((ref, name, day.isoformat(), holidays("TUR", day.year)[day]))
+    # The shipped rules count calendar days (see their [calendar]): of the demo's 2021 and 2022 rows, one falls on a
+    # Turkish public holiday: A-2's reminder 30 days before its due date, on the third day of Ramazan Bayramı 2022.
+    # None falls on 15 July or on Kurban Bayramı, and the 3rd meeting (2-3 June 2021) and the workshop are working days.
+    assert on_holidays == [("A-2", "due_reminder", "2022-05-04", "Eid al-Fitr")]
+    assert summary["records"]["meeting"]
+    # Counted in working days, that reminder would go out on an open day instead: 30 weekdays back from Friday 3 June,
+    # leaving out 19 May and Ramazan Bayramı (2 to 4 May 2022), is Monday 18 April.
+    ankara = WorkCalendar(frozenset({5, 6}), ("TUR",), (), working=True)
+    due = datetime(2022, 6, 3, 12, 0, tzinfo=timezone.utc)  # 15:00 in Istanbul, A-2's due time
+    reminder, period = period_end(ankara, due, -30, zone)
+    assert ankara.is_open(reminder.astimezone(zone).date()) and reminder.astimezone(zone).date() == date(2022, 4, 18)
+    assert [reason for _, reason in period.not_counted] == ["Eid al-Fitr"] * 3 + ["Commemoration of Atatürk, Youth and Sports Day"]  # 23 April and 1 May fell on the weekend

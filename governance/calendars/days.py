@@ -124,7 +124,8 @@ class WorkCalendar:
             return Period(day + timedelta(days=days))
         end = self.add_working(day, days)
         first, last = (day + ONE_DAY, end) if days > 0 else (end, day - ONE_DAY)
-        return Period(end, tuple(self.holidays_in(first, last)))
+        # Only the days the weekend did not close already: a holiday on a Sunday took no working day away.
+        return Period(end, tuple((d, why) for d, why in self.holidays_in(first, last) if d.weekday() not in self.weekend))
 
     def closed_days(self, first: date, last: date) -> list[tuple[date, str]]:
         """Every closed day from `first` to `last`, with its reason, in order."""
