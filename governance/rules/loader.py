@@ -330,6 +330,10 @@ def _check_references(rules: Rules, located: dict[str, tomlpos.Located], problem
     for role in docs["commenters"]:
         if role not in roles:
             problems.append(f"{where.where(('documents', 'commenters'))}: documents.commenters names unknown role {role!r} (roles: {', '.join(sorted(roles))})")
+    for lang in docs["languages_required"]:
+        if lang not in body["languages"]:
+            problems.append(f"{where.where(('documents', 'languages_required'))}: documents.languages_required names {lang!r}, "
+                            f"which is not among body.languages ({', '.join(body['languages'])})")
     for offset in docs["reminder_days_before"]:
         if offset >= docs["comment_period_days"]:
             problems.append(f"{where.where(('documents', 'reminder_days_before'))}: a reminder {offset} days before the deadline falls outside a {docs['comment_period_days']}-day comment period")

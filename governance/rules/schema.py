@@ -108,6 +108,8 @@ TABLES: tuple[Table, ...] = (
         Key("comment_period_days", "int", "How long a circulated draft stays open for comments.", required=True, minimum=1, maximum=3660),
         Key("reminder_days_before", "list[int]", "Reminders to silent commenters this many days before the comment deadline.", default=[]),
         Key("commenters", "list[str]", "Roles that may comment on a circulated draft.", required=True, nonempty=True),
+        Key("languages_required", "list[str]", "Languages (of body.languages) in which a document must stand, at its current "
+            "version, before the meeting decides on it (the guard languages_in_step; `gov doc translate`).", default=[]),
     )),
     Table("actions", "Follow-up actions and their reminders.", (
         Key("reminder_days_before", "list[int]", "Reminders to the owner this many days before the due date.", default=[]),

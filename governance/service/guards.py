@@ -45,6 +45,17 @@ class Failure:
     rule: str | None
 
 
+class Cited(str):
+    """A guard's refusal that names its own article (a rule the guard reads itself, not through a parameter)."""
+
+    rule: str | None = None
+
+    def __new__(cls, message: str, rule: str | None) -> "Cited":
+        made = super().__new__(cls, message)
+        made.rule = rule
+        return made
+
+
 Guard = Callable[[Check, dict[str, Any], Callable[[str], tuple[Any, str | None]]], str | None]
 GUARDS: dict[str, Guard] = {}
 
@@ -72,7 +83,7 @@ def first_failure(check: Check, uses: tuple[GuardUse, ...], source: str, default
 
         message = GUARDS[use.name](check, use.params, param)
         if message:
-            return Failure(message, cited[0] if cited else default_rule)
+            return Failure(message, getattr(message, "rule", None) or (cited[0] if cited else default_rule))
     return None
 
 
@@ -222,6 +233,26 @@ def decision_rule(check: Check, params: dict[str, Any], param: Any) -> str | Non
         return f"the proposal is not carried: {votes.in_favour} for, {votes.against} against" + (
             f" (a two-thirds majority needs {verdict.needed} for)" if majority == "two_thirds" else "")
     return None
+
+
+@guard("languages_in_step")
+def languages_in_step(check: Check, params: dict[str, Any], param: Any) -> str | None:
+    documents = check.op.rules.provision("documents")
+    required = list(documents.values.get("languages_required") or [])
+    if not required:
+        return None
+    from governance.service.translations import LANGUAGE_NAMES, behind
+
+    late = behind(check.op, check.record, required)
+    if not late:
+        return None
+    doc = check.record
+    said = [f"the {LANGUAGE_NAMES.get(row['lang'], row['lang'])} text " + ("is missing" if row["version"] is None
+            else f"renders version {row['version']}") for row in late]
+    first = late[0]["lang"]
+    return Cited(f"{doc.ref} must stand in {', '.join(required)} before a decision, and {'; '.join(said)} "
+                 f"(version {doc.current_version} is current; gov doc translate {doc.ref} --lang {first} --file PATH)",
+                 documents.cite())
 
 
 @guard("office_vacant")

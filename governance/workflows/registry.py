@@ -50,6 +50,8 @@ GUARDS: dict[str, Signature] = {s.name: s for s in (
         "states": Param("meeting_states")}, ("document",)),
     Signature("quorum_met", "The share of member organisations present at the document's meeting is at least `fraction`.", {
         "fraction": Param("fraction")}, ("document",)),
+    Signature("languages_in_step", "Every language of [documents] languages_required has a text of the document's current "
+              "version (`gov doc translate`); none required, it passes.", {}, ("document",)),
     Signature("office_vacant", "No successor is designated or active for the term's office.", {}, ("term",)),
     Signature("decision_rule", "The decision meets `rule`: consensus (no objection) or majority (more for than against).", {
         "rule": Param("choice_rule")}, ("document",)),
