@@ -93,7 +93,7 @@ def test_a_reminder_goes_the_working_day_before_a_members_own_weekend(network, t
     # Show tells a Bahraini reader when the deadline falls for them, and that their office is closed that day
     # (Saturday is their weekend, and 1 May is Labour Day in Bahrain as well: the holiday is named).
     local = _due(network, "D-1", "comment_deadline", actor="bhr")["local"]
-    assert local == {"due": "2021-05-01T17:00+03:00", "timezone": "Europe/Istanbul", "org": "BHR", "closed": "Labor Day"}
+    assert local == {"due": "2021-05-01T17:00+03:00", "timezone": "Europe/Istanbul", "org": "BHR", "closed_because": "Labor Day"}
 
 
 def test_times_in_letters_and_show_follow_the_readers_zone_across_daylight_saving(network, tmp_path):
@@ -144,7 +144,7 @@ def test_the_rules_may_ask_for_the_hijri_date_in_french_letters_too(network, tmp
 def test_calendar_show_lists_the_closed_days_of_a_year(network):
     _rules(network)
     data = network.j("calendar", "show", "--year", "2021", actor=SEC)
-    closed = {d["date"]: d["reason"] for d in data["closed"]}
+    closed = {d["date"]: d["reason"] for d in data["closed_days"]}
     assert closed["2021-07-15"] == "Democracy and National Unity Day" and closed["2021-07-19"].startswith("administrative leave")
     assert [d for d, r in closed.items() if r == "Eid al-Fitr"] == ["2021-05-13", "2021-05-14", "2021-05-15"]
     assert (data["count"], data["weekend"], data["holidays"]) == ("working", ["sat", "sun"], ["TUR"])

@@ -40,9 +40,9 @@ def _text(data: dict[str, Any]) -> str:
     holidays = ", ".join(data["holidays"]) or "none"
     lines = [f"{data['year']}, {whose}: periods counted in {data['count']} days; weekend {weekend}; public holidays of {holidays}",
              f"{data['working_days']} working days; closed besides the weekend:"]
-    for day in data["closed"]:
+    for day in data["closed_days"]:
         weekday = date.fromisoformat(day["date"]).strftime("%a")
         lines.append(f"  {day['date']} {weekday}  {day['reason']}")
-    if not data["closed"]:
+    if not data["closed_days"]:
         lines.append("  (no day)")
     return "\n".join(lines)

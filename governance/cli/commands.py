@@ -437,7 +437,7 @@ def approvals(c: Any) -> None:
 def _local_text(local: dict[str, Any] | None) -> str:
     if not local:
         return "-"
-    closed = f" ({local['org']} closed: {local['closed']})" if local["closed"] else ""
+    closed = f" ({local['org']} closed: {local['closed_because']})" if local["closed_because"] else ""
     return f"{local['due'][:16].replace('T', ' ')} {local['timezone']}{closed}"
 
 

@@ -196,7 +196,7 @@ def local_view(op: Operation, due: datetime) -> dict[str, Any] | None:
     if zone == op.rules.zone and not own:
         return None
     closed = calendar_of(op.rules, person.org).closed(local_day(due, zone))
-    return {"due": iso(due, zone), "timezone": str(getattr(zone, "key", zone)), "org": person.org.code, "closed": closed}
+    return {"due": iso(due, zone), "timezone": str(getattr(zone, "key", zone)), "org": person.org.code, "closed_because": closed}
 
 
 def closed_days(op: Operation, year: int, org_code: str | None) -> dict[str, Any]:
@@ -218,7 +218,7 @@ def closed_days(op: Operation, year: int, org_code: str | None) -> dict[str, Any
             for d, reason in calendar.holidays_in(first, last)]
     return {**whose, "year": year, "count": "working" if calendar.working else "calendar",
             "weekend": [WEEKDAYS[d] for d in sorted(calendar.weekend)], "holidays": list(calendar.countries),
-            "closed": days, "working_days": sum(1 for i in range((last - first).days + 1) if calendar.is_open(first + timedelta(days=i)))}
+            "closed_days": days, "working_days": sum(1 for i in range((last - first).days + 1) if calendar.is_open(first + timedelta(days=i)))}
 
 
 def meetings_on_closed_days(op: Operation) -> list[str]:
