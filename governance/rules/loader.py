@@ -362,20 +362,20 @@ def _check_references(rules: Rules, located: dict[str, tomlpos.Located], problem
         if wrong:
             problems.append(f"{located['calendar'].where(('calendar', 'hijri'))}: calendar.hijri names {wrong[0]!r}, "
                             f"which is not a language letters are written in ({', '.join(LANGUAGES)})")
-    roles_table = located["roles"]
-    for key, allowed in (("secretariat", rules.standing_roles()), ("focal_point", rules.standing_roles()), ("approver", rules.all_roles())):
-        value = rules.provision("roles")[key]
-        if value not in allowed:
-            given = "" if ("roles", key) in roles_table.lines else " (the default; set it in [roles])"
-            problems.append(f"{roles_table.where(('roles', key))}: roles.{key} names {value!r}{given}, which is not "
-                            f"{'a role' if key != 'approver' else 'an office or a role'} of these rules ({', '.join(allowed)})")
     written = rules.provision("decisions.written")
     where = located.get("decisions.written")
     for offset in written["reminder_days_before"]:
         if where is not None and offset >= written["vote_days"]:
             problems.append(f"{where.where(('decisions', 'written', 'reminder_days_before'))}: a reminder {offset} days before the "
                             f"deadline falls outside a {written['vote_days']}-day written vote")
+    roles_table = located["roles"]
     alternate = rules.provision("roles")["alternate"]
     if ("roles", "alternate") in roles_table.lines and alternate not in rules.standing_roles():
         problems.append(f"{roles_table.where(('roles', 'alternate'))}: roles.alternate names {alternate!r}, which is not a role of "
                         f"these rules ({', '.join(rules.standing_roles())})")
+    for key, allowed in (("secretariat", rules.standing_roles()), ("focal_point", rules.standing_roles()), ("approver", rules.all_roles())):
+        value = rules.provision("roles")[key]
+        if value not in allowed:
+            given = "" if ("roles", key) in roles_table.lines else " (the default; set it in [roles])"
+            problems.append(f"{roles_table.where(('roles', key))}: roles.{key} names {value!r}{given}, which is not "
+                            f"{'a role' if key != 'approver' else 'an office or a role'} of these rules ({', '.join(allowed)})")

@@ -132,11 +132,9 @@ TABLES: tuple[Table, ...] = (
     Table("decisions", "How the meeting decides.", (
         Key("quorum_fraction", "float", "Share of member organisations that must be present to decide.", required=True, minimum=0, maximum=1),
         Key("rule", "choice", "How a decision is taken.", default="consensus", choices=("consensus", "majority")),
-    )),
-)
         Key("majority", "choice", "The majority a decision by vote needs: more for than against (simple), or at least two "
             "for each one against (two_thirds).", default="simple", choices=("simple", "two_thirds")),
-
+    )),
     Table("decisions.written", "Decisions between meetings, in writing: silence to a deadline, or a vote of the member "
           "organisations (`gov written start`); a vote's quorum is [decisions] quorum_fraction of the members taking part.", (
         Key("silence_days", "int", "How long silence runs: a text no member objects to by then is adopted.", default=14, minimum=1, maximum=3660),
@@ -150,6 +148,8 @@ TABLES: tuple[Table, ...] = (
         Key("reminder_days_before", "list[int]", "Reminders of a vote, to the members that have not voted, this many days before "
             "its deadline.", default=[]),
     ), required=False),
+)
+
 
 def table_for(path: tuple[str, ...]) -> Table | None:
     """The schema table for a concrete path such as ("meetings", "general")."""

@@ -26,7 +26,7 @@ from governance.store.models import (
     WrittenProcedure,
     WrittenReservation,
 )
-from governance.workflows.records import BREAK_SILENCE, WRITTEN_OPEN, WRITTEN_WITHDRAW
+from governance.workflows.records import BREAK_SILENCE, WRITTEN_LAUNCH, WRITTEN_WITHDRAW
 
 KINDS = ("written",)
 OBJECTIONS = ("objection", "amendment")
@@ -50,12 +50,12 @@ def start(op: Operation, document_ref: str, mode: str, until: datetime | date | 
     procedure.document = document
     engine.enter_initial(op, procedure, {"document": document.ref, "version": document.current_version, "mode": mode,
                                          "until": deadline}, reason)
-    opener = op.instance.workflows[procedure.kind_name].triggers[WRITTEN_OPEN]
+    opener = op.instance.workflows[procedure.kind_name].triggers[WRITTEN_LAUNCH]
     if state.provision(rules)["approval"] == "none" and opener.allows(op.actor.roles_for(procedure)):
         # The rules ask no one's approval: the secretariat's start opens it, whatever approver the file names.
         engine.apply(op, procedure, opener, reason, detail={"approval": "none ([decisions.written] approval)"}, rule=state.cite(rules))
     else:
-        engine.advance(op, procedure, WRITTEN_OPEN, reason)
+        engine.advance(op, procedure, WRITTEN_LAUNCH, reason)
     return procedure
 
 

@@ -17,7 +17,7 @@ from governance.service.effects import Step, effect
 from governance.service.guards import Check, Votes, guard
 from governance.store.models import Document, DocumentVersion, Meeting, OutboxMessage, Person, WrittenProcedure
 from governance.workflows import records
-from governance.workflows.records import ADOPT_IN_WRITING, RETURN_FROM_WRITING, SUBMIT_IN_WRITING, WRITTEN_OPEN
+from governance.workflows.records import ADOPT_IN_WRITING, RETURN_FROM_WRITING, SUBMIT_IN_WRITING, WRITTEN_LAUNCH
 from governance.workflows.spec import EffectUse, TriggerSpec
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def objected(check: Check, params: dict[str, Any], param: Any) -> str | None:
 @guard("vote_mode")
 def vote_mode(check: Check, params: dict[str, Any], param: Any) -> str | None:
     if check.record.mode != state.VOTE:
-        return f"{check.record.ref} is a silence procedure: silence is kept or broken, no vote is counted"
+        return f"{check.record.ref} is a silence procedure, not a vote: no vote is counted, and no member is reminded to vote"
     return None
 
 
@@ -160,7 +160,7 @@ def written_fallback(step: Step, use: EffectUse) -> None:
         vote.document = procedure.document
         step.workflow.enter_initial(op, vote, {"document": procedure.document.ref, "version": procedure.document_version,
                                                "mode": state.VOTE, "follows": procedure.ref}, vote.reason)
-        opener = op.instance.workflows[vote.kind_name].triggers[WRITTEN_OPEN]
+        opener = op.instance.workflows[vote.kind_name].triggers[WRITTEN_LAUNCH]
         step.workflow.apply(op, vote, opener, f"the fallback of {procedure.ref}: a written vote", rule=rule)
         return
     document = procedure.document

@@ -98,7 +98,7 @@ TERM_STATES = TermStates()
 CONFIRM = "confirm"  # the term trigger that confirms a designation outside the rotation; it leaves the state that waits for it
 COMPLETE = "complete"  # the action trigger a convened meeting fires on the follow-ups that wait for it
 # The written procedure's triggers the engine fires by name, and the document's that a procedure moves its document by.
-WRITTEN_OPEN = "open"
+WRITTEN_LAUNCH = "launch"
 BREAK_SILENCE = "break_silence"
 WRITTEN_WITHDRAW = "withdraw"
 SUBMIT_IN_WRITING = "submit_in_writing"
@@ -251,7 +251,7 @@ register(RecordType(
         "annexes": Flag("a member may still annex a reservation or statement to the decision in such a state"),
     },
     required_triggers={
-        WRITTEN_OPEN: "`gov written start` opens the procedure through it (asking the chair's approval first when "
+        WRITTEN_LAUNCH: "`gov written start` sends the procedure through it (asking the chair's approval first when "
                       "[decisions.written] approval = \"chair\")",
         BREAK_SILENCE: "an objection (`gov written object`) breaks silence through it",
         WRITTEN_WITHDRAW: "`gov written withdraw` fires it",

@@ -55,10 +55,6 @@ GUARDS: dict[str, Signature] = {s.name: s for s in (
     Signature("office_vacant", "No successor is designated or active for the term's office.", {}, ("term",)),
     Signature("decision_rule", "The decision meets `rule`: consensus (no objection) or majority (more for than against).", {
         "rule": Param("choice_rule")}, ("document",)),
-)}
-
-EFFECTS: dict[str, Signature] = {s.name: s for s in (
-    Signature("notify", "Queue a letter from `template` to every person of `audience`, each in their language; "
     Signature("document_ready", "The procedure's document can go to writing: at the version put to the members, in a state "
               "its workflow's submit_in_writing leaves (or already in writing, for the vote that follows a broken silence).", {},
               ("written",)),
@@ -72,6 +68,10 @@ EFFECTS: dict[str, Signature] = {s.name: s for s in (
               "[decisions.written] majority_of).", {}, ("written",)),
     Signature("written_not_carried", "A vote that is not carried (majority or quorum missing).", {}, ("written",)),
     Signature("notice_missing", "A silence procedure with a member whose letters were none of them delivered.", {}, ("written",)),
+)}
+
+EFFECTS: dict[str, Signature] = {s.name: s for s in (
+    Signature("notify", "Queue a letter from `template` to every person of `audience`, each in their language; "
               "`calendar` attaches the meeting's calendar entry (\"request\": an invitation, \"cancel\": its cancellation).", {
         "audience": Param("audience"), "template": Param("template"),
         "calendar": Param("calendar", required=False)}),
@@ -91,10 +91,6 @@ EFFECTS: dict[str, Signature] = {s.name: s for s in (
               "a between_general meeting halfway), owned by the secretariat.", {}, ("meeting",)),
     Signature("satisfy_cadence", "Convening a meeting completes the open follow-up actions that asked for a meeting of its kind.", {}, ("meeting",)),
     Signature("open_circulation", "Record that the current version goes out for comments (a new round of comments begins).", {}, ("document",)),
-)}
-
-# Besides these, every office of the rules is an audience: the people who hold its powers now.
-AUDIENCES: dict[str, str] = {
     Signature("written_open", "Open a written procedure: its deadline from [decisions.written] (silence_days or vote_days) "
               "unless --until set it, and its document put in writing (its text locked).", {}, ("written",)),
     Signature("written_notice", "Write to every member's focal point and alternates: the text, the mode, the deadline and a "
@@ -105,6 +101,10 @@ AUDIENCES: dict[str, str] = {
     Signature("adopt_document", "The procedure's document is adopted through its workflow, citing [decisions.written].", {},
               ("written",)),
     Signature("return_document", "The procedure's document is handed back to the secretariat, out of writing.", {}, ("written",)),
+)}
+
+# Besides these, every office of the rules is an audience: the people who hold its powers now.
+AUDIENCES: dict[str, str] = {
     "focal_points": "people with the focal-point role ([roles] focal_point of the rules) in member organisations",
     "commenters": "people holding a role of documents.commenters",
     "silent_commenters": "commenters whose organisation has not commented on the current circulation",
@@ -114,9 +114,9 @@ AUDIENCES: dict[str, str] = {
     "owner": "people of the organisation that owns the action",
     "holder": "people of the organisation that holds the term",
     "participants": "people of the organisations registered as present at the meeting",
+    "member_voices": "the focal points and alternates of member organisations: those who speak for a member in writing",
+    "unheard_members": "the focal points and alternates of the members that have taken no position yet in a written vote",
 }
 
 # Letters the engine sends by itself (not named in workflow files).
 ENGINE_TEMPLATES = ("approval_requested", "approval_refused")
-    "member_voices": "the focal points and alternates of member organisations: those who speak for a member in writing",
-    "unheard_members": "the focal points and alternates of the members that have taken no position yet in a written vote",
