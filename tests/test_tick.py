@@ -251,3 +251,20 @@ def test_a_row_whose_record_is_gone_fails_alone(network, tmp_path):
     assert [(f["ref"], f["name"], f["status"]) for f in rows] == [
         ("D-99", "comment_reminder", "failed"), ("D-99", "comment_reminder", "failed"), ("D-1", "comment_deadline", "fired")]
     assert rows[0]["outcome"] == "BadInput: there is no document D-99."
+
+
+def test_deadlines_lists_the_soonest_hundred_by_default_says_more_wait_and_limit_shows_them(network):
+    from tests.test_scheduler import _make_actions
+
+    _make_actions(network)  # hundreds of pending rows
+    pending = network.sql("SELECT count(*) FROM deadlines WHERE status = 'pending'")[0][0]
+    assert pending > 100
+    first = network.j("deadlines", now="2021-03-02T09:00")
+    assert len(first["deadlines"]) == 100 and first["more"] is True and first["limit"] == 100
+    assert [d["due"] for d in first["deadlines"]] == sorted(d["due"] for d in first["deadlines"])
+    every = network.j("deadlines", "--limit", str(pending), now="2021-03-02T09:00")
+    assert len(every["deadlines"]) == pending and every["more"] is False
+    assert every["deadlines"][:100] == first["deadlines"]
+    assert set(every["deadlines"][0]) >= {"ref", "name", "kind", "due", "status"}
+    text = network.ok("deadlines", now="2021-03-02T09:00").out
+    assert "more wait: gov deadlines --limit 1000" in text

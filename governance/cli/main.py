@@ -639,13 +639,13 @@ def approvals(c: Context) -> None:
 
 @cli.command()
 @click.option("--all", "include_all", is_flag=True, help="Include fired, skipped, failed and cancelled rows.")
-@click.option("--limit", type=COUNT, help="At most this many rows.")
+@click.option("--limit", type=COUNT, default=100, show_default=True, help="At most this many rows (more are said to wait).")
 @pass_ctx
-def deadlines(c: Context, include_all: bool, limit: int | None) -> None:
+def deadlines(c: Context, include_all: bool, limit: int) -> None:
     """Pending deadlines, reminders and escalations, soonest first."""
-    from governance.cli import commands
+    from governance.cli import timecmds
 
-    commands.deadlines(c, include_all, limit)
+    timecmds.deadlines(c, include_all, limit)
 
 
 @cli.command()

@@ -25,6 +25,20 @@ def tick(c: Any, limit: int | None) -> None:
                           + f"\n{len(fired)} row(s), {report.queued_mail} letter(s) queued") if fired else f"nothing due at {shown(report.now, z)}")
 
 
+def deadlines(c: Any, include_all: bool, limit: int) -> None:
+    """The rows soonest due, `limit` of them: a store of a million records must not print (or hold) them all."""
+    from governance.service.queries import deadlines as rows_of
+
+    rows = c.read(lambda op: rows_of(op, include_all, limit + 1))
+    more = len(rows) > limit
+    del rows[limit:]
+    warn_if_dead(c)
+    footer = f"\n(the first {limit}; more wait: gov deadlines --limit {limit * 10})" if more else ""
+    c.emit({"deadlines": rows, "more": more, "limit": limit},
+           lambda: table(rows, [("due", "DUE"), ("ref", "REF"), ("kind", "KIND"), ("name", "NAME"), ("status", "STATUS"), ("fire", "FIRES")],
+                         "no pending deadlines") + footer)
+
+
 def simulate(c: Any, until_text: str, quiet: bool) -> None:
     from governance.service.tick import next_due, tick as run
 
