@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from governance.clock import FixedClock, parse_moment, shown
 from governance.config import config_path
-from governance.service import changes
+from governance.service import changes, written
 from governance.service.context import Instance, open_instance
 from governance.service.setup import init_instance
 from governance.service.tick import next_due, tick
@@ -49,6 +49,17 @@ ACTION_PLAN = """1. Exchange of experience on digital employment services.
 2. Capacity building on labour market information systems.
 
 3. A survey of the public employment services of member states.
+"""
+ACTION_PLAN_REVISED = ACTION_PLAN + """
+4. A workshop on digital PES delivery, held online on 14-15 September 2022.
+
+5. The survey of member states' employment services completed by June 2023, for the 4th meeting.
+"""
+WORKING_GROUP = """1. A working group on labour market information systems is set up, open to every member.
+
+2. The working group reports to the secretariat twice a year.
+
+3. Its first report is presented at the 4th meeting of the network.
 """
 
 
@@ -180,6 +191,8 @@ class Demo:
                 lambda op: changes.advance(op, "M-2", "open", None, None, None))
         self.do("2022-10-20T13:55", "mehmet", "the chair closes it (a focal-point meeting sets no follow-ups of its own)",
                 lambda op: changes.advance(op, "M-2", "close", None, None, None))
+        self.echo("— Decisions between meetings, in writing: a silence procedure kept, another broken and put to a vote —")
+        self.decisions_in_writing()
         self.run_until("2023-03-01T10:00")
         with self.instance.db.read() as session:
             from governance.service.succession import candidates
@@ -187,6 +200,39 @@ class Demo:
             nxt = candidates(session, self.instance.rules, "chair")
         self.echo(f"{shown(self.at('2023-03-01T10:00'), self.zone)}  gov term next chair: {', '.join(nxt['next']) or 'no one by rotation'}: {nxt['reason']}")
         self.run_until("2023-08-01T00:00")
+
+    def decisions_in_writing(self) -> None:
+        """Between the 3rd and 4th meetings: the revised Action Plan adopted by silence; a second text breaks silence
+        and goes to a written vote, Egypt speaking through its alternate as well as its focal point."""
+        self.do("2022-11-01T10:00", "ayse", "D-6 Action Plan 2021-2022, revised after the focal-point meeting", lambda op: changes.create_document(
+            op, "action_plan", "Action Plan 2021-2022 (revised)", self.file("ap-v3.txt", ACTION_PLAN_REVISED), "ap-v3.txt", None))
+        self.do("2022-11-02T10:00", "ayse", "W-1: D-6 to the members by silence procedure: adopted in 14 days unless a member objects",
+                lambda op: written.start(op, "D-6", "silence", None, "The focal-point meeting of October 2022 asked for these additions."))
+        self.deliver()  # the scheduler sends them at once: the proof of notice each member must have
+        self.do("2022-11-03T10:00", "ayse", "Egypt notifies an alternate: Nadia Farouk speaks for Egypt too",
+                lambda op: changes.add_person(op, "nadia", "Nadia Farouk", "nadia@egy.example", "EGY", "ar", ["alternate"]))
+        self.do("2022-11-03T11:00", "ayse", "D-7 terms of reference of a working group on labour market information systems",
+                lambda op: changes.create_document(op, "report", "Terms of reference: working group on labour market information systems",
+                                                   self.file("wg-lmis.txt", WORKING_GROUP), "wg-lmis.txt", None))
+        self.do("2022-11-03T11:30", "ayse", "W-2: D-7 to the members by silence procedure",
+                lambda op: written.start(op, "D-7", "silence", None, None))
+        self.deliver()
+        self.do("2022-11-08T09:30", "nadia", "Egypt's alternate objects to D-7 §2: silence on W-2 is broken, and the rules' fallback "
+                "opens W-3, a written vote on the same text", lambda op: written.object_(
+                    op, "W-2", "The working group should report to the network meeting, not to the secretariat alone.", 2))
+        self.deliver()
+        votes = [("2022-11-09T10:00", "mehmet", "for", None), ("2022-11-09T11:00", "ahmed", "for", None),
+                 ("2022-11-10T09:00", "omar", "against", "Paragraph 2 is unchanged."),
+                 ("2022-11-14T10:00", "nadia", "abstain", "Egypt will not stand in the way; its objection is on record."),
+                 ("2022-11-15T09:00", "fatima", "for", None), ("2022-11-16T10:00", "siti", "for", None)]
+        for moment, handle, position, statement in votes:
+            self.do(moment, handle, f"{handle} votes {position} on W-3" + (" (Egypt's latest position replaces its earlier one)"
+                                                                            if handle == "nadia" else ""),
+                    lambda op, h=handle, p=position, s=statement: written.vote(op, "W-3", p, s))
+        self.run_until("2022-11-23T12:00")
+        self.do("2022-11-23T12:00", "fatima", "Morocco annexes an interpretative statement to the decision on D-7",
+                lambda op: written.reserve(op, "W-3", "Le Maroc participera au groupe de travail dans la limite de ses ressources.",
+                                           "statement"))
 
     def deliver(self) -> int:
         """What the scheduler would have sent all along: every letter, as an .eml file in the instance's Maildir mail/."""
@@ -208,7 +254,21 @@ class Demo:
         return {"records": states, "letters_by_language": letters, "instance": str(self.folder),
                 "mail": str(self.folder / "mail"), "letters_delivered": len(list((self.folder / "mail" / "new").glob("*.eml"))),
                 "database": self.instance.db.safe_url(), "config": str(self.folder / "config.toml"),
-                "base_url": self.instance.settings.web.base_url, "secretariat_email": "ayse@sesric.example"}
+                "base_url": self.instance.settings.web.base_url, "secretariat_email": "ayse@sesric.example",
+                "written": self.procedures()}
+
+    def procedures(self) -> list[dict[str, Any]]:
+        """Each written procedure: its document, mode and outcome, and the letters it produced, by letter."""
+        from governance.store.models import WrittenProcedure
+
+        with self.instance.db.read() as session:
+            letters: dict[str, dict[str, int]] = {}
+            for ref, template, count in session.execute(
+                    select(OutboxMessage.ref, OutboxMessage.template, func.count()).where(OutboxMessage.ref.like("W-%"))
+                    .group_by(OutboxMessage.ref, OutboxMessage.template)):
+                letters.setdefault(ref, {})[template] = count
+            return [{"ref": w.ref, "document": w.document.ref, "mode": w.mode, "state": w.state, "letters": letters.get(w.ref, {})}
+                    for w in session.scalars(select(WrittenProcedure).order_by(WrittenProcedure.id))]
 
 
 def run_demo(folder: Path | None, echo: Callable[[str], None]) -> dict[str, Any]:
@@ -227,4 +287,9 @@ def run_demo(folder: Path | None, echo: Callable[[str], None]) -> dict[str, Any]
     echo("— The aftermath: reminders, an overdue follow-up, the focal-point meeting, the chair's term runs out —")
     demo.aftermath()
     demo.deliver()
-    return demo.summary()
+    summary = demo.summary()
+    echo("— Decisions between meetings: the letters each written procedure produced —")
+    for item in summary["written"]:
+        echo(f"  {item['ref']} ({item['mode']} on {item['document']}): {item['state'].replace('_', ' ')}; "
+             + ", ".join(f"{n} {template}" for template, n in sorted(item["letters"].items())))
+    return summary

@@ -188,7 +188,7 @@ def test_mutated_workflow_files_give_problems_never_a_crash(tmp_path_factory, wh
     specs, problems = check_workflow_files(sorted(folder.glob("*.toml")), rules, template_names())
     assert all(PROBLEM.match(p) for p in problems), problems
     if not problems:
-        assert set(specs) == {"meeting", "document", "term", "action"}
+        assert set(specs) == {"meeting", "document", "term", "action", "written"}
 
 
 def test_toml_locator_finds_lines_of_tables_arrays_of_tables_and_dotted_keys():

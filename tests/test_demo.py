@@ -32,12 +32,32 @@ def test_demo_replays_the_cycle_prints_its_timeline_and_leaves_letters_in_three_
     summary = gov.j("demo", "--dir", str(tmp_path / "again"))
     assert summary["records"]["meeting"]["closed"] == 2 and summary["records"]["document"]["published"] == 2
     assert summary["records"]["term"] == {"ended": 2} and summary["records"]["action"]["overdue"] >= 1
+    assert summary["records"]["written"] == {"adopted": 2, "broken": 1}
     assert set(summary["letters_by_language"]) == {"en", "ar", "fr"}
     letters = sorted((folder / "mail" / "new").glob("*.eml"))
     assert len(letters) == sum(summary["letters_by_language"].values()) == summary["letters_delivered"]
     arabic = [m for m in (email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in letters) if m["Content-Language"] == "ar"]
     assert arabic and 'dir="rtl"' in arabic[0].get_body(("html",)).get_content()
     assert Gov(folder).j("audit", "verify")["ok"] is True
+
+
+def test_demo_adopts_the_revised_action_plan_by_silence_and_puts_a_broken_silence_to_a_vote(tmp_path):
+    folder = tmp_path / "demo"
+    timeline = Gov(tmp_path)("demo", "--dir", str(folder)).out
+    for moment in ("W-1: D-6 to the members by silence procedure", "tick: W-1 deadline deadline: -> adopted",
+                   "silence on W-2 is broken", "opens W-3, a written vote", "tick: W-3 reminder vote_reminder: wrote to 2",
+                   "tick: W-3 deadline deadline: -> adopted", "the letters each written procedure produced"):
+        assert moment in timeline, moment
+    note = timeline.split("the letters each written procedure produced", 1)[1].split("Summary", 1)[0]
+    assert "W-1 (silence on D-6): adopted; 9 written_adopted, 7 written_silence" in note
+    assert "W-2 (silence on D-7): broken; 9 written_broken, 8 written_silence" in note
+    assert "W-3 (vote on D-7): adopted;" in note and "2 written_spoken" in note and "8 written_vote" in note
+    gov = Gov(folder)
+    vote = gov.j("show", "W-3", actor="ayse")
+    assert vote["count"]["for"] == 4 and vote["count"]["abstain"] == 1 and vote["count"]["against"] == 0
+    assert [p["by"] for p in vote["earlier_positions"]] == ["omar"] and {"org": "EGY", "by": "nadia"}.items() <= vote["positions"][2].items()
+    assert vote["reservations"][0]["org"] == "MAR" and vote["follows"] == "W-2"
+    assert gov.j("show", "D-6", actor="ayse")["state"] == "adopted" and gov.j("show", "D-7", actor="ayse")["state"] == "adopted"
 
 
 def test_demo_refuses_a_folder_that_is_not_empty(tmp_path):

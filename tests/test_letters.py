@@ -74,6 +74,29 @@ SUCCESSION = {"designated": None, "next": [], "rotation": "designation", "articl
               "vacancy": {"rule": "outgoing_continues", "acting": "Turkish Employment Agency (İŞKUR)"}}
 
 
+ACTION_PLAN = """1. Exchange of experience on digital employment services.
+
+2. Capacity building on labour market information systems.
+
+3. A survey of the public employment services of member states."""
+COUNT = {"for": 4, "against": 1, "abstain": 1, "members": 7, "taking_part": 6, "quorum": 4, "quorum_met": True, "carried": True,
+         "majority": "simple", "of": "voting"}
+WRITTEN = {
+    "ref": "W-1", "state": "open", "title": "Revised Action Plan 2021-2022", "is": "written", "mode": "silence",
+    "until": at("2022-11-21T17:00"), "document_version": 2, "document": "D-6", "document_title": "Revised Action Plan 2021-2022",
+    "text": Laid(numbered(ACTION_PLAN)), "paragraphs": 3, "article": "RoP Art. 10 (decisions between meetings, in writing)",
+    "fallback": "vote", "follows": "", "followed_by": None, "meeting": None, "objections": {"items": []},
+    "reservations": {"items": []}, "count": dict(COUNT, **{"for": 0, "against": 0, "abstain": 0, "taking_part": 0, "carried": False}),
+    "notice": {"missing": []},
+}
+WRITTEN_VOTE = dict(WRITTEN, ref="W-3", mode="vote", title="Terms of reference: working group on labour market information",
+                    document="D-7", follows="W-2", until=at("2023-01-24T17:00"), count=COUNT)
+OBJECTION = {"org": "Ministry of Manpower, Arab Republic of Egypt", "by": "Omar Hassan", "at": at("2023-01-05T11:00"), "para": 2,
+             "kind": "objection", "text": "The working group should report to the network meeting, not to the secretariat alone."}
+RESERVATION = {"org": "ANAPEC, Kingdom of Morocco", "by": "Fatima Benali", "at": at("2023-01-20T10:00"), "kind": "reservation",
+               "text": "Le Maroc participera au groupe de travail dans la limite de ses ressources."}
+
+
 def _approval(kind: str, trigger: str, description: str) -> dict[str, Any]:
     return {"trigger": trigger, "description": description, "requested_by": "Ayşe Demir", "step": STEPS[(kind, trigger)]}
 
@@ -146,6 +169,36 @@ def contexts() -> dict[str, tuple[str | None, dict[str, Any]]]:
             "org": "Ministry of Manpower, Arab Republic of Egypt", "ref": "T-3", "start": at("2023-06-03T15:00")})),
             "deadline": {"name": "term_ending", "due": TERM["end"], "days_left": 1}}),
         "term_started": ("T-2", {"record": TERM}),
+        "written_silence": ("W-1", {"record": WRITTEN, "reason": "Revised after the online focal-point meeting of October 2022."}),
+        "written_silence.relayed": ("W-1", {"record": WRITTEN, "relayed": {"failed": ["Omar Hassan"],
+                                                                            "org": "Ministry of Manpower, Arab Republic of Egypt"}}),
+        "written_silence.long": ("W-1", {"record": dict(WRITTEN, text="", paragraphs=60)}),
+        "written_vote": ("W-3", {"record": dict(WRITTEN_VOTE, state="open", count=dict(COUNT, **{"for": 0, "against": 0, "abstain": 0}))}),
+        "written_vote.two_thirds": ("W-4", {"record": dict(WRITTEN_VOTE, ref="W-4", follows="", count=dict(COUNT, majority="two_thirds", of="members")),
+                                            "reason": "Urgent: the survey must start before the 4th meeting."}),
+        "written_reminder": ("W-3", {"record": WRITTEN_VOTE, "deadline": {"name": "vote_reminder", "due": WRITTEN_VOTE["until"],
+                                                                         "days_left": 3, "limit": WRITTEN_VOTE["until"]}}),
+        "written_broken": ("W-2", {"record": dict(WRITTEN_VOTE, ref="W-2", state="broken", mode="silence", follows="",
+                                                  objections={"items": [OBJECTION]},
+                                                  followed_by={"ref": "W-3", "until": WRITTEN_VOTE["until"]})}),
+        "written_broken.meeting": ("W-2", {"record": dict(WRITTEN_VOTE, ref="W-2", state="broken", mode="silence", follows="", fallback="meeting",
+                                                          objections={"items": [dict(OBJECTION, kind="amendment", para=None)]},
+                                                          meeting={"ref": "M-3", "title": MEETING["title"], "start": MEETING["start"]})}),
+        "written_adopted": ("W-1", {"record": dict(WRITTEN, state="adopted")}),
+        "written_adopted.vote": ("W-3", {"record": dict(WRITTEN_VOTE, state="adopted", reservations={"items": [RESERVATION]})}),
+        "written_not_adopted": ("W-3", {"record": dict(WRITTEN_VOTE, state="not_adopted", count=dict(
+            COUNT, **{"for": 1, "against": 0, "abstain": 1, "taking_part": 2, "quorum_met": False, "carried": False}))}),
+        "written_withdrawn": ("W-1", {"record": dict(WRITTEN, state="withdrawn"), "reason": "The text will be revised after the survey."}),
+        "written_spoken": ("W-3", {"record": WRITTEN_VOTE, "spoken": {"act": "vote", "position": "against", "by": "Huda Al-Sayed",
+                                                                      "org": "Civil Service Bureau, Kingdom of Bahrain",
+                                                                      "text": "The working group needs a budget first."}}),
+        "written_spoken.reservation": ("W-3", {"record": dict(WRITTEN_VOTE, state="adopted"), "spoken": {
+            "act": "reservation", "position": None, "by": "Fatima Benali", "org": "ANAPEC, Kingdom of Morocco", "text": RESERVATION["text"]}}),
+        "written_unreached": ("W-1", {"record": WRITTEN, "unreached": [
+            {"org": "Ministry of Manpower, Arab Republic of Egypt", "code": "EGY", "failed": ["Omar Hassan"], "relayed": ["Nadia Farouk"]},
+            {"org": "Agence nationale pour la promotion de l'emploi des jeunes, Senegal", "code": "SEN", "failed": ["Awa Diop"], "relayed": []},
+            {"org": "Social Security Organisation (SOCSO), Malaysia", "code": "MYS", "failed": [], "relayed": []}]}),
+        "written_notice_missing": ("W-1", {"record": dict(WRITTEN, notice={"missing": ["Social Security Organisation (SOCSO), Malaysia"]})}),
     }
     base = {"body": BODY, "person": PERSON, "record": {}, "actor": "Ayşe Demir", "reason": None, "deadline": {}, "deadlines": {},
             "approval": {}, "stats": {}, "successor": None, "vacancy": None}
@@ -240,7 +293,7 @@ def test_arabic_letters_isolate_latin_data_in_text_and_html() -> None:
     moment = re.search(f"{FSI}[^{PDI}]*12|{FSI}[^{PDI}]*10:00[^{PDI}]*{PDI}", letter.text)
     assert moment, letter.text  # the time travels isolated with its date
     # A document's text is a block of its own, each line set in its own direction: not data inside a sentence.
-    blocks = set(ROP.splitlines()) | set(numbered(ROP).splitlines())
+    blocks = set(ROP.splitlines()) | set(numbered(ROP).splitlines()) | set(numbered(ACTION_PLAN).splitlines())
     for case in CASES:
         arabic = render(case, "ar")
         for line in arabic.text.splitlines():

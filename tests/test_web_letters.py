@@ -22,6 +22,9 @@ LINKED = {
     "document_circulated": ("comment",),
     "comment_reminder": ("comment",),
     "action_reminder": ("complete",),
+    "written_silence": ("object",),
+    "written_vote": ("vote",),
+    "written_reminder": ("vote",),
 }
 
 

@@ -25,7 +25,8 @@ def run(c: Any, folder: Path | None) -> None:
     def text() -> str:
         lines = ["", "Summary"]
         for kind, counts in summary["records"].items():
-            lines.append(f"  {kind + 's:':<11}" + ", ".join(f"{n} {state}" for state, n in sorted(counts.items())))
+            label = "in writing:" if kind == "written" else kind + "s:"  # the written procedures
+            lines.append(f"  {label:<11}" + ", ".join(f"{n} {state}" for state, n in sorted(counts.items())))
         lines.append("  letters:   " + ", ".join(f"{n} in {lang}" for lang, n in sorted(summary["letters_by_language"].items())))
         lines.append(f"  mail:      {summary['mail']} (a Maildir of {summary['letters_delivered']} letters: `mutt -f {summary['mail']}`, or open new/*.eml)")
         lines.append(f"  instance:  {summary['instance']}")

@@ -203,6 +203,13 @@ def _link_view(op: Operation, token: str, action: str) -> dict[str, Any]:
         view["version"] = version.number
     elif action == "complete":
         view["due"] = record.due
+    elif action in ("object", "vote"):  # a written procedure: the text put to the members, and its deadline
+        from governance.documents import paragraphs
+        from governance.service.written_count import POSITIONS
+
+        _document, version = queries.document_text(op, record.document.ref, record.document_version)
+        view.update(paragraphs=list(enumerate(paragraphs(version.text), start=1)), version=version.number, until=record.until,
+                    document=record.document.ref, positions=POSITIONS)
     return view
 
 
@@ -226,6 +233,11 @@ def link_post(token: str, action: str) -> Any:
     para = _paragraph(request.form.get("para"))
     if action == "comment" and not text.strip():
         raise BadInput("Write your comment in the box; nothing was sent")
+    if action == "object" and not text.strip():
+        raise BadInput(phrase(g.lang, "objection_needed"))
+    position = request.form.get("position", "")
+    if action == "vote" and not position:
+        raise BadInput(phrase(g.lang, "position_needed"))
 
     def act(op: Operation, found: links.Found) -> Any:
         ref, version = found.link.ref, found.link.record_version
@@ -235,11 +247,19 @@ def link_post(token: str, action: str) -> Any:
             return changes.reject(op, ref, reason or "", version)
         if action == "comment":
             return changes.add_comment(op, ref, text, para)
+        if action in ("object", "vote"):
+            from governance.service import written
+
+            if action == "object":
+                return written.object_(op, ref, text, para, request.form.get("amendment") == "on")
+            return written.vote(op, ref, position, request.form.get("statement") or None)
         return changes.advance(op, ref, "complete", reason, None, version)
 
     result, _ = links.use(_instance(), token, action, act)
     if action == "comment":
         sentence = phrase(g.lang, "done_comment", ref=result.ref)
+    elif action in ("object", "vote"):
+        sentence = phrase(g.lang, f"done_{action}", ref=found.record.ref)
     else:
         kind = found.record.kind_name
         sentence = phrase(g.lang, f"done_{action}", ref=result.ref, state=_state_label(kind, result.state))
@@ -334,8 +354,11 @@ def home() -> Any:
         circulated = [r for r in queries.record_rows(op, "document") if r["state"] == "circulated"] if commenter else []
         actions = [r for r in queries.record_rows(op, "action") if r["who"] == me["org"] and r["state"] in ("open", "overdue")]
         terms = [t for t in queries.terms(op, None) if t["state"] == "active"]
+        from governance.service import written
+
         return {"approvals": queries.approvals(op), "circulated": circulated, "actions": actions, "terms": terms,
-                "chair": "chair" in op.actor.roles, "commenter": commenter, "secretariat": "secretariat" in op.actor.roles}
+                "chair": "chair" in op.actor.roles, "commenter": commenter, "secretariat": "secretariat" in op.actor.roles,
+                "written": written.open_for(op)}
 
     return render_template("home.html", **_read(me["handle"], view))
 
