@@ -146,10 +146,18 @@ class Gov:
 
 
 def _init(folder: Path) -> Gov:
+    """`gov init --rehearsal FOLDER`, in this process like every procedure call (the executable's own init is
+    tested by the CLI contract tests)."""
     gov = Gov(folder)
-    result = subprocess.run([GOV or sys.executable, *([] if GOV else ["-m", "governance"]), "init", "--rehearsal", str(folder)],
-                            capture_output=True, text=True, env={k: v for k, v in os.environ.items() if not k.startswith("GOV_")})
-    assert result.returncode == 0, result.stderr
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("GOV_")}
+    if gov.process:
+        done = subprocess.run([GOV or sys.executable, *([] if GOV else ["-m", "governance"]), "init", "--rehearsal", str(folder)],
+                              capture_output=True, text=True, env=environment)
+        code, err = done.returncode, done.stderr
+    else:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        code, _out, err = run_in_process(["init", "--rehearsal", str(folder)], environment, folder.parent)
+    assert code == 0, err
     return gov
 
 
@@ -171,26 +179,103 @@ def _pg_admin() -> tuple[str, Any]:
     return url.set(drivername="postgresql").render_as_string(hide_password=False), url
 
 
-def _pg_create(template: str | None = None) -> str:
+def _pg_create(template: str | None = None, admin: tuple[str, Any] | None = None) -> str:
     """A new PostgreSQL database (a copy of `template` when given); returns its SQLAlchemy URL."""
     import uuid
 
     import psycopg
 
-    admin, url = _pg_admin()
+    admin_url, url = admin or _pg_admin()
     name = f"gov_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     return url.set(database=name).render_as_string(hide_password=False)
 
 
-def _pg_drop(database_url: str) -> None:
+def _pg_drop(database_url: str, admin: str | None = None) -> None:
     import psycopg
     from sqlalchemy.engine import make_url
 
-    admin, _ = _pg_admin()
+    admin = admin or _pg_admin()[0]
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{make_url(database_url).database}" WITH (FORCE)')
+
+
+class _Databases:
+    """Test databases copied and dropped on a thread of their own. Copying or dropping a database waits on the
+    disk for a good part of a second; here the copy for the next test is made while this one runs, and a finished
+    test's database is dropped while the next one runs. The session's end waits until every one is gone."""
+
+    def __init__(self) -> None:
+        import queue
+        import threading
+
+        self.admin = _pg_admin()  # read now: an in-process `gov` call empties the environment while it runs
+        self.work: "queue.Queue[tuple[str, str] | None]" = queue.Queue()
+        self.spares: dict[str, "queue.Queue[str | None]"] = {}
+        self.pending: dict[str, int] = {}  # copies asked for and not yet taken, by template (the tests' thread only)
+        self.failures: list[str] = []
+        self.thread = threading.Thread(target=self._run, name="test-databases", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (job := self.work.get()) is not None:
+            what, name = job
+            try:
+                if what == "drop":
+                    _pg_drop(name, self.admin[0])
+                else:
+                    self.spares[name].put(_pg_create(name, self.admin))
+            except Exception as exc:  # said at the session's end; a copy that failed is made again by the test itself
+                self.failures.append(f"{what} {name}: {exc}")
+                if what == "copy":
+                    self.spares[name].put(None)
+
+    def copy_of(self, template: str) -> str:
+        import queue
+
+        spares = self.spares.setdefault(template, queue.Queue())
+        ready = None
+        if self.pending.get(template):
+            self.pending[template] -= 1
+            ready = spares.get()
+        self.pending[template] = self.pending.get(template, 0) + 1
+        self.work.put(("copy", template))  # the next test's copy, made while this one runs
+        return ready or _pg_create(template, self.admin)
+
+    def drop_later(self, url: str) -> None:
+        self.work.put(("drop", url))
+
+    def finish(self) -> None:
+        if not self.thread.is_alive():
+            return
+        self.work.put(None)
+        self.thread.join(timeout=600)
+        for spares in self.spares.values():
+            while not spares.empty():
+                if (url := spares.get()) is not None:
+                    _pg_drop(url, self.admin[0])
+
+
+_databases: _Databases | None = None
+
+
+def _test_databases() -> _Databases:
+    global _databases
+    if _databases is None:
+        _databases = _Databases()
+    return _databases
+
+
+def _pg_drop_later(database_url: str) -> None:
+    _test_databases().drop_later(database_url)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if _databases is not None:
+        _databases.finish()
+        for failure in _databases.failures:
+            print(f"a test database: {failure}", file=sys.stderr)
 
 
 def _point_at(folder: Path, database_url: str) -> None:
@@ -212,7 +297,7 @@ def gov(tmp_path: Path, store: str) -> Any:
     folder.mkdir()
     _point_at(folder, database_url)
     yield _init(folder)
-    _pg_drop(database_url)
+    _pg_drop_later(database_url)
 
 
 # The network of FACTS.md, as of spring 2021: SESRIC the secretariat, İŞKUR in the chair,
@@ -265,6 +350,8 @@ def _network_templates(tmp_path_factory: pytest.TempPathFactory) -> Any:
         return built[store]
 
     yield template
+    if _databases is not None:
+        _databases.finish()  # the spare copies of the templates first: a template cannot be dropped while copied
     for _, database_url in built.values():
         if database_url:
             _pg_drop(database_url)
@@ -285,7 +372,7 @@ def network(_network_templates: Any, tmp_path: Path, store: str) -> Any:
         return
     from sqlalchemy.engine import make_url
 
-    database_url = _pg_create(template=make_url(template_url).database)
+    database_url = _test_databases().copy_of(make_url(template_url).database)
     _point_at(folder, database_url)
     yield Gov(folder)
-    _pg_drop(database_url)
+    _pg_drop_later(database_url)

@@ -274,7 +274,8 @@ def test_the_smtp_password_is_never_written_to_disk_or_logged(network, tmp_path)
     from tests.conftest import GOV
 
     def authenticator(server, session, envelope, mechanism, auth_data):
-        return AuthResult(success=auth_data.login == b"pesnet" and auth_data.password == SECRET.encode())
+        # handled=False: the server answers 535 itself (the default, handled=True, leaves the client waiting for a reply)
+        return AuthResult(success=auth_data.login == b"pesnet" and auth_data.password == SECRET.encode(), handled=False)
 
     sink = Sink()
     port = _free_port()
