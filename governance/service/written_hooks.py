@@ -14,7 +14,7 @@ from governance.service import audit, outbox
 from governance.service import written_state as state
 from governance.service.describe import INLINE_DRAFT_LIMIT, Deferred, letter_extras
 from governance.service.effects import Step, effect
-from governance.service.guards import Check, Votes, guard
+from governance.service.guards import Check, Cited, Votes, guard
 from governance.store.models import Document, DocumentVersion, Meeting, OutboxMessage, Person, WrittenProcedure
 from governance.workflows import records
 from governance.workflows.records import ADOPT_IN_WRITING, RETURN_FROM_WRITING, SUBMIT_IN_WRITING, WRITTEN_LAUNCH
@@ -90,9 +90,9 @@ def _weigh(check: Check) -> str | None:
             return f"silence on {procedure.ref} was broken"
         missing = state.unnotified(session, procedure)
         if missing:
-            return (f"{procedure.ref} cannot be adopted by silence while {', '.join(missing)} "
-                    f"{'has' if len(missing) == 1 else 'have'} had no delivered notice of it: a member that was never told "
-                    f"has not kept silent (see `gov show {procedure.ref}`, notice)")
+            return Cited(f"{procedure.ref} cannot be adopted by silence while {', '.join(missing)} "
+                         f"{'has' if len(missing) == 1 else 'have'} had no delivered notice of it: a member that was never told "
+                         f"has not kept silent (see `gov show {procedure.ref}`, notice)", state.cite(check.op.rules))
         return None
     tally, verdict = state.verdict(check.op, procedure)
     check.votes = Votes(tally.in_favour, tally.against, tally.abstaining)

@@ -353,7 +353,8 @@ class WrittenProcedure(WorkflowRecord, Base):
     reason: Mapped[str | None] = mapped_column(Text)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     follows_id: Mapped[int | None] = mapped_column(ForeignKey("written_procedures.id"), index=True)  # the silence a vote follows
-    document: Mapped[Document] = relationship(lazy="joined")
+    # An inner join: a procedure always has its document, and PostgreSQL locks no row on the nullable side of an outer join.
+    document: Mapped[Document] = relationship(lazy="joined", innerjoin=True)
 
     @property
     def title(self) -> str:
