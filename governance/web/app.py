@@ -96,9 +96,10 @@ def create_app(instance: Instance) -> Flask:
     app.extensions["governance.limits"] = {"address": RateLimit(PER_ADDRESS, SIGN_IN_WINDOW),
                                            "client": RateLimit(PER_CLIENT, SIGN_IN_WINDOW)}
     csrf = CSRFProtect(app)
-    from governance.web import views
+    from governance.web import documents, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(documents.bp)
     for endpoint in views.STATELESS_FORMS:
         # These forms carry a token of their own, signed and bound to the link or the page (see views): they work
         # without a cookie, as a link opened from a letter must.
