@@ -211,11 +211,12 @@ def test_every_trigger_refuses_every_role_it_does_not_list(network):
     from governance.service.actors import Actor
     from governance.service.transaction import reading
     from governance.service.context import open_instance
-    from governance.store.models import Action, Document, Meeting, Term
+    from governance.store.models import Action, Document, Meeting, Term, WrittenProcedure
 
     instance = open_instance(network.config, "2021-03-10T12:00")
     records = {"meeting": Meeting(id=1, state="planned"), "document": Document(id=1, state="draft"),
-               "term": Term(id=1, state="designated", office="chair"), "action": Action(id=1, state="open", owner_org_id=-1)}
+               "term": Term(id=1, state="designated", office="chair"), "action": Action(id=1, state="open", owner_org_id=-1),
+               "written": WrittenProcedure(id=1, state="proposed", mode="silence")}
     roles = set(instance.rules.all_roles()) | {"owner", "holder", "system"}
     checked = 0
     with reading(instance) as op:
