@@ -191,6 +191,122 @@ def test_bad_calendar_options_are_refused_in_one_sentence_and_write_nothing(netw
     assert network.j("person", "edit", "idn", "--timezone", "Europe/Istanbul", actor=SEC, now="2021-03-01T09:00")["timezone"] is None
 
 
+# -- dates a person gives, escalations, and a member's calendar changing -------------------------------------------
+
+def test_an_action_due_on_a_closed_day_moves_to_the_next_working_day_and_the_command_says_so(network):
+    _rules(network)
+    added = network("action", "add", "--title", "Send the report", "--owner", "EGY", "--due", "2021-07-20", actor=SEC,
+                    now="2021-07-01T09:00", json_out=True)
+    # Tuesday 20 July 2021 is the first day of Kurban Bayramı: the next working day is Monday 26 July.
+    assert added.code == 0 and added.json["ref"] == "A-1"
+    assert added.json["warnings"] == ["--due 2021-07-20 is a day the secretariat is closed (Eid al-Adha) and the rules count "
+                                      "working days (RoP Art. 7): A-1 is due on the next working day, 2021-07-26 23:59 +03"]
+    assert _due(network, "A-1", "due")["due"] == "2021-07-26T23:59:59+03:00"
+    detail = network.j("audit", "A-1")["entries"][0]["detail"]
+    assert (detail["due_given"][:10], detail["due_moved_because"]) == ("2021-07-20", "Eid al-Adha")
+    plain = network("action", "add", "--title", "Send the annex", "--owner", "EGY", "--due", "2021-07-19T12:00", actor=SEC,
+                    now="2021-07-01T09:00")
+    assert plain.code == 0 and plain.err.startswith("warning: --due 2021-07-19 is a day the secretariat is closed "
+                                                      "(administrative leave (eve of Kurban Bayramı))"), plain.err
+    assert _due(network, "A-2", "due")["due"] == "2021-07-26T12:00+03:00"  # the hour given is kept
+    open_day = network("action", "add", "--title", "Send the list", "--owner", "EGY", "--due", "2021-07-14", actor=SEC,
+                       now="2021-07-01T09:00", json_out=True)
+    assert "warnings" not in open_day.json and _due(network, "A-3", "due")["due"].startswith("2021-07-14T23:59:59")
+
+
+def test_counting_calendar_days_a_due_date_on_a_holiday_stands(network):
+    added = network("action", "add", "--title", "Send the report", "--owner", "EGY", "--due", "2021-07-20", actor=SEC,
+                    now="2021-07-01T09:00", json_out=True)  # the shipped rules: count = "calendar"
+    assert "warnings" not in added.json and _due(network, "A-1", "due")["due"].startswith("2021-07-20T23:59:59")
+
+
+def test_a_meeting_planned_or_moved_onto_a_closed_day_is_warned_of_and_kept(network):
+    _rules(network)
+    made = network("meeting", "create", "--kind", "workshop", "--title", "Digital PES", "--start", "2021-07-20T10:00",
+                   "--end", "2021-07-20T15:00", "--online", "--link", "https://video.example.org/w", actor=SEC,
+                   now="2021-06-01T09:00", json_out=True)
+    assert made.code == 0
+    assert made.json["warnings"] == ["M-1 (Digital PES) is planned on a day the secretariat is closed: 2021-07-20 (Eid al-Adha)",
+                                     "M-1 (Digital PES) is planned on a day the chair (ISKUR, TUR) is closed: 2021-07-20 (Eid al-Adha)"]
+    assert network.j("show", "M-1")["fields"]["start"] == "2021-07-20T10:00+03:00"  # the secretariat's choice stands
+    moved = network("meeting", "reschedule", "M-1", "--start", "2021-07-17T10:00", "--end", "2021-07-17T15:00", actor=SEC,
+                    now="2021-06-01T09:00")
+    assert moved.code == 0 and "2021-07-17 (weekend)" in moved.err
+    fine = network("meeting", "reschedule", "M-1", "--start", "2021-07-14T10:00", "--end", "2021-07-14T15:00", actor=SEC,
+                   now="2021-06-01T09:00")
+    assert fine.code == 0 and "warning" not in fine.err
+
+
+def test_an_overdue_actions_escalations_repeat_in_working_days(network):
+    _rules(network, escalate_every_days="5")
+    network.ok("action", "add", "--title", "Send the report", "--owner", "EGY", "--due", "2021-07-09", actor=SEC, now="2021-07-01T09:00")
+    network.ok("tick", now="2021-07-10T00:00")  # Friday's due date has passed: overdue
+    # Five working days from Saturday 10 July: 12, 13, 14 and 16 July, then (past 15 July, the leave of 19 July and
+    # Kurban Bayramı) Monday 26 July, at the hour periods end.
+    assert _due(network, "A-1", "escalation")["due"] == "2021-07-26T17:00+03:00"
+    fired = network.j("tick", now="2021-07-26T17:00")
+    assert [(f["ref"], f["name"]) for f in fired["fired"]] == [("A-1", "escalation")]
+    # Again five working days on (27, 28, 29, 30 July, 2 August), not five calendar days (Saturday 31 July).
+    pending = network.sql("SELECT due FROM deadlines WHERE ref = 'A-1' AND name = 'escalation' AND status = 'pending'")
+    assert [str(due)[:16] for (due,) in pending] == ["2021-08-02 14:00"]  # 17:00 in Ankara
+    # After an outage the next one is still counted in working days from the one missed.
+    network.ok("tick", now="2021-08-10T09:00")
+    pending = network.sql("SELECT due FROM deadlines WHERE ref = 'A-1' AND name = 'escalation' AND status = 'pending'")
+    assert [str(due)[:16] for (due,) in pending] == ["2021-08-16 14:00"]  # 2 Aug + 5 = 9 Aug (past), + 5 = Monday 16 Aug
+
+
+def _reminder_rows(network: Any) -> list[tuple[str, str]]:
+    rows = network.sql("SELECT due, audience FROM deadlines WHERE ref = 'D-1' AND name = 'comment_reminder' "
+                       "AND status = 'pending' ORDER BY due, id")
+    return [(str(due)[:16], audience) for due, audience in rows]
+
+
+def test_a_members_new_calendar_moves_its_pending_reminders_in_the_same_change(network, tmp_path):
+    _circulate(network, tmp_path, "2021-04-01T10:00")
+    # Deadline Saturday 1 May 17:00; reminders on Saturday 17 April and Wednesday 28 April, one row each (no
+    # organisation keeps a calendar of its own yet). 17:00 in Istanbul is 14:00 UTC.
+    assert _reminder_rows(network) == [("2021-04-17 14:00", "silent_commenters"), ("2021-04-28 14:00", "silent_commenters")]
+    before = network.sql("SELECT count(*) FROM audit")[0][0]
+    network.ok("org", "edit", "BHR", "--holidays", "BHR", actor=SEC, now="2021-04-05T09:00")
+    # Saturday is now Bahrain's weekend: its people's reminder goes on Thursday 15 April; Wednesday 28 April stands.
+    assert _reminder_rows(network) == [
+        ("2021-04-15 14:00", "silent_commenters@2021-04-17>2021-04-15"),
+        ("2021-04-17 14:00", "silent_commenters@2021-04-17>2021-04-17"),
+        ("2021-04-28 14:00", "silent_commenters")]
+    entry = network.j("audit", actor=SEC)["entries"][-1]
+    assert network.sql("SELECT count(*) FROM audit")[0][0] == before + 1 and entry["trigger"] == "org edit"
+    assert entry["detail"]["reminders_recomputed"] == 1
+    assert network.sql("SELECT count(*) FROM deadlines WHERE outcome LIKE 'recomputed%'")[0][0] == 1
+    # Back to no calendar of its own: one row again, for everyone on the Saturday.
+    network.ok("org", "edit", "BHR", "--holidays", "none", "--weekend", "none", actor=SEC, now="2021-04-06T09:00")
+    assert _reminder_rows(network) == [("2021-04-17 14:00", "silent_commenters"), ("2021-04-28 14:00", "silent_commenters")]
+    # Given its calendar on Friday 16 April, after its Thursday has gone: Bahrain's people are reminded at once.
+    network.ok("org", "edit", "BHR", "--holidays", "BHR", actor=SEC, now="2021-04-16T09:00")
+    assert _reminder_rows(network)[0] == ("2021-04-16 06:00", "silent_commenters@2021-04-17>2021-04-15")
+    network.ok("tick", now="2021-04-16T09:00")
+    assert list(_letters(network, "comment_reminder")) == ["bhr@bhr.example"]
+    network.ok("tick", now="2021-04-17T17:00")
+    reminded = [to for to, _ in network.sql("SELECT recipient, id FROM outbox WHERE template = 'comment_reminder' ORDER BY id")]
+    assert reminded.count("bhr@bhr.example") == 1 and len(reminded) == 6
+
+
+def test_a_reminder_under_way_when_a_calendar_changes_still_reminds_each_member_once(network, tmp_path):
+    network.ok("org", "edit", "BHR", "--holidays", "BHR", actor=SEC, now="2021-03-01T09:00")
+    _circulate(network, tmp_path, "2021-04-01T10:00")
+    network.ok("tick", now="2021-04-15T17:00")  # Bahrain's row of the 17 April reminder has gone
+    # Bahrain now keeps Thursday and Friday: Saturday 17 April would be its day again, but its people were reminded.
+    network.ok("org", "edit", "BHR", "--weekend", "thu,fri", actor=SEC, now="2021-04-16T09:00")
+    assert _reminder_rows(network)[0] == ("2021-04-17 14:00", "silent_commenters@2021-04-17>2021-04-17!BHR")
+    # Indonesia takes its country's calendar before its Saturday row went: it stays on that row (+IDN), not reminded
+    # on a day whose row does not exist.
+    network.ok("org", "edit", "IDN", "--weekend", "sat,sun", "--holidays", "IDN", actor=SEC, now="2021-04-16T10:00")
+    assert _reminder_rows(network)[0] == ("2021-04-17 14:00", "silent_commenters@2021-04-17>2021-04-17+IDN!BHR")
+    network.ok("tick", now="2021-04-17T17:00")
+    reminded = [to for to, _ in network.sql("SELECT recipient, id FROM outbox WHERE template = 'comment_reminder' ORDER BY id")]
+    assert sorted(reminded) == ["bhr@bhr.example", "egy@egy.example", "idn@idn.example", "iskur@iskur.example",
+                                "mar@mar.example", "sen@sen.example"]
+
+
 def test_the_demos_2021_and_2022_deadlines_against_the_real_turkish_holidays(tmp_path):
     from datetime import date, datetime, timezone
     from zoneinfo import ZoneInfo

@@ -14,7 +14,7 @@ from governance.countries import is_country
 from governance.errors import BadInput, NotAllowedNow, NotPermitted
 from governance.textcheck import is_email, line_problem, text_problem
 from governance.service import audit, engine, lookup
-from governance.service.calendars import timezone_option
+from governance.service.calendars import calendar_changed, meeting_on_closed_days, moved_due, timezone_option, working_due
 from governance.service.context import Operation
 from governance.service.guards import Votes
 from governance.workflows import records
@@ -348,6 +348,7 @@ def create_meeting(op: Operation, kind: str, title: str, start: datetime | date,
     if start <= op.now:
         op.warnings.append(f"{meeting.ref} starts in the past ({shown(start, op.rules.zone)}, now {shown(op.now, op.rules.zone)}): "
                            "it cannot be convened with notice; cancel it or reschedule it")
+    op.warnings.extend(meeting_on_closed_days(op, meeting))
     return meeting
 
 
@@ -528,7 +529,7 @@ def add_action(op: Operation, title: str, owner_code: str, due: datetime | date,
     """A follow-up due by a moment; a day given alone is due by its end in the body's zone (23:59:59 local), so the
     action is not overdue while its day lasts."""
     _require(op, op.rules.secretariat, "add actions")
-    due = day_end(due, op.rules.zone)
+    given = due = day_end(due, op.rules.zone)
     owner = lookup.organisation(op.session, owner_code)
     source_text = None
     if source:
@@ -537,10 +538,14 @@ def add_action(op: Operation, title: str, owner_code: str, due: datetime | date,
         source_text = found.ref + (f" {rest.strip()}" if rest.strip() else "")
     if due <= op.now:
         raise BadInput(f"--due {shown(due, op.rules.zone)} is already past")
+    due, closed = working_due(op.rules, due)  # never on a day the secretariat is closed, when the rules count working days
     action = Action(title=single_line(title, "--title", TITLE_MAX), owner_org_id=owner.id, due=due, source_ref=source_text,
                     created_at=op.now)
     action.owner = owner
-    engine.enter_initial(op, action, {"title": action.title, "owner": owner.code, "due": due, "source": source_text})
+    moved = {"due_given": given, "due_moved_because": closed} if closed is not None else {}
+    engine.enter_initial(op, action, {"title": action.title, "owner": owner.code, "due": due, "source": source_text, **moved})
+    if closed is not None:
+        op.warnings.append(moved_due(op.rules, action.ref, given, due, closed))
     return action
 
 
@@ -612,6 +617,7 @@ def reschedule_meeting(op: Operation, ref: str, start: datetime | date, end: dat
     meeting.sequence += 1
     engine.reenter(op, meeting, "reschedule", {"before": before, "start": start, "end": end, "venue": meeting.venue, "online": meeting.online})
     _send_update(op, meeting, before)
+    op.warnings.extend(meeting_on_closed_days(op, meeting))
     return meeting
 
 
@@ -744,9 +750,13 @@ def edit_org(op: Operation, code: str, name: str | None = None, country: str | N
     if group is not None:
         org.group = optional_line(group, "--group", GROUP_MAX)
     after = {"name": org.name, "country": org.country, "group": org.group}
+    names: dict[str, Any] = {"code": org.code}
     if "weekend" in before:
         after.update(weekend=org.weekend, holidays=org.holidays)
-    return org, _correction(op, None, "org edit", before, after, names={"code": org.code})
+        # Its people's reminders follow the new calendar, in this same transaction.
+        if moved := calendar_changed(op, org, before["weekend"], before["holidays"]):
+            names["reminders_recomputed"] = moved
+    return org, _correction(op, None, "org edit", before, after, names=names)
 
 
 def _not_final(op: Operation, record: WorkflowRecord, doing: str) -> None:

@@ -339,10 +339,13 @@ def _write(op: Operation, row: Deadline) -> tuple[str, str]:
 
 
 def _repeat(op: Operation, row: Deadline) -> None:
-    """The row comes back `repeat_days` on; after an outage, at its next occurrence, not once per missed one."""
-    due = add_days(row.due, row.repeat_days, op.rules.zone)
+    """The row comes back `repeat_days` on (working days, when the rules count them); after an outage, at its next
+    occurrence, not once per missed one."""
+    from governance.service.calendars import repeat_after
+
+    due = repeat_after(op.rules, row.due, row.repeat_days)
     while due <= op.now:
-        due = add_days(due, row.repeat_days, op.rules.zone)
+        due = repeat_after(op.rules, due, row.repeat_days)
     op.deadlines.append(pending_row(row.ref, row.name, row.kind, due, row.scope, op.now, fire=row.fire, audience=row.audience,
                                     template=row.template, repeat_days=row.repeat_days, rule=row.rule, condition=row.condition,
                                     offset_days=row.offset_days))
