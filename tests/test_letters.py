@@ -50,10 +50,24 @@ ONLINE_MEETING = dict(MEETING, ref="M-2", title="Online Focal-Point Meeting 2022
                       days=1, venue="https://video.example.org/pesnet-fp (registration 11:30-12:00)", online=True, notice_days=21)
 
 
-def _draft(ref: str, version: int, text: str) -> dict[str, Any]:
+def _draft(ref: str, version: int, text: str, lang: str | None = None) -> dict[str, Any]:
     laid_out = numbered(text)
     return {"version": version, "text": Laid(laid_out), "paragraphs": len(paragraphs(text)),
-            "attached": len(laid_out) > INLINE_DRAFT_LIMIT, "filename": f"{ref}-v{version}.txt"}
+            "attached": len(laid_out) > INLINE_DRAFT_LIMIT, "filename": f"{ref}-v{version}{'-' + lang if lang else ''}.txt",
+            "lang": lang}
+
+
+# The draft's language versions (gov doc translate): a reader of Arabic or French receives the one in their language.
+ROP_AR = """1. شبكة خدمات التوظيف العامة لمنظمة التعاون الإسلامي (OIC-PESNET) منتدى لخدمات التوظيف العامة في الدول الأعضاء في المنظمة.
+
+2. يتولى مركز SESRIC أمانة الشبكة.
+
+3. يتولى أحد الأعضاء رئاسة الشبكة لمدة سنتين، ويعيّنه اجتماع الشبكة."""
+ROP_FR = """1. Le Réseau des services publics de l'emploi de l'OCI (OIC-PESNET) est un forum des services publics de l'emploi des États membres de l'OCI.
+
+2. Le SESRIC assure le secrétariat du réseau.
+
+3. La présidence du réseau est exercée par un membre pour deux ans, désigné par la réunion du réseau."""
 
 
 DOCUMENT = {
@@ -64,6 +78,8 @@ DOCUMENT = {
 LONG_TEXT = "\n\n".join(f"{n}. Member states exchange experience on digital employment services, labour market information "
                         f"systems and the skills of job seekers, and report on it to the network (item {n})." for n in range(1, 61))
 LONG_DOCUMENT = dict(DOCUMENT, ref="D-4", title="Draft Action Plan 2021-2022", version=3, draft=_draft("D-4", 3, LONG_TEXT))
+TRANSLATED_DOCUMENT = dict(DOCUMENT, draft=Localised(en=_draft("D-3", 2, ROP), ar=_draft("D-3", 2, ROP_AR, "ar"),
+                                                     fr=_draft("D-3", 2, ROP_FR, "fr")))
 ACTION = {"ref": "A-2", "state": "open", "title": "Hold an online focal-point meeting to assess the action plan", "is": "action",
           "due": at("2022-06-30T17:00"), "owner": "Statistical, Economic and Social Research and Training Centre for Islamic Countries",
           "source": "M-1"}
@@ -134,6 +150,7 @@ def contexts() -> dict[str, tuple[str | None, dict[str, Any]]]:
                                             "reason": "Designated by the 4th meeting (communiqué §3)."}),
         "comment_reminder": ("D-3", {"record": DOCUMENT, "deadline": comment_deadline}),
         "comment_reminder.attached": ("D-4", {"record": LONG_DOCUMENT, "deadline": comment_deadline}),
+        "comment_reminder.translated": ("D-3", {"record": TRANSLATED_DOCUMENT, "deadline": comment_deadline}),
         "comments_closed": ("D-3", {"record": dict(DOCUMENT, state="comments_closed"), "stats": {"comments": 3, "organisations": 2, "silent": 1}}),
         "comments_closed.none": ("D-3", {"record": dict(DOCUMENT, state="comments_closed"), "stats": {"comments": 0, "organisations": 0, "silent": 7}}),
         "deadline_failed": ("D-3", {"row": {"ref": "D-3", "name": "comment_reminder", "kind": "reminder", "due": at("2021-04-14T17:00"),
@@ -143,6 +160,7 @@ def contexts() -> dict[str, tuple[str | None, dict[str, Any]]]:
         "digest": (None, {"items": [], "created": at("2021-04-14T17:00")}),  # filled in by test_digest_letter_lists_each_reminder_once
         "document_circulated": ("D-3", {"record": DOCUMENT, "deadlines": {"comment_deadline": at("2021-04-17T17:00")}}),
         "document_circulated.attached": ("D-4", {"record": LONG_DOCUMENT, "deadlines": {"comment_deadline": at("2021-04-17T17:00")}}),
+        "document_circulated.translated": ("D-3", {"record": TRANSLATED_DOCUMENT, "deadlines": {"comment_deadline": at("2021-04-17T17:00")}}),
         "document_published": ("D-3", {"record": dict(DOCUMENT, state="published")}),
         "mail_outage": (None, {"outage": {"since": at("2021-03-11T10:05"), "error": "cannot reach the SMTP server 127.0.0.1:25 (Connection refused)",
                                           "retry": _duration(hours=72)}}),
@@ -293,7 +311,7 @@ def test_arabic_letters_isolate_latin_data_in_text_and_html() -> None:
     moment = re.search(f"{FSI}[^{PDI}]*12|{FSI}[^{PDI}]*10:00[^{PDI}]*{PDI}", letter.text)
     assert moment, letter.text  # the time travels isolated with its date
     # A document's text is a block of its own, each line set in its own direction: not data inside a sentence.
-    blocks = set(ROP.splitlines()) | set(numbered(ROP).splitlines()) | set(numbered(ACTION_PLAN).splitlines())
+    blocks = set(ROP.splitlines()) | set(numbered(ROP).splitlines()) | set(numbered(ACTION_PLAN).splitlines()) | set(numbered(ROP_AR).splitlines())
     for case in CASES:
         arabic = render(case, "ar")
         for line in arabic.text.splitlines():

@@ -105,3 +105,54 @@ def test_a_revision_after_translation_holds_back_the_decision_until_translated_a
     assert network.j("advance", "D-1", "endorse", actor="iskur", now="2021-06-03T13:00")["state"] == "endorsed"
     assert [(r["lang"], r["version"], r["stale"]) for r in network.j("show", "D-1")["languages"]] == [
         ("en", 2, False), ("ar", 2, False), ("fr", None, True)]
+
+
+# -- letters carry the draft in the reader's language -----------------------------------------------------------------
+
+def _circulation_letters(network, template: str = "document_circulated") -> dict[str, tuple[str, str | None, str | None]]:
+    rows = network.sql("SELECT recipient, body_text, attachment_name, attachment FROM outbox WHERE template = :t ORDER BY id", t=template)
+    return {recipient.split("@")[0]: (body, name, attachment) for recipient, body, name, attachment in rows}
+
+
+def test_the_circulation_letter_and_the_reminder_carry_the_language_version_of_the_circulated_version(network, tmp_path):
+    network.ok("doc", "create", "--type", "communique", "--title", "Draft communiqué", "--file", str(EN), actor=SEC, now="2021-05-01")
+    network.ok("doc", "translate", "D-1", "--lang", "ar", "--file", str(AR), actor=SEC, now="2021-05-01")
+    network.ok("advance", "D-1", "circulate", actor=SEC, now="2021-05-01T10:00")
+    letters = _circulation_letters(network)
+    for arabic in ("bhr", "egy"):
+        body = letters[arabic][0]
+        assert "ويصلكم النص باللغة العربية، وهو النص العربي للنسخة 1" in body
+        assert "[1] البيان الختامي" in body and "Recognises" not in body
+    for other in ("mar", "sen", "iskur", "idn"):  # no French text: French readers get the version itself, unannounced
+        body = letters[other][0]
+        assert "[1] Final Communiqué" in body and "البيان الختامي" not in body and "version française" not in body
+    # The reminder to the silent members carries it too (Morocco comments, and is not reminded).
+    network.ok("comment", "add", "D-1", "--para", "1", "--text", "Fine.", actor="mar", now="2021-05-02")
+    due = min(d["due"] for d in network.j("deadlines", now="2021-05-02")["deadlines"] if d["name"] == "comment_reminder")
+    network.ok("tick", now=due)
+    reminders = _circulation_letters(network, "comment_reminder")
+    assert "mar" not in reminders and "[1] البيان الختامي" in reminders["egy"][0] and "[1] Final Communiqué" in reminders["sen"][0]
+    assert "وهو النص العربي للنسخة 1" in reminders["bhr"][0]
+
+
+def test_a_stale_language_version_is_not_carried_and_a_long_one_goes_attached_under_its_language(network, tmp_path):
+    english = "\n\n".join(f"{n}. Member states exchange experience on digital employment services (item {n})." for n in range(1, 81))
+    arabic = "\n\n".join(f"{n}. تتبادل الدول الأعضاء الخبرات في خدمات التوظيف الرقمية (البند {n})." for n in range(1, 81))
+    network.ok("doc", "create", "--type", "action_plan", "--title", "Draft Action Plan", "--file", _file(tmp_path, "en.txt", english),
+               actor=SEC, now="2021-05-01")
+    network.ok("doc", "translate", "D-1", "--lang", "ar", "--file", _file(tmp_path, "ar.txt", arabic), actor=SEC, now="2021-05-01")
+    network.ok("advance", "D-1", "circulate", actor=SEC, now="2021-05-01T10:00")
+    letters = _circulation_letters(network)
+    body, name, attachment = letters["egy"]
+    assert name == "D-1-v1-ar.txt" and attachment.startswith("[1] 1. تتبادل الدول الأعضاء") and "D-1-v1-ar.txt" in body
+    body, name, attachment = letters["idn"]
+    assert name == "D-1-v1.txt" and attachment.startswith("[1] 1. Member states")
+    # Revised after the comments: the Arabic text renders version 1, not the version circulated now.
+    network.ok("advance", "D-1", "close_comments", actor=SEC, now="2021-06-01")
+    network.ok("doc", "revise", "D-1", "--file", _file(tmp_path, "en2.txt", english.replace("(item 1)", "(item 1, revised)")),
+               actor=SEC, now="2021-06-02")
+    network.ok("advance", "D-1", "circulate", actor=SEC, now="2021-06-02T10:00")
+    rows = network.sql("SELECT recipient, attachment_name, body_text FROM outbox WHERE template = 'document_circulated' "
+                       "AND recipient = 'egy@egy.example' ORDER BY id")
+    _, name, body = rows[-1]
+    assert name == "D-1-v2.txt" and "النص العربي" not in body

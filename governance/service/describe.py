@@ -163,7 +163,7 @@ def _document_letter(op: Operation, document: Document, view: dict[str, Any]) ->
         decision_text=_decision(op, document),
     )
     view["stats"] = Deferred(lambda: comment_stats(session, document))
-    view["draft"] = Deferred(lambda: draft_view(session, document))
+    view["draft"] = Drafts(session, document)
     return {}
 
 
@@ -196,16 +196,27 @@ def vacancy_text(op: Operation, office: str) -> str:
     return f"the secretariat exercises the office's approvals ({state['article']})"
 
 
-def draft_view(session: Session, document: Document) -> dict[str, Any]:
+def draft_view(session: Session, document: Document, lang: str | None = None) -> dict[str, Any]:
     """The version out for comments (the current one before a first circulation), its paragraphs numbered as
-    `gov comment add --para N` counts them, and whether it is too long to travel in the letter itself."""
+    `gov comment add --para N` counts them, and whether it is too long to travel in the letter itself.
+
+    With `lang`, its language version in `lang` when one renders that very version (`lang` then names it); an older
+    one is not this text, and the version itself is carried instead (`lang` None).
+    """
     from governance.mail.render import Laid
+    from governance.store.models import DocumentTranslation
 
     number = document.circulated_version or document.current_version
     version = session.get(DocumentVersion, (document.id, number)) if number else None
-    text = numbered(version.text) if version else ""
-    return {"version": number, "text": Laid(text), "paragraphs": len(paragraphs(version.text)) if version else 0,
-            "attached": len(text) > INLINE_DRAFT_LIMIT, "filename": f"{document.ref}-v{number}.txt"}
+    text, headings = (version.text, version.headings) if version else ("", False)
+    rendered = session.get(DocumentTranslation, (document.id, lang, number)) if version and lang else None
+    if rendered is not None:
+        text, headings = rendered.text, rendered.headings
+    laid_out = numbered(text, headings)
+    suffix = f"-{lang}" if rendered is not None else ""
+    return {"version": number, "text": Laid(laid_out), "paragraphs": len(paragraphs(text, headings)),
+            "attached": len(laid_out) > INLINE_DRAFT_LIMIT, "filename": f"{document.ref}-v{number}{suffix}.txt",
+            "lang": lang if rendered is not None else None}
 
 
 def succession_view(op: Operation, office: str) -> dict[str, Any]:
@@ -249,6 +260,21 @@ class Deferred(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._data())
+
+
+class Drafts(Deferred):
+    """The draft a letter carries (draft_view), in the working language; `in_language` gives it as a reader of another
+    language receives it, each language read once per letter queued."""
+
+    def __init__(self, session: Session, document: Document) -> None:
+        super().__init__(lambda: draft_view(session, document))
+        self._session, self._document = session, document
+        self._by_language: dict[str, dict[str, Any]] = {}
+
+    def in_language(self, lang: str) -> dict[str, Any]:
+        if lang not in self._by_language:
+            self._by_language[lang] = draft_view(self._session, self._document, lang)
+        return self._by_language[lang]
 
 
 def comment_stats(session: Session, document: Document) -> dict[str, int]:

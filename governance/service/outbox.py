@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert
 
-from governance.service.describe import CARRY_DRAFT, person_view
+from governance.service.describe import CARRY_DRAFT, Drafts, person_view
 from governance.store.models import OutboxMessage, Person
 
 if TYPE_CHECKING:
@@ -18,11 +18,17 @@ def queue(op: Operation, people: list[Person], template: str, context: dict[str,
     from governance.service import links as signed
 
     renderer = op.instance.renderer
-    name, attachment = _attachment(template, context)
+    drafts = context.get("record", {}).get("draft") if template in CARRY_DRAFT else None
+    name, attachment = (None, None) if isinstance(drafts, Drafts) else _attachment(template, context)
     for person in people:
         # A letter asking its recipient to act carries one signed link per action, made for that recipient alone.
         offered, link_rows = signed.for_letter(op, person, template, context, ref)
-        letter = renderer.render(template, person.lang, dict(context, person=person_view(person), links=offered), ref)
+        personal = context
+        if isinstance(drafts, Drafts):  # the draft in the reader's language, when a language version renders it
+            draft = drafts.in_language(renderer.language_for(person.lang, template))
+            personal = dict(context, record=dict(context["record"], draft=draft))
+            name, attachment = _attachment(template, personal)
+        letter = renderer.render(template, person.lang, dict(personal, person=person_view(person), links=offered), ref)
         op.mail.append(
             {
                 "ref": ref,
