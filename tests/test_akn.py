@@ -125,3 +125,31 @@ def test_only_a_communique_or_a_resolution_is_written_as_akoma_ntoso(network, tm
     refused = network.refused(2, "doc", "export", "D-1", "--format", "akn", "--out", str(tmp_path))
     assert "Akoma Ntoso is written for a communiqué or a resolution" in refused.err
     assert not list(tmp_path.glob("*.xml"))
+
+
+def test_reservations_members_annexed_in_writing_are_annexed_to_the_exported_decision(network, tmp_path):
+    network.ok("meeting", "create", "--kind", "general", "--title", "Third Meeting of OIC-PESNET", "--start", "2021-06-02T12:00",
+               "--end", "2021-06-03T15:00", "--online", "--link", "https://video.example.org/m", actor=SEC, now="2021-03-10T10:00")
+    network.ok("doc", "create", "--type", "communique", "--title", "Final communiqué", "--file", str(EN), "--meeting", "M-1",
+               actor=SEC, now="2021-06-04T10:00")
+    # A procedure withdrawn decides nothing: what was annexed to it is not printed with the decision.
+    network.ok("written", "start", "D-1", "--mode", "vote", actor=SEC, now="2021-06-04T10:00")
+    network.ok("written", "reserve", "W-1", "--text", "Withdrawn with the procedure.", actor="egy", now="2021-06-04T11:00")
+    network.ok("written", "withdraw", "W-1", "--reason", "The vote opens again with a deadline.", actor=SEC, now="2021-06-04T12:00")
+    network.ok("written", "start", "D-1", "--mode", "vote", "--until", "2021-06-11T17:00", actor=SEC, now="2021-06-04T13:00")
+    for handle in ("iskur", "bhr", "mar", "idn"):
+        network.ok("written", "vote", "W-2", "--position", "for", actor=handle, now="2021-06-05T10:00")
+    network.ok("written", "reserve", "W-2", "--text", "Bahrain reads paragraph 12 as subject to its budget.\nIt joins the consensus.",
+               actor="bhr", now="2021-06-06T10:00")
+    network.ok("written", "reserve", "W-2", "--text", "Le Maroc interprète le paragraphe 5 comme une invitation.", "--kind", "statement",
+               actor="mar", now="2021-06-07T10:00")
+    network.ok("tick", now="2021-06-11T17:00")
+    assert network.j("show", "D-1")["state"] == "adopted"
+    tree = _valid(Path(network.j("doc", "export", "D-1", "--format", "akn", "--out", str(tmp_path))["file"]).read_bytes())
+    blocks = tree.findall(".//a:attachments/a:attachment/a:doc[@name='reservations']/a:mainBody/a:tblock", AKN)
+    assert [b.findtext("a:heading/a:organization", namespaces=AKN) for b in blocks] == [
+        "Civil Service Bureau, Kingdom of Bahrain", "ANAPEC, Kingdom of Morocco"]
+    assert [p.text for p in blocks[0].findall("a:p", AKN)] == ["Bahrain reads paragraph 12 as subject to its budget.", "It joins the consensus."]
+    assert b"Withdrawn with the procedure." not in etree.tostring(tree)
+    members = tree.findall(".//a:references/a:TLCOrganization", AKN)
+    assert {m.get("href") for m in members} >= {"/ontology/organization/bhr", "/ontology/organization/mar"}

@@ -152,6 +152,28 @@ Reservations = Callable[[Operation, Document], list[Any]]
 RESERVATION_SOURCES: list[Reservations] = []
 
 
+def written_reservations(op: Operation, document: Document) -> list[Any]:
+    """The reservations and statements members annexed in writing to the decision on the text as it stands: those of the
+    written procedures on its current version, in a state that annexes them (a withdrawn or broken procedure decided
+    nothing, and what was annexed to it goes with it)."""
+    from governance.files.akn import Reservation
+    from governance.store.models import WrittenProcedure, WrittenReservation
+
+    spec = op.instance.workflows.get("written")
+    if spec is None:
+        return []
+    annexing = spec.flagged("annexes")
+    rows = op.session.scalars(
+        select(WrittenReservation).join(WrittenProcedure, WrittenReservation.procedure_id == WrittenProcedure.id)
+        .where(WrittenProcedure.document_id == document.id, WrittenProcedure.document_version == document.current_version,
+               WrittenProcedure.state.in_(annexing))
+        .order_by(WrittenReservation.at, WrittenReservation.id))
+    return [Reservation(row.org.code, row.org.name, row.text, row.at) for row in rows]
+
+
+RESERVATION_SOURCES.append(written_reservations)
+
+
 def export_akn(op: Operation, ref: str, lang: str | None) -> tuple[str, bytes]:
     """An adopted communiqué or resolution as Akoma Ntoso 3.0, in the working language or a language version."""
     from governance.files.akn import Decision, write_akn
