@@ -130,7 +130,13 @@ def written_open(step: Step, use: EffectUse) -> None:
     if procedure.until is None:
         settings = state.provision(op.rules)
         days = settings["silence_days" if procedure.mode == state.SILENCE else "vote_days"]
-        procedure.until = days_at(op.now, days, op.rules.deadline_time, op.rules.zone)
+        calendar = op.rules.calendar
+        if calendar.closes_anything:  # counted as every period of the rules is: working days, never ending on a closed day
+            from governance.calendars.periods import period_end
+
+            procedure.until, _ = period_end(calendar, op.now, days, op.rules.zone, op.rules.deadline_time)
+        else:
+            procedure.until = days_at(op.now, days, op.rules.deadline_time, op.rules.zone)
     document = procedure.document
     if not in_writing(op, document):
         step.workflow.apply(op, document, document_trigger(op, SUBMIT_IN_WRITING), f"{procedure.ref} opened ({procedure.mode})",
