@@ -328,6 +328,11 @@ def shown_iso(value: str) -> str:
     return moment.strftime("%Y-%m-%d %H:%M ") + (offset[:3] if offset.endswith("00") else f"{offset[:3]}:{offset[3:]}")
 
 
+_SAID = (("positions", [("org", "ORG"), ("position", "POSITION"), ("by", "BY"), ("at", "AT"), ("statement", "STATEMENT")]),
+         ("objections", [("org", "ORG"), ("kind", "KIND"), ("para", "§"), ("by", "BY"), ("at", "AT"), ("text", "TEXT")]),
+         ("reservations", [("org", "ORG"), ("kind", "KIND"), ("by", "BY"), ("at", "AT"), ("text", "TEXT")]))
+
+
 def show(c: Any, ref: str) -> None:
     from governance.service.queries import show as show_record
 
@@ -367,6 +372,9 @@ def show(c: Any, ref: str) -> None:
                 rows = [dict(d, yours=_local_text(d.get("local"))) for d in rows]
                 columns.append(("yours", "FOR YOU"))
             lines.append(table(rows, columns))
+        for key, columns in _SAID:  # what members said in a written procedure
+            if data.get(key):
+                lines += ["", f"{key.replace('_', ' ')}:", table(data[key], columns)]
         lines.append("")
         lines.append(table(data["history"], [("seq", "#"), ("at", "AT"), ("actor", "BY"), ("trigger", "WHAT"), ("from", "FROM"), ("to", "TO"), ("reason", "REASON")], "(no history)"))
         return "\n".join(lines)
