@@ -23,6 +23,17 @@ _LOCALE = {"en": "en_GB"}
 _ZONE = {"en": "{city} time", "fr": "heure {de_city}", "ar": "توقيت {city}"}
 
 
+def reader_zone(name: str | None) -> ZoneInfo | None:
+    """The zone a reader keeps (a person's `timezone`), or None when they keep the body's or the name is unknown here:
+    checked when set, so a zone a later tzdata dropped is read in the body's alone rather than failing a page."""
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError):
+        return None
+
+
 def babel_locale(lang: str) -> str:
     """The Babel locale letters in `lang` are written in."""
     return _LOCALE.get(lang, lang)

@@ -51,13 +51,15 @@ def _form_scope() -> list[Any]:
 
 
 def _when(value: Any) -> str:
-    """A moment (or its ISO text) as the reader's language writes it, in the body's time zone."""
-    from governance.mail.dates import moment
+    """A moment (or its ISO text) as the letters write it in the reader's language: in the body's time zone, then in
+    the reader's own when it differs; with the Umm al-Qura date where the rules ask for it ([calendar] hijri)."""
+    from governance.mail.dates import moment, reader_zone
 
     if not value:
         return ""
     instant = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment(instant, g.lang, _instance().rules.zone)
+    rules = _instance().rules
+    return moment(instant, g.lang, rules.zone, reader_zone(g.get("reader_timezone")), g.lang in rules.hijri_languages)
 
 
 def _day(value: Any) -> str:
@@ -67,7 +69,8 @@ def _day(value: Any) -> str:
     if not value:
         return ""
     instant = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return day(instant, g.lang, _instance().rules.zone)
+    rules = _instance().rules
+    return day(instant, g.lang, rules.zone, g.lang in rules.hijri_languages)
 
 
 def _left(value: Any) -> str:
@@ -139,6 +142,7 @@ def _me() -> dict[str, Any] | None:
         session.clear()
         return None
     g.me = me
+    g.reader_timezone = person.timezone  # the pages give times in the reader's zone too
     if not request.args.get("lang") and not session.get("lang") and person.lang:
         g.lang = person.lang if person.lang in _instance().rules.languages else g.lang
     return me
@@ -184,6 +188,7 @@ def _link_view(op: Operation, token: str, action: str) -> dict[str, Any]:
     _not_someone_else(found.person.handle)
     if not request.args.get("lang") and found.person.lang in op.rules.languages:
         g.lang = found.person.lang
+    g.reader_timezone = found.person.timezone
     record = found.record
     view: dict[str, Any] = {"action": action, "token": token, "person": found.person.name, "org": found.person.org.name,
                             "ref": record.ref, "title": getattr(record, "title", record.ref), "state": record.state,
