@@ -69,14 +69,35 @@ def letter_names(override: Path | None = None) -> set[str]:
     return names
 
 
+# Rules and workflows already read in this process, by the files' paths and contents: a process that opens its
+# instance again and again (the web application, the scheduler, a test suite calling `gov` in process) parses and
+# checks them once. What is kept is never changed after it is built.
+_READ: dict[tuple[Any, ...], tuple[Rules, dict[str, WorkflowSpec]]] = {}
+_READ_KEPT = 16
+
+
 def load_definitions(settings: Settings) -> tuple[Rules, dict[str, WorkflowSpec]]:
-    rules = load_rules(settings.rules_dir) if settings.rules_dir.is_dir() else _missing(settings.rules_dir, "rules")
-    workflows = (
-        load_workflows(settings.workflows_dir, rules, letter_names(settings.templates_dir))
-        if settings.workflows_dir.is_dir()
-        else _missing(settings.workflows_dir, "workflows")
-    )
-    return rules, workflows
+    if not settings.rules_dir.is_dir():
+        _missing(settings.rules_dir, "rules")
+    if not settings.workflows_dir.is_dir():
+        _missing(settings.workflows_dir, "workflows")
+    letters = letter_names(settings.templates_dir)
+    key = (_contents(settings.rules_dir), _contents(settings.workflows_dir), frozenset(letters))
+    if key not in _READ:
+        rules = load_rules(settings.rules_dir)
+        workflows = load_workflows(settings.workflows_dir, rules, letters)
+        if len(_READ) >= _READ_KEPT:
+            _READ.pop(next(iter(_READ)))
+        _READ[key] = (rules, workflows)
+    return _READ[key]
+
+
+def _contents(folder: Path) -> tuple[tuple[str, str], ...]:
+    """Each TOML file of a folder by name and a digest of its bytes (times of change are too coarse to tell two quick
+    edits of the same size apart)."""
+    import hashlib
+
+    return tuple((str(path), hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()) for path in sorted(folder.glob("*.toml")))
 
 
 def _missing(path: Path, what: str) -> Any:
