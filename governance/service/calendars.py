@@ -15,7 +15,7 @@ from governance.calendars import NO_CALENDAR, WorkCalendar, parse_weekend
 from governance.clock import add_days, at_local, iso, local_day, shown
 from governance.errors import BadInput
 from governance.rules import Rules
-from governance.store.models import Meeting, Organisation, Person
+from governance.store.models import Deadline, Meeting, Organisation, Person
 
 if TYPE_CHECKING:
     from governance.service.context import Operation
@@ -202,8 +202,6 @@ def recompute_reminders(op: Operation, org: str, before: WorkCalendar, after: Wo
     cancelled and written anew), so it reaches them on their last working day before it, or at once when that day
     has passed. One under way (a row of it has gone) keeps `org` on the row it had: its people are reminded once.
     Returns how many reminders changed."""
-    from governance.store.models import Deadline
-
     zone = op.rules.zone
     op.session.flush()  # the organisation's new calendar is what the new rows are split over
     rows = op.session.execute(select(
@@ -231,8 +229,7 @@ def recompute_reminders(op: Operation, org: str, before: WorkCalendar, after: Wo
             Deadline.ref == ref, Deadline.name == name, Deadline.status.not_in(("pending", "cancelled")),
             Deadline.audience.contains(f"{_ON}{day.isoformat()}{_LAST_OPEN}")))) if limited else []
         if gone:
-            _pin(op, org, old, new, pending, gone)
-            changed += 1
+            changed += _pin(op, org, old, new, pending, gone)
             continue
         op.session.execute(update(Deadline).where(Deadline.id.in_([row.id for row in pending])).values(
             status="cancelled", outcome="recomputed: an organisation's calendar changed", fired_at=op.now)
@@ -250,15 +247,14 @@ def recompute_reminders(op: Operation, org: str, before: WorkCalendar, after: Wo
     return changed
 
 
-def _pin(op: Operation, org: str, old: date, new: date, pending: list[Any], gone: list[str]) -> None:
+def _pin(op: Operation, org: str, old: date, new: date, pending: list[Any], gone: list[str]) -> bool:
     """A reminder under way: `org` stays on the row of its old day (gone already, or pinned to it), and the row of its
-    new day leaves it out."""
-    from governance.store.models import Deadline
-
+    new day leaves it out. Whether a row changed."""
     def limit_of(audience: str) -> Limit | None:
         return audience_name(audience.split(",")[0])[1]
 
     pinned = any(org in limit.also for limit in map(limit_of, gone + [row.audience for row in pending]) if limit)
+    changed = False
     for row in pending:
         limit = limit_of(row.audience)
         if limit is None or org in limit.also:
@@ -272,6 +268,8 @@ def _pin(op: Operation, org: str, old: date, new: date, pending: list[Any], gone
         audience = ",".join(limit.written(audience_name(name)[0]) for name in row.audience.split(","))
         op.session.execute(update(Deadline).where(Deadline.id == row.id).values(audience=audience)
                            .execution_options(synchronize_session=False))
+        changed = True
+    return changed
 
 
 def calendar_changed(op: Operation, org: Organisation, weekend: str | None, holidays: str | None) -> int:
