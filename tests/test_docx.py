@@ -120,7 +120,7 @@ def test_export_then_import_gives_back_the_same_text_and_numbers(network, tmp_pa
     assert numbers == ["[1]\t", "[2]\t", "[3]\t"]
     assert [p.style.name for p in opened.paragraphs if p.style.name.startswith("Heading")] == ["Heading 1", "Heading 2"]
     header = [p.text for p in opened.sections[0].header.paragraphs]
-    assert header == ["OIC Public Employment Services Network", "D-1 · Draft RoP", "draft · version 1 · en"]
+    assert header == ["OIC Public Employment Services Network", "D-1 · Draft RoP", "draft · version 1 · English"]
     # Revised from the exported file itself, nothing changed: the engine says so rather than add a version.
     assert "same text as version 1" in network.refused(2, "doc", "revise", "D-1", "--file", str(exported), actor=SEC, now="2021-03-16").err
 
@@ -192,3 +192,35 @@ def test_an_arabic_export_is_right_to_left(network, tmp_path):
     assert [_runs(p) for p in paragraphs] == ["[1]واحد.", "[2]اثنان."]
     assert all(p.find(f"{W}pPr/{W}bidi") is not None for p in paragraphs)
     assert json.loads(json.dumps(network.j("show", "D-1")["languages"]))[1] == {"lang": "ar", "version": 1, "stale": False, "working": False}
+
+
+def test_a_paragraph_inserted_in_a_text_that_numbers_its_own_shows_the_others_renumbered_not_rewritten(network, tmp_path):
+    text = tmp_path / "c.txt"
+    text.write_text("1. Recognises the network.\n\n2. Adopts the rules.\n\n3. Requests a meeting in 2022.\n", encoding="utf-8")
+    network.ok("doc", "create", "--type", "communique", "--title", "C", "--file", str(text), actor=SEC, now="2021-03-15")
+    network.ok("advance", "D-1", "circulate", actor=SEC, now="2021-03-15")
+    network.ok("advance", "D-1", "close_comments", actor=SEC, now="2021-04-15")
+    text.write_text("1. Recognises the network.\n\n2. Invites members to the programme.\n\n3. Adopts the rules.\n\n"
+                    "4. Requests a meeting in 2023.\n", encoding="utf-8")
+    network.ok("doc", "revise", "D-1", "--file", str(text), actor=SEC, now="2021-04-16")
+    exported = Path(network.j("doc", "export", "D-1", "--format", "docx", "--out", str(tmp_path))["file"])
+    body = docx.Document(str(exported)).element.body
+    # Only what changed is marked: the new paragraph whole, and in the others their own number (and 2022 -> 2023).
+    assert [_runs(e) for e in body.iter(f"{W}ins") if len(e)] == ["[2]2. Invites members to the programme.", "3", "4", "2023"]
+    assert [_runs(e) for e in body.iter(f"{W}del") if len(e)] == ["2", "3", "2022"]
+    assert read_docx(exported.read_bytes(), exported.name).text == network.j("doc", "text", "D-1")["text"]
+
+
+def test_the_header_of_an_arabic_file_is_in_arabic_and_its_numbers_hang_at_the_start_of_the_line(network, tmp_path):
+    en = tmp_path / "en.txt"
+    en.write_text("One.\n\nTwo.\n", encoding="utf-8")
+    ar = tmp_path / "ar.txt"
+    ar.write_text("واحد.\n\nاثنان.\n", encoding="utf-8")
+    network.ok("doc", "create", "--type", "rop", "--title", "T", "--file", str(en), actor=SEC, now="2021-03-15")
+    network.ok("doc", "translate", "D-1", "--lang", "ar", "--file", str(ar), actor=SEC, now="2021-03-15")
+    opened = docx.Document(str(network.j("doc", "export", "D-1", "--format", "docx", "--lang", "ar", "--out", str(tmp_path))["file"]))
+    header = opened.sections[0].header.paragraphs
+    assert header[2].text == "مسودة · النسخة 1 · العربية"
+    assert all(p._p.find(f"{W}pPr/{W}bidi") is not None for p in header)
+    for paragraph in opened.paragraphs:  # a bidi paragraph's indent is counted from its start, the right edge
+        assert paragraph.paragraph_format.first_line_indent == -paragraph.paragraph_format.left_indent != 0

@@ -19,6 +19,25 @@ from governance.documents import heading, outline
 from governance.files.docx_in import NUMBER_STYLE
 
 RTL_LANGUAGES = ("ar",)
+# The header's words in the document's own language. The engine's names of the shipped document states are given
+# here too (this room imports nothing from the pages); a state a workflow file adds is shown by its name.
+HEADER_WORDS: dict[str, dict[str, str]] = {
+    "en": {"version": "version {n}", "language": "English",
+           "tracked": "changes since version {n} (circulated) are shown as tracked changes"},
+    "fr": {"version": "version {n}", "language": "français",
+           "tracked": "les modifications depuis la version {n} (diffusée) sont suivies",
+           "draft": "projet", "circulated": "soumis aux observations", "comments_closed": "observations closes",
+           "tabled": "inscrit à l'ordre du jour", "adopted": "adopté", "endorsed": "entériné", "noted": "pris acte",
+           "rejected": "rejeté", "published": "publié", "withdrawn": "retiré", "in_writing": "soumis aux membres par écrit"},
+    "ar": {"version": "النسخة {n}", "language": "العربية",
+           "tracked": "التغييرات منذ النسخة {n} (المعمّمة) معروضة بتتبّع التغييرات",
+           "draft": "مسودة", "circulated": "مفتوح للملاحظات", "comments_closed": "أُغلقت الملاحظات", "tabled": "مدرج في جدول الأعمال",
+           "adopted": "معتمد", "endorsed": "مُصادَق عليه", "noted": "أُحيط علمًا به", "rejected": "مرفوض", "published": "منشور",
+           "withdrawn": "مسحوب", "in_writing": "معروض على الأعضاء كتابيًا"},
+}
+# Paragraph numbers hang in the margin, a hanging indent wide enough for "[999]": the text's own numbering ("1.
+# Recognises ...") reads as the text, the engine's as the reference comments cite.
+HANG_CM = 1.3
 _TOKENS = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 # A changed paragraph sharing less than this share of its words with the old one reads better as one out, one in.
 REWRITTEN = 0.5
@@ -55,11 +74,12 @@ def write_docx(header: Header, current: Text, before: Text | None = None, author
     """The Word file of `current`; with `before`, its differences from `before` as tracked changes by `author`."""
     import docx
     from docx.enum.style import WD_STYLE_TYPE
-    from docx.shared import Pt
+    from docx.shared import Pt, RGBColor
 
     document = docx.Document()
     style = document.styles.add_style(NUMBER_STYLE, WD_STYLE_TYPE.CHARACTER)
-    style.font.bold = True
+    style.font.size = Pt(8.5)
+    style.font.color.rgb = RGBColor(0x6B, 0x6B, 0x6B)
     document.styles["Normal"].font.size = Pt(11)
     if before is not None and author is None:
         raise ValueError("tracked changes need their author and time")
@@ -76,6 +96,14 @@ def write_docx(header: Header, current: Text, before: Text | None = None, author
     return out.getvalue()
 
 
+_OWN_NUMBER = re.compile(r"\s*\d{1,3}\s*[.)]\s+")
+
+
+def _aligned(block: str) -> str:
+    """What a paragraph is matched on between two versions: its text without the number the text itself gives it."""
+    return _OWN_NUMBER.sub("", block, count=1) if _OWN_NUMBER.match(block) else block
+
+
 class _Writer:
     def __init__(self, document: Any, rtl: bool, number_style: str, author: Author | None) -> None:
         from docx.oxml import OxmlElement
@@ -87,15 +115,21 @@ class _Writer:
         self.next_id = 1
 
     def header(self, header: Header) -> None:
+        from docx.shared import Pt
+
+        words = {**HEADER_WORDS["en"], **HEADER_WORDS.get(header.lang, {})}
         section = self.document.sections[0]
+        state = words.get(header.state, header.state.replace("_", " "))
         lines = [header.body, f"{header.ref} · {header.title}",
-                 f"{header.state.replace('_', ' ')} · version {header.version} · {header.lang}"]
+                 f"{state} · {words['version'].format(n=header.version)} · {words['language']}"]
         if header.compared_with is not None:
-            lines.append(f"changes since version {header.compared_with} (circulated) are shown as tracked changes")
+            lines.append(words["tracked"].format(n=header.compared_with))
         first = section.header.paragraphs[0]
         first.text = lines[0]
+        first.runs[0].bold = True
         for line in lines[1:]:
-            section.header.add_paragraph(line)
+            # The header's own style for every line: the body's default spacing would open gaps between them.
+            section.header.add_paragraph(line, style=first.style).runs[0].font.size = Pt(9)
         if self.rtl:
             for paragraph in section.header.paragraphs:
                 self._direction(paragraph._p)
@@ -106,6 +140,8 @@ class _Writer:
         paragraph = self.document.add_heading(level=found[0]) if found else self.document.add_paragraph()
         p = paragraph._p
         self._direction(p)
+        if not found:
+            self._hang(paragraph, numbered=number is not None and how != "deleted")
         if how != "same":
             self._mark_paragraph(p, how)
         target = self._change(how) if how != "same" else p
@@ -119,11 +155,16 @@ class _Writer:
 
     def compare(self, old: list[tuple[int | None, str]], new: list[tuple[int | None, str]]) -> None:
         """Align the two versions paragraph by paragraph; a changed paragraph shows its changes word by word."""
-        matcher = difflib.SequenceMatcher(None, [b for _, b in old], [b for _, b in new], autojunk=False)
+        # Paragraphs are aligned on their words, their own leading numbers aside: a paragraph inserted in a text that
+        # numbers its paragraphs renumbers the ones after it, and each of those is the same paragraph, renumbered.
+        matcher = difflib.SequenceMatcher(None, [_aligned(b) for _, b in old], [_aligned(b) for _, b in new], autojunk=False)
         for op, i1, i2, j1, j2 in matcher.get_opcodes():
             if op == "equal":
-                for number, block in new[j1:j2]:
-                    self.block(number, block, "same")
+                for (_, was), (number, block) in zip(old[i1:i2], new[j1:j2]):
+                    if was == block:
+                        self.block(number, block, "same")
+                    else:
+                        self.changed(number, was, block)
                 continue
             pairs = min(i2 - i1, j2 - j1) if op == "replace" else 0
             for k in range(pairs):
@@ -150,6 +191,7 @@ class _Writer:
         p = paragraph._p
         self._direction(p)
         if number is not None:
+            self._hang(paragraph)
             p.append(self._run(f"[{number}]\t", deleted=False, styled=True))
         for op, i1, i2, j1, j2 in words.get_opcodes():
             if op == "equal":
@@ -183,6 +225,14 @@ class _Writer:
         marks = self.element("w:rPr")
         marks.append(self._change(how))
         properties.append(marks)  # rPr comes last among a paragraph's properties
+
+    def _hang(self, paragraph: Any, numbered: bool = True) -> None:
+        """The number in the margin, the text beside it: a hanging indent (its edge is also the tab the number ends
+        with); a paragraph without a number (a deleted one) lines up with the others' text."""
+        from docx.shared import Cm
+
+        paragraph.paragraph_format.left_indent = Cm(HANG_CM)
+        paragraph.paragraph_format.first_line_indent = Cm(-HANG_CM) if numbered else Cm(0)
 
     def _direction(self, p: Any) -> None:
         if self.rtl:
