@@ -8,7 +8,7 @@ from contextlib import contextmanager, suppress
 from typing import Iterator
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -30,21 +30,13 @@ class Database:
             target = make_url(url)
             if password_env and os.environ.get(password_env) and not self.is_sqlite:
                 target = target.set(password=os.environ[password_env])
-            kwargs: dict[str, object] = {}
             if self.is_sqlite:
-                kwargs["connect_args"] = {"timeout": 60}
                 _create_private(target.database)
-            else:
-                kwargs["pool_pre_ping"] = True
-                if target.get_backend_name() == "postgresql":  # an unreachable host answers in seconds, not minutes
-                    kwargs["connect_args"] = {"connect_timeout": 15}
-            self.engine: Engine = create_engine(target, **kwargs)
+            self.engine: Engine = _engine_for(target, self.is_sqlite)
         except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
             raise BadInput(f"cannot reach the database at {_hidden(url)}: {_reason(exc)}") from None
         except OSError as exc:
             raise BadInput(f"cannot reach the database at {_hidden(url)}: {exc.strerror or exc}") from None
-        if self.is_sqlite:
-            _sqlite_settings(self.engine)
         self._writer = sessionmaker(self.engine.execution_options(immediate=True), expire_on_commit=False)
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
 
@@ -88,7 +80,36 @@ class Database:
         return self.engine.url.render_as_string(hide_password=True)
 
     def dispose(self) -> None:
+        """Give back every connection. The engine itself stays for the next opening of the same database in this
+        process (see _engine_for)."""
         self.engine.dispose()
+
+
+# Engines by database, kept across openings in one process (the web application, the scheduler, calls in process):
+# an engine keeps the SQL it has compiled, which a new engine would compile again for every statement. Disposing an
+# engine closes its connections and leaves it usable; the oldest is let go when more databases than this are open.
+_ENGINES: dict[str, Engine] = {}
+_ENGINES_KEPT = 8
+
+
+def _engine_for(target: URL, is_sqlite: bool) -> Engine:
+    key = target.render_as_string(hide_password=False)
+    engine = _ENGINES.pop(key, None)
+    if engine is None:
+        kwargs: dict[str, object] = {}
+        if is_sqlite:
+            kwargs["connect_args"] = {"timeout": 60}
+        else:
+            kwargs["pool_pre_ping"] = True
+            if target.get_backend_name() == "postgresql":  # an unreachable host answers in seconds, not minutes
+                kwargs["connect_args"] = {"connect_timeout": 15}
+        engine = create_engine(target, **kwargs)
+        if is_sqlite:
+            _sqlite_settings(engine)
+        while len(_ENGINES) >= _ENGINES_KEPT:
+            _ENGINES.pop(next(iter(_ENGINES))).dispose()
+    _ENGINES[key] = engine  # the newest last: the oldest goes first
+    return engine
 
 
 def _create_private(database: str | None) -> None:
