@@ -219,6 +219,7 @@ def recompute_reminders(op: Operation, org: str, before: WorkCalendar, after: Wo
                row.template, row.rule, row.condition, row.repeat_days, limit is not None)
         groups.setdefault(key, []).append(row)
     changed = 0
+    cancelled: list[int] = []
     calendars: list[WorkCalendar] | None = None
     for key, pending in groups.items():
         ref, name, scope, audience, day, hour, announced, template, rule, condition, repeat, limited = key
@@ -231,9 +232,7 @@ def recompute_reminders(op: Operation, org: str, before: WorkCalendar, after: Wo
         if gone:
             changed += _pin(op, org, old, new, pending, gone)
             continue
-        op.session.execute(update(Deadline).where(Deadline.id.in_([row.id for row in pending])).values(
-            status="cancelled", outcome="recomputed: an organisation's calendar changed", fired_at=op.now)
-            .execution_options(synchronize_session=False))  # no Deadline objects are held in the session
+        cancelled.extend(row.id for row in pending)
         if calendars is None:
             calendars = _own_calendars(op)
         from governance.service.effects import pending_row
@@ -244,6 +243,10 @@ def recompute_reminders(op: Operation, org: str, before: WorkCalendar, after: Wo
                                             repeat_days=repeat, rule=rule, condition=condition,
                                             offset_days=(announced - local_day(when, zone)).days))
         changed += 1
+    for chunk in range(0, len(cancelled), 1000):  # one statement for many reminders, under any database's parameter limit
+        op.session.execute(update(Deadline).where(Deadline.id.in_(cancelled[chunk:chunk + 1000])).values(
+            status="cancelled", outcome="recomputed: an organisation's calendar changed", fired_at=op.now)
+            .execution_options(synchronize_session=False))  # no Deadline objects are held in the session
     return changed
 
 
