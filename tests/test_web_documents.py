@@ -160,7 +160,7 @@ def test_a_focal_point_reads_the_text_in_their_language_version_and_is_told_when
     assert 'href="/r/D-1?text=ar#text"' in english  # the switch back, a plain link: no script needed
     # The French reader has no French text: English is shown, and French is marked untranslated in the switch.
     morocco = html.unescape(_signed_in(app, "mar@mar.example").get("/r/D-1").text)
-    assert "SESRIC is its secretariat." in morocco and "non traduit pour cette version" in morocco
+    assert "SESRIC is its secretariat." in morocco and "pas encore traduit" in morocco
     assert "Il n'existe pas encore de texte en français" not in morocco  # never translated: marked, not announced
     asked = html.unescape(_signed_in(app, "sen@sen.example").get("/r/D-1?text=fr").text)
     assert "Il n'existe pas encore de texte en français de la version 1 ; le texte est affiché en anglais." in asked

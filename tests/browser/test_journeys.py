@@ -57,6 +57,10 @@ def test_a_focal_point_signs_in_and_comments_on_paragraph_2_in_arabic(network: A
                      "3. The chair of the network is held by a member for two years.\n", encoding="utf-8")
     network.ok("doc", "create", "--type", "rop", "--title", "Draft Rules of Procedure", "--file", str(draft), actor=SEC,
                now="2021-04-01T10:00", env=ENV)
+    arabic = tmp_path / "rop-ar.txt"
+    arabic.write_text("1. شبكة خدمات التوظيف العامة لمنظمة التعاون الإسلامي منتدى لخدمات التوظيف العامة في الدول الأعضاء.\n\n"
+                      "2. يتولى مركز SESRIC أمانة الشبكة.\n\n3. يتولى أحد الأعضاء رئاسة الشبكة لمدة سنتين.\n", encoding="utf-8")
+    network.ok("doc", "translate", "D-1", "--lang", "ar", "--file", str(arabic), actor=SEC, now="2021-04-01T10:00", env=ENV)
     network.ok("advance", "D-1", "circulate", actor=SEC, now="2021-04-01T10:00", env=ENV)
     server = served("2021-04-02T10:00")
     _sign_in(page, server, "bhr@bhr.example", "2021-04-02T10:00")
@@ -64,6 +68,10 @@ def test_a_focal_point_signs_in_and_comments_on_paragraph_2_in_arabic(network: A
     shoot(page, "focal-point-home-ar")
     page.click("a[href='/r/D-1']")
     assert page.get_attribute("html", "dir") == "rtl"
+    assert "يتولى مركز SESRIC أمانة الشبكة." in page.inner_text("#p2")  # the Arabic version, paragraph for paragraph
+    with page.expect_download() as download:
+        page.click("a[href='/r/D-1/docx?text=ar']")
+    assert download.value.suggested_filename == "D-1-v1-ar.docx"
     page.click("#p2 summary")
     page.fill("#text-2", "نقترح أن تذكر الفقرة الشركاء أيضًا.")
     shoot(page, "focal-point-comment-ar")
