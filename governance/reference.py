@@ -31,9 +31,12 @@ def markdown() -> str:
             "record kind (a flag marked * must be set by at least one state), and a workflow must have the states and "
             "triggers the engine names:", "",
             "| record | state flags | words for letters | states and triggers needed by name |", "|---|---|---|---|",
-            *(f"| `{k}` | " + (", ".join(f"`{f}`{'*' if flag.required else ''}: {flag.doc}" for f, flag in t.flags.items()) or "none")
+            *(f"| `{k}`{' (optional: an instance may have no file for it)' if t.optional else ''} | "
+              + (", ".join(f"`{f}`{'*' if flag.required else ''}: {flag.doc}" for f, flag in t.flags.items()) or "none")
               + " | " + (", ".join(f"`{p}`: {doc}" for p, doc in t.phrases.items()) or "none")
-              + " | " + (", ".join(f"`{n}`" for n in (*t.required_states, *t.required_triggers)) or "none") + " |"
+              + " | " + (", ".join([*(f"`{n}`" for n in (*t.required_states, *t.required_triggers)),
+                                    *(f"`{n}` (while there is a {other} workflow)" for other in records.workflow_kinds()
+                                      for n in records.record_type(other).needs_of.get(k, {}))]) or "none") + " |"
               for k, t in ((k, records.record_type(k)) for k in records.workflow_kinds())), "",
             "`[triggers.NAME]`: `from` (states), `to` (a state), `roles` (who may fire it; `system` lets `tick` fire it), "
             "`approval` (a role that must approve when someone else fires it), `guards`, `effects`, `reason_required`, "

@@ -449,3 +449,32 @@ def test_nothing_is_carried_without_a_quorum_or_a_vote_for(tally, majority, base
         "no-quorum"])
 def test_the_count_by_hand(tally, majority, base, carried):
     assert count(tally, majority, base, 0.5).carried is carried
+
+
+def test_an_instance_made_before_written_procedures_opens_without_them_and_says_how_to_add_them(gov, tmp_path) -> None:
+    """An older instance: no written.toml, a document workflow without the triggers a procedure fires. It opens and
+    works as before; `written start` says what to bring in; with written.toml alone, rules check names the triggers."""
+    import re as _re
+
+    from governance.config import shipped_defaults
+
+    workflows = gov.folder / "workflows"
+    (workflows / "written.toml").unlink()
+    document = (workflows / "document.toml").read_text(encoding="utf-8")
+    for trigger in ("submit_in_writing", "adopt_in_writing", "return_from_writing"):
+        document = _re.sub(rf"(?ms)^\[triggers\.{trigger}\]\n.*?(?=^\[|\Z)", "", document)
+    document = _re.sub(r"(?ms)^\[states\.in_writing\]\n.*?(?=^\[|\Z)", "", document)
+    (workflows / "document.toml").write_text(document, encoding="utf-8")
+    assert gov("rules", "check").code == 0, gov("rules", "check")
+    gov.ok("org", "add", "SESRIC", "--name", "SESRIC", "--kind", "secretariat", "--country", "TUR", now="2021-03-01T09:00")
+    gov.ok("person", "add", "sec", "--name", "Sec", "--email", "sec@sesric.example", "--org", "SESRIC", "--role", "secretariat",
+           now="2021-03-01T09:00")
+    text = tmp_path / "d.txt"
+    text.write_text("1. One.\n", encoding="utf-8")
+    gov.ok("doc", "create", "--type", "rop", "--title", "Draft", "--file", str(text), actor="sec", now="2021-03-01T09:00")
+    refused = gov.refused(2, "written", "start", "D-1", "--mode", "silence", actor="sec", now="2021-03-01T09:00")
+    assert "no written.toml" in refused.err
+    (workflows / "written.toml").write_text((shipped_defaults() / "workflows" / "written.toml").read_text(encoding="utf-8"),
+                                            encoding="utf-8")
+    checked = gov("rules", "check")
+    assert checked.code == 2 and "no trigger 'adopt_in_writing'; the written workflow relies on it" in checked.out + checked.err

@@ -155,6 +155,8 @@ def _row(op: Operation, record_type: Any, record: WorkflowRecord) -> dict[str, A
 def approvals(op: Operation) -> list[dict[str, Any]]:
     items = []
     for kind in records.workflow_kinds():
+        if kind not in op.instance.workflows:
+            continue  # a kind this instance does without (records.RecordType.optional)
         spec, model = op.instance.workflows[kind], records.record_type(kind).model_class()
         for record in op.session.scalars(select(model).where(model.pending_trigger.is_not(None)).order_by(model.pending_at)):
             trigger = spec.triggers.get(record.pending_trigger)

@@ -42,6 +42,10 @@ def start(op: Operation, document_ref: str, mode: str, until: datetime | date | 
         raise NotPermitted(f"{op.actor.handle} may not start a written procedure: only the {rules.secretariat} may", rule=state.cite(rules))
     if mode not in state.MODES:
         raise BadInput(f"--mode must be {' or '.join(state.MODES)}, not {mode!r}")
+    if "written" not in op.instance.workflows:
+        raise BadInput("this instance has no written procedures: its workflows folder has no written.toml; copy the shipped "
+                       "workflows/written.toml there and add to its document.toml the triggers written procedures fire "
+                       "(`gov rules check` names them)")
     document = lookup.record(op.session, document_ref, ("document",), lock=True)
     reason = optional_text(reason, "--reason")
     deadline = _deadline(op, until)

@@ -26,7 +26,7 @@ def load_workflows(folder: Path, rules: Rules, templates: Iterable[str]) -> dict
     """Every `*.toml` in `folder`, by record kind; raises DefinitionErrors listing every problem."""
     specs, problems = check_workflow_files(sorted(folder.glob("*.toml")), rules, templates)
     kinds = records.workflow_kinds()
-    missing = [k for k in kinds if k not in specs]
+    missing = [k for k in kinds if k not in specs and not records.record_type(k).optional]
     if not problems and missing:
         problems.append(f"{folder}: no workflow for {', '.join(missing)} (each of {', '.join(kinds)} needs one)")
     if problems:
@@ -48,13 +48,15 @@ def check_workflow_files(
             problems.append(str(exc))
             continue
         parsed.append((doc, doc.data))
+    # The kinds with a file here: what one kind needs of another's workflow is checked only when both are present.
+    present = {data.get("workflow") for _, data in parsed if isinstance(data.get("workflow"), str)}
     # The meeting workflow's states are needed to check the document's meeting_state guards.
     meeting_states: set[str] = set()
     for doc, data in parsed:
         if data.get("workflow") == "meeting" and isinstance(data.get("states"), dict):
             meeting_states = set(data["states"])
     for doc, data in parsed:
-        spec = _check(doc, data, rules, known_templates, meeting_states, problems)
+        spec = _check(doc, data, rules, known_templates, meeting_states, problems, present)
         if spec is None:
             continue
         if spec.record in specs:
@@ -71,6 +73,7 @@ def _check(
     templates: set[str],
     meeting_states: set[str],
     problems: list[str],
+    present: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> WorkflowSpec | None:
     before = len(problems)
 
@@ -192,7 +195,7 @@ def _check(
                 problems.append(f"{effect.where}: schedule fires {fire!r}, whose roles do not include \"system\"")
             if fire and fire in triggers and state.name not in triggers[fire].sources:
                 problems.append(f"{effect.where}: schedule fires {fire!r}, which cannot leave state {state.name!r}")
-    _check_needs(record_type, states_raw, states, triggers_raw, problem)
+    _check_needs(record_type, states_raw, states, triggers_raw, problem, present)
     if len(problems) > before:
         return None
     return WorkflowSpec(record, str(initial), states, triggers, str(data.get("article", "")), doc.path)
@@ -225,7 +228,7 @@ def _phrases(record_type: records.RecordType, state: str, raw: dict[str, Any], p
 
 
 def _check_needs(record_type: records.RecordType, states_raw: dict[str, Any], states: dict[str, StateSpec],
-                 triggers_raw: dict[str, Any], problem: Any) -> None:
+                 triggers_raw: dict[str, Any], problem: Any, present: set[str]) -> None:
     """What the code relies on by name or by flag must be in the file; a rename that drops it is refused here."""
     kind = record_type.kind
     states_at, triggers_at = ("states", next(iter(states_raw))), ("triggers", next(iter(triggers_raw)))  # the first of each
@@ -238,6 +241,11 @@ def _check_needs(record_type: records.RecordType, states_raw: dict[str, Any], st
     for name, why in record_type.required_triggers.items():
         if name not in triggers_raw:
             problem(triggers_at, f"the {kind} workflow has no trigger {name!r}; the engine relies on it by that name: {why}")
+    for other in sorted(present & set(records.workflow_kinds())):
+        for name, why in records.record_type(other).needs_of.get(kind, {}).items():
+            if name not in triggers_raw:
+                problem(triggers_at, f"the {kind} workflow has no trigger {name!r}; the {other} workflow relies on it by that "
+                                     f"name: {why}")
 
 
 class _Context:

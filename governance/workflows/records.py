@@ -65,6 +65,10 @@ class RecordType:
     calendar: bool = False  # its letters may carry a calendar entry (from `start` to `end`)
     required_states: Mapping[str, str] = field(default_factory=dict)  # state name -> what the code uses it for
     required_triggers: Mapping[str, str] = field(default_factory=dict)
+    # What this kind fires by name in another kind's workflow (kind -> trigger -> why): required of that file only
+    # while this kind's own file is there.
+    needs_of: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    optional: bool = False  # an instance may do without the kind: no workflow file, then no such records
     listed: bool = False  # records of the kind have a list of their own (`gov meeting list`, the desk)
     provision: str = ""  # the rules table that governs a record ("offices.{record.office}"), cited when nothing else is
     # "module:function" names the service resolves on first use, so this room imports nothing from it:
@@ -200,11 +204,6 @@ register(RecordType(
     },
     phrases={"decision": "the decision the state records, as letters word it (a published document names the decision "
                          "it was published after)"},
-    required_triggers={
-        SUBMIT_IN_WRITING: "a written procedure that opens puts its document in writing through it (lock its text there)",
-        ADOPT_IN_WRITING: "a written procedure adopted adopts its document through it, citing [decisions.written]",
-        RETURN_FROM_WRITING: "a written procedure that ends without a decision hands its document back through it",
-    },
     listed=True,
 ))
 register(RecordType(
@@ -256,6 +255,14 @@ register(RecordType(
         BREAK_SILENCE: "an objection (`gov written object`) breaks silence through it",
         WRITTEN_WITHDRAW: "`gov written withdraw` fires it",
     },
+    # An instance made before written procedures existed has no written.toml and a document workflow without these:
+    # it opens as it did, without written procedures, until both files are brought in from the shipped ones.
+    optional=True,
+    needs_of={"document": {
+        SUBMIT_IN_WRITING: "a written procedure that opens puts its document in writing through it (lock its text there)",
+        ADOPT_IN_WRITING: "a written procedure adopted adopts its document through it, citing [decisions.written]",
+        RETURN_FROM_WRITING: "a written procedure that ends without a decision hands its document back through it",
+    }},
     show_extras="governance.service.written:show_extras",
     undelivered="governance.service.written_hooks:undelivered",
     listed=True,
