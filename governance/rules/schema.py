@@ -118,8 +118,8 @@ TABLES: tuple[Table, ...] = (
     Table("calendar", "The days the secretariat works: periods of the rules count them, and no due date falls on a closed "
           "day. Without this table no day is closed and periods are calendar days.", (
         Key("count", "choice", "How every `*_days` period of the rules is counted: \"working\" days (a closed day does not "
-            "count) or \"calendar\" days (a period whose last day is closed ends on the next working day; a reminder or "
-            "a limit before a moment goes the working day before).", default="calendar", choices=("calendar", "working")),
+            "count, and a period ends on a working day) or \"calendar\" days (every day counts, and a period may end on a "
+            "closed day, as the Rules of Procedure count it).", default="calendar", choices=("calendar", "working")),
         Key("weekend", "list[day]", "Days of the week the secretariat is closed (mon, tue, wed, thu, fri, sat, sun).",
             default=["sat", "sun"]),
         Key("holidays", "list[country]", "Countries (ISO 3166 alpha-3 codes) whose public holidays close the secretariat, "
