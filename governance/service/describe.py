@@ -67,6 +67,10 @@ STEPS = {key: Localised(en=en, fr=fr, ar=ar) for key, (en, fr, ar) in {
         "withdrawing the designation before the term starts",
         "retrait de la désignation avant le début du mandat",
         "سحب التعيين قبل بدء الولاية"),
+    ("written", "launch"): (
+        "putting the document to the members in writing, by silence or by vote, until the deadline the procedure names",
+        "soumission du document aux membres par procédure écrite, par silence ou par vote, jusqu'à l'échéance indiquée",
+        "عرض الوثيقة على الأعضاء بالإجراء الكتابي، بالسكوت أو بالتصويت، حتى الموعد المحدد"),
 }.items()}
 
 

@@ -24,7 +24,7 @@ def parse_ref(text: str) -> tuple[records.RecordType, int]:
     match = _REF.fullmatch(text or "")
     found = records.by_prefix(match.group(1).upper()) if match else None
     if match is None or found is None:
-        kinds = ", ".join(f"{t.prefix}-1 {t.kind}" for t in records.types().values())
+        kinds = ", ".join(f"{t.prefix}-1 {t.called}" for t in records.types().values())
         raise BadInput(f"{text!r} is not a reference ({kinds})")
     return found, int(match.group(2))
 
@@ -33,10 +33,10 @@ def record(session: Session, ref: str, kinds: tuple[str, ...] | None = None, loc
     """The record a reference names; with `kinds`, it must be one of those."""
     record_type, number = parse_ref(ref)
     if kinds and record_type.kind not in kinds:
-        raise BadInput(f"{ref} is a {record_type.kind}; this needs a {' or '.join(kinds)}")
+        raise BadInput(f"{ref} is a {record_type.called}; this needs a {' or '.join(records.record_type(k).called for k in kinds)}")
     found = session.get(record_type.model_class(), number, with_for_update=lock or None)
     if found is None:
-        raise BadInput(f"there is no {record_type.kind} {record_type.prefix}-{number}", hint=Hint("list", kind=record_type.kind) if record_type.listed else None)
+        raise BadInput(f"there is no {record_type.called} {record_type.prefix}-{number}", hint=Hint("list", kind=record_type.kind) if record_type.listed else None)
     return found
 
 

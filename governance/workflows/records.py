@@ -69,6 +69,11 @@ class RecordType:
     # while this kind's own file is there.
     needs_of: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     optional: bool = False  # an instance may do without the kind: no workflow file, then no such records
+    noun: str = ""  # what a sentence calls one ("written procedure"); the kind's name when blank
+
+    @property
+    def called(self) -> str:
+        return self.noun or self.kind
     listed: bool = False  # records of the kind have a list of their own (`gov meeting list`, the desk)
     provision: str = ""  # the rules table that governs a record ("offices.{record.office}"), cited when nothing else is
     # "module:function" names the service resolves on first use, so this room imports nothing from it:
@@ -237,6 +242,7 @@ register(RecordType(
 ))
 register(RecordType(
     "written", "W", f"{_MODELS}:WrittenProcedure",
+    noun="written procedure",
     time_fields=("until",),
     fields=(Field("document", "document_id", "ref", target="document"), Field("document_version"), Field("mode"),
             _time("until"), Field("reason"), Field("follows", "follows_id", "ref", target="written")),
