@@ -204,7 +204,7 @@ def _link_view(op: Operation, token: str, action: str) -> dict[str, Any]:
         document, version = queries.document_text(op, record.ref, record.circulated_version or record.current_version)
         from governance.documents import paragraphs
 
-        view["paragraphs"] = list(enumerate(paragraphs(version.text), start=1))
+        view["paragraphs"] = list(enumerate(paragraphs(version.text, version.headings), start=1))  # as comments number them
         view["version"] = version.number
     elif action == "complete":
         view["due"] = record.due
@@ -213,7 +213,7 @@ def _link_view(op: Operation, token: str, action: str) -> dict[str, Any]:
         from governance.service.written_count import POSITIONS
 
         _document, version = queries.document_text(op, record.document.ref, record.document_version)
-        view.update(paragraphs=list(enumerate(paragraphs(version.text), start=1)), version=version.number, until=record.until,
+        view.update(paragraphs=list(enumerate(paragraphs(version.text, version.headings), start=1)), version=version.number, until=record.until,
                     document=record.document.ref, positions=POSITIONS)
     return view
 
@@ -384,7 +384,7 @@ def record(ref: str) -> Any:
             from governance.documents import paragraphs
 
             _doc, version = queries.document_text(op, shown["ref"], None)
-            page["paragraphs"] = list(enumerate(paragraphs(version.text), start=1))
+            page["paragraphs"] = list(enumerate(paragraphs(version.text, version.headings), start=1))
             page["version"] = version.number
             _doc, rows = queries.matrix(op, shown["ref"])
             secretariat = "secretariat" in op.actor.roles
@@ -532,7 +532,6 @@ def _health(data: dict[str, Any]) -> dict[str, Any]:
 
 # -- the desk's forms: meetings, documents, people, through the CLI's create functions ---------------------------------
 
-UPLOAD_SUFFIXES = (".txt", ".md")
 
 
 def _choices(op: Operation) -> dict[str, Any]:
@@ -573,31 +572,6 @@ def new_meeting() -> Any:
 
     meeting, _ = _web_change(me, work)
     return redirect(url_for("views.record", ref=meeting.ref), 303)
-
-
-@bp.post("/desk/new/document")
-def new_document() -> Any:
-    from governance.service import changes
-
-    me = _require_secretariat()
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise BadInput(phrase(g.lang, "upload_needed"))
-    name = upload.filename.replace("\\", "/").rsplit("/", 1)[-1]
-    if not name.lower().endswith(UPLOAD_SUFFIXES):
-        raise BadInput(phrase(g.lang, "upload_kind"))
-    limit = _instance().settings.max_file_bytes
-    data = upload.stream.read(limit + 1)
-    if len(data) > limit:
-        raise BadInput(f"the file is larger than the {limit // (1024 * 1024)} MB a document file may be; nothing was created")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise BadInput(phrase(g.lang, "upload_kind")) from None
-    form = request.form
-    document, _ = _web_change(me, lambda op: changes.create_document(op, form.get("type", ""), form.get("title", ""), text, name,
-                                                                     form.get("meeting") or None))
-    return redirect(url_for("views.record", ref=document.ref), 303)
 
 
 @bp.post("/desk/new/person")
