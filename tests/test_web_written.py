@@ -102,3 +102,33 @@ def test_the_focal_points_page_lists_the_procedures_open_to_their_member(network
     assert "Decisions in writing, open now" not in secretariat.get("/?lang=en").text  # the secretariat does not vote
     record = focal.get("/r/W-1?lang=en")
     assert record.status_code == 200 and "W-1" in record.text
+
+
+def test_a_signed_in_member_votes_objects_and_annexes_from_the_procedures_page_as_the_links_would(network: Gov, web: Any) -> None:
+    from tests.test_web import _signed_in
+
+    _start(network, Path(network.folder), "vote")
+    app = web("2021-04-02T10:00")
+    bhr = _signed_in(app, "bhr@bhr.example")
+    page = bhr.get("/r/W-1")
+    assert page.status_code == 200 and 'action="/r/W-1/vote"' in page.text and page.text.count('name="position"') == 3
+    assert bhr.post("/r/W-1/vote", data={"position": "for"}).status_code == 400  # no CSRF token: nothing written
+    assert bhr.post("/r/W-1/vote", data=_form(page.text)).status_code == 400  # no position chosen
+    done = bhr.post("/r/W-1/vote", data=_form(page.text) | {"position": "against", "statement": "Too early."})
+    assert done.status_code == 303
+    shown = network.j("show", "W-1", now="2021-04-02T10:00")
+    assert [(p["org"], p["position"], p["by"]) for p in shown["positions"]] == [("BHR", "against", "bhr")]
+    assert network.j("audit", "W-1")["entries"][-1]["channel"] == "web"
+    observer = _signed_in(app, "jean@ilo.example").get("/r/W-1")
+    assert 'action="/r/W-1/vote"' not in observer.text  # an observer's organisation has no voice
+    # A silence procedure offers the objection instead, and the annex where the rules allow it.
+    network.ok("doc", "create", "--type", "report", "--title", "Second", "--file", str(Path(network.folder) / "tor.txt"), actor=SEC,
+               now=NOW, env=ENV)
+    network.ok("written", "start", "D-2", "--mode", "silence", actor=SEC, now=NOW, env=ENV)
+    page = bhr.get("/r/W-2")
+    assert 'action="/r/W-2/object"' in page.text and 'name="amendment"' in page.text
+    assert 'action="/r/W-2/reserve"' in page.text  # an open procedure takes annexes ([states.open] annexes = true)
+    annexed = bhr.post("/r/W-2/reserve", data=_form(page.text) | {"kind": "statement", "text": "Bahrain reads §2 as advisory."})
+    assert annexed.status_code == 303 and network.j("show", "W-2", now="2021-04-02T10:00")["reservations"]
+    broken = bhr.post("/r/W-2/object", data=_form(page.text) | {"text": "Paragraph 3 is premature.", "para": "3"})
+    assert broken.status_code == 303 and network.j("show", "W-2", now="2021-04-02T10:00")["state"] == "broken"

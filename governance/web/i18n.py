@@ -77,6 +77,15 @@ PHRASES: dict[str, tuple[str, str, str]] = {
     "will_vote": ("You vote in the name of {org}: one vote per member, and the last one cast before the deadline counts. This link takes one vote.",
                   "Vous votez au nom de {org} : une voix par membre, et la dernière exprimée avant l'échéance est retenue. Ce lien sert pour un vote.",
                   "تصوّتون باسم {org}: صوت واحد لكل عضو، ويُعتدّ بآخر صوت قبل الموعد النهائي. يصلح هذا الرابط لتصويت واحد."),
+    "reservation_needed": ("Write the reservation or statement in the box; nothing was annexed.",
+                           "Écrivez la réserve ou la déclaration dans la case ; rien n'a été annexé.",
+                           "اكتبوا التحفّظ أو البيان في الخانة؛ لم يُرفق شيء."),
+    "your_reservation": ("A reservation or interpretative statement of your organisation, annexed to the decision",
+                         "Une réserve ou déclaration interprétative de votre organisation, annexée à la décision",
+                         "تحفّظ أو بيان تفسيري لمؤسستكم، يُرفق بالقرار"),
+    "reservation": ("Reservation", "Réserve", "تحفّظ"),
+    "statement": ("Interpretative statement", "Déclaration interprétative", "بيان تفسيري"),
+    "annex": ("Annex it", "L'annexer", "إرفاقه"),
     "written_until": ("Deadline", "Échéance", "الموعد النهائي"),
     "your_objection": ("Your objection, or the amendment you propose", "Votre objection, ou l'amendement que vous proposez",
                        "اعتراضكم، أو التعديل الذي تقترحونه"),
@@ -392,6 +401,11 @@ DISPOSITIONS: dict[str, tuple[str, str, str]] = {
     "rejected": ("not accepted", "non retenue", "غير مقبولة"),
     "noted": ("noted", "prise en compte", "أُحيط بها علمًا"),
 }
+WRITTEN_MODES: dict[str, tuple[str, str, str]] = {
+    "silence": ("silence procedure: adopted unless a member objects", "procédure d'approbation tacite : adopté sauf objection",
+                "إجراء السكوت: يُعتمد ما لم يعترض عضو"),
+    "vote": ("written vote", "vote par écrit", "تصويت كتابي"),
+}
 DOCUMENT_TYPES: dict[str, tuple[str, str, str]] = {
     "concept_note": ("concept note", "note conceptuelle", "مذكرة مفاهيمية"),
     "agenda": ("agenda", "ordre du jour", "جدول الأعمال"),
@@ -413,7 +427,21 @@ def phrase(lang: str, key: str, **fields: Any) -> str:
         return forms_by_count.get(category, forms_by_count["other"]).format(**fields)
     forms = PHRASES[key]
     text = forms[_INDEX.get(lang, 0)] or forms[0]
-    return text.format(**fields) if fields else text
+    return text.format(**_isolated(lang, fields)) if fields else text
+
+
+def _isolated(lang: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """In a right-to-left phrase, each value written in a left-to-right script sits between FIRST STRONG ISOLATE and POP DIRECTIONAL
+    ISOLATE: a name in Latin letters keeps its own order and its comma and brackets ("Kingdom of Bahrain:") stay with it
+    (what <bdi> does in markup, for the text a phrase is)."""
+    if lang not in RTL:
+        return fields
+    import unicodedata
+
+    def latin(value: str) -> bool:
+        return any(unicodedata.bidirectional(ch) == "L" for ch in value)
+
+    return {k: f"\u2068{v}\u2069" if isinstance(v, str) and latin(v) else v for k, v in fields.items()}
 
 
 def named(table: dict[str, tuple[str, str, str]], lang: str, name: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
 
@@ -13,7 +13,8 @@ from governance.clock import ago
 from governance.errors import BadInput, NotPermitted
 from governance.service import links
 from governance.service.context import Channel, Instance, Operation
-from governance.web.i18n import DEADLINES, DISPOSITIONS, DOCUMENT_TYPES, FIELDS, PHRASES, TRIGGERS, arrow, named, phrase, state_name
+from governance.web.i18n import (DEADLINES, DISPOSITIONS, DOCUMENT_TYPES, FIELDS, PHRASES, TRIGGERS, WRITTEN_MODES, arrow, named,
+                                  phrase, state_name)
 
 bp = Blueprint("views", __name__)
 # Forms checked by a signed token of their own rather than the session's (see app.create_app).
@@ -96,6 +97,8 @@ def _value_label(kind: str, name: str, value: Any) -> Any:
     """A field's value in the reader's words where it is a code: a document's type, a meeting's kind, yes or no."""
     if isinstance(value, bool):
         return phrase(g.lang, "yes" if value else "no")
+    if name == "mode" and kind == "written" and isinstance(value, str):
+        return named(WRITTEN_MODES, g.lang, value)
     if name == "type" and kind == "document" and isinstance(value, str):
         return named(DOCUMENT_TYPES, g.lang, value)
     if name == "kind" and kind == "meeting" and isinstance(value, str):
@@ -391,6 +394,21 @@ def record(ref: str) -> Any:
             page["comments"] = rows if secretariat else [row for row in rows if row["org"] == me["org"]]
             page["secretariat"] = secretariat
             page["comment_deadline"] = next((d for d in shown["deadlines"] if d["name"] == "comment_deadline"), None)
+        if shown["kind"] == "written":  # named by what it decides: its document's title
+            from governance.service import lookup
+
+            page["heading"] = lookup.record(op.session, shown["ref"], ("written",)).document.title
+        page["written_action"] = next((a for a in ("object", "vote") if a in hints), None)
+        page["can_reserve"] = "reserve" in hints
+        if page["written_action"]:  # the member's say, as the letter's link would take it: the text put to them, the choices
+            from governance.documents import paragraphs
+            from governance.service import lookup
+            from governance.service.written_count import POSITIONS
+
+            procedure = lookup.record(op.session, shown["ref"], ("written",))
+            _doc, version = queries.document_text(op, procedure.document.ref, procedure.document_version)
+            page["written_form"] = {"action": page["written_action"], "positions": POSITIONS, "org": me["org_name"],
+                                    "paragraphs": list(enumerate(paragraphs(version.text, version.headings), start=1))}
         return page
 
     return render_template("record.html", **_read(me["handle"], view))
@@ -460,6 +478,49 @@ def comment(ref: str) -> Any:
     para = _paragraph(request.form.get("para"))
     _web_change(me, lambda op: changes.add_comment(op, ref, text, para))
     return redirect(url_for("views.record", ref=ref) + (f"#p{para}" if para else ""), 303)
+
+
+@bp.post("/r/<ref>/object")
+def object_(ref: str) -> Any:
+    """A member breaks silence from the procedure's page, signed in: what the letter's `object` link does."""
+    from governance.service import written
+
+    me = _require_me()
+    text = request.form.get("text", "")
+    if not text.strip():
+        raise BadInput(phrase(g.lang, "objection_needed"))
+    para = _paragraph(request.form.get("para"))
+    _web_change(me, lambda op: written.object_(op, ref, text, para, request.form.get("amendment") == "on"))
+    flash(phrase(g.lang, "done_object", ref=ref))
+    return redirect(url_for("views.record", ref=ref), 303)
+
+
+@bp.post("/r/<ref>/vote")
+def vote(ref: str) -> Any:
+    """A member's vote from the procedure's page, signed in: what the letter's `vote` link does."""
+    from governance.service import written
+
+    me = _require_me()
+    position = request.form.get("position", "")
+    if not position:
+        raise BadInput(phrase(g.lang, "position_needed"))
+    _web_change(me, lambda op: written.vote(op, ref, position, request.form.get("statement") or None))
+    flash(phrase(g.lang, "done_vote", ref=ref))
+    return redirect(url_for("views.record", ref=ref), 303)
+
+
+@bp.post("/r/<ref>/reserve")
+def reserve(ref: str) -> Any:
+    """A member annexes a reservation or interpretative statement to the decision (`gov written reserve`)."""
+    from governance.service import written
+
+    me = _require_me()
+    text = request.form.get("text", "")
+    if not text.strip():
+        raise BadInput(phrase(g.lang, "reservation_needed"))
+    kind = request.form.get("kind") or written.ANNEXES[0]
+    _web_change(me, lambda op: written.reserve(op, ref, text, kind))
+    return redirect(url_for("views.record", ref=ref), 303)
 
 
 @bp.post("/c/<ref>/dispose")

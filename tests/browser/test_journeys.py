@@ -109,3 +109,22 @@ def test_the_secretariat_circulates_a_draft_from_the_desk(network: Any, served: 
     page.wait_for_url(server.url + "/r/D-1")
     assert network.j("show", "D-1")["state"] == "circulated"
     shoot(page, "record-circulated")
+
+
+def test_a_focal_point_votes_in_a_written_procedure_from_its_page_in_arabic(network: Any, served: Any, page: Any, tmp_path: Path) -> None:
+    text = tmp_path / "plan.txt"
+    text.write_text("1. The Action Plan 2021-2023 is revised as annexed.\n\n2. The secretariat reports on it to the 4th meeting.\n",
+                    encoding="utf-8")
+    network.ok("doc", "create", "--type", "action_plan", "--title", "Revised Action Plan", "--file", str(text), actor=SEC,
+               now="2022-03-01T10:00", env=ENV)
+    network.ok("written", "start", "D-1", "--mode", "vote", actor=SEC, now="2022-03-01T10:00", env=ENV)
+    server = served("2022-03-02T10:00")
+    _sign_in(page, server, "bhr@bhr.example", "2022-03-02T10:00")
+    page.click("a[href='/r/W-1']")
+    assert page.get_attribute("html", "dir") == "rtl"
+    page.check("input[name=position][value=for]")
+    page.fill("#statement", "تؤيد البحرين الخطة المنقحة.")
+    shoot(page, "focal-point-written-vote-ar")
+    page.click("form[action='/r/W-1/vote'] button.primary")
+    page.wait_for_selector(".notice")
+    assert network.j("show", "W-1", now="2022-03-02T10:00")["positions"][0]["position"] == "for"
