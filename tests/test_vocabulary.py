@@ -202,6 +202,7 @@ OTHER_VOCABULARIES = {
     ("describe.py", "draft"): "the letter context's key for the version out for comments",
     ("describe.py", "designated"): "a key of the succession view letters read",
     ("engine.py", "cancelled"): "a deadline row's status",
+    ("calendars.py", "cancelled"): "a deadline row's status (reminders recomputed when a member's calendar changes)",
     ("outbox.py", "draft"): "the letter context's key for the version out for comments",
     ("queries.py", "open"): "how `show` names a comment not yet disposed of",
 }

@@ -135,7 +135,9 @@ def _fire_batch(instance: Instance, moment: datetime, size: int, before: int) ->
                 batch.done.append(row)
                 if _changes_who_holds_what(row):
                     _fresh_audiences(op)  # an office changed hands: the audiences looked up so far are not the ones now
-        if len(due) < size:
+        # The last batch: fewer rows were due than it could take, and none it wrote is due already (a term's end
+        # schedules the vacancy at that same moment: it fires in this tick, by the next batch).
+        if len(due) < size and not any(row["due"] <= moment for row in op.deadlines):
             _mark_tick(op, moment, before + len(batch.done) + len(batch.again))
             batch.marked = True
 
