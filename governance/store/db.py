@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from typing import Iterator
 
 from sqlalchemy import create_engine, event, text
@@ -32,7 +34,9 @@ class Database:
                 target = target.set(password=os.environ[password_env])
             if self.is_sqlite:
                 _create_private(target.database)
-            self.engine: Engine = _engine_for(target, self.is_sqlite)
+            self._shared = _engine_for(target, self.is_sqlite)
+            self._released = False
+            self.engine: Engine = self._shared.engine
         except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
             raise BadInput(f"cannot reach the database at {_hidden(url)}: {_reason(exc)}") from None
         except OSError as exc:
@@ -80,36 +84,56 @@ class Database:
         return self.engine.url.render_as_string(hide_password=True)
 
     def dispose(self) -> None:
-        """Give back every connection. The engine itself stays for the next opening of the same database in this
-        process (see _engine_for)."""
-        self.engine.dispose()
+        """Give back every connection once no other opening of this database in the process is using the engine.
+        The engine itself stays for the next opening (see _engine_for)."""
+        with _ENGINES_LOCK:
+            if self._released:
+                return
+            self._released = True
+            self._shared.holders -= 1
+            last = self._shared.holders == 0
+        if last:
+            self.engine.dispose()
 
 
 # Engines by database, kept across openings in one process (the web application, the scheduler, calls in process):
-# an engine keeps the SQL it has compiled, which a new engine would compile again for every statement. Disposing an
-# engine closes its connections and leaves it usable; the oldest is let go when more databases than this are open.
-_ENGINES: dict[str, Engine] = {}
+# an engine keeps the SQL it has compiled, which a new engine would compile again for every statement. Openings of one
+# database share its engine (threads among them), so its connections are closed when the last of them is disposed;
+# the engine stays usable, and the oldest is let go when more databases than this are open.
+@dataclass
+class _Shared:
+    engine: Engine
+    holders: int = 0
+
+
+_ENGINES: dict[str, _Shared] = {}
 _ENGINES_KEPT = 8
+_ENGINES_LOCK = threading.Lock()
 
 
-def _engine_for(target: URL, is_sqlite: bool) -> Engine:
+def _engine_for(target: URL, is_sqlite: bool) -> _Shared:
     key = target.render_as_string(hide_password=False)
-    engine = _ENGINES.pop(key, None)
-    if engine is None:
-        kwargs: dict[str, object] = {}
-        if is_sqlite:
-            kwargs["connect_args"] = {"timeout": 60}
-        else:
-            kwargs["pool_pre_ping"] = True
-            if target.get_backend_name() == "postgresql":  # an unreachable host answers in seconds, not minutes
-                kwargs["connect_args"] = {"connect_timeout": 15}
-        engine = create_engine(target, **kwargs)
-        if is_sqlite:
-            _sqlite_settings(engine)
-        while len(_ENGINES) >= _ENGINES_KEPT:
-            _ENGINES.pop(next(iter(_ENGINES))).dispose()
-    _ENGINES[key] = engine  # the newest last: the oldest goes first
-    return engine
+    with _ENGINES_LOCK:
+        shared = _ENGINES.pop(key, None)
+        if shared is None:
+            kwargs: dict[str, object] = {}
+            if is_sqlite:
+                kwargs["connect_args"] = {"timeout": 60}
+            else:
+                kwargs["pool_pre_ping"] = True
+                if target.get_backend_name() == "postgresql":  # an unreachable host answers in seconds, not minutes
+                    kwargs["connect_args"] = {"connect_timeout": 15}
+            engine = create_engine(target, **kwargs)
+            if is_sqlite:
+                _sqlite_settings(engine)
+            shared = _Shared(engine)
+            while len(_ENGINES) >= _ENGINES_KEPT:
+                oldest = _ENGINES.pop(next(iter(_ENGINES)))
+                if oldest.holders == 0:  # one still open is disposed by its last holder
+                    oldest.engine.dispose()
+        shared.holders += 1
+        _ENGINES[key] = shared  # the newest last: the oldest goes first
+    return shared
 
 
 def _create_private(database: str | None) -> None:
