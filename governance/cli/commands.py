@@ -14,22 +14,22 @@ from governance.clock import iso, parse_when, shown
 from governance.errors import BadInput, DefinitionErrors, IntegrityFailure
 
 
-def _read_file(path: Path, limit: int) -> str:
-    """A document's text from a regular file of at most `limit` bytes ([instance] max_file_mb).
+def read_file_bytes(path: Path, limit: int) -> bytes:
+    """A document file's bytes, from a regular file of at most `limit` bytes ([instance] max_file_mb).
 
     A device (/dev/zero) would be read without end and a FIFO would wait for a writer: only a regular file is
     opened for reading, and a FIFO slipped in after the check cannot block (O_NONBLOCK) and is refused by fstat.
     """
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
-            raise BadInput(f"{path} is not a regular file (a device, folder or pipe cannot be a document's text)")
+            raise BadInput(f"{path} is not a regular file (a device, folder or pipe cannot be a document's file)")
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
-            raise BadInput(f"{path} is not a regular file (a device, folder or pipe cannot be a document's text)")
+            raise BadInput(f"{path} is not a regular file (a device, folder or pipe cannot be a document's file)")
         if info.st_size > limit:
             raise BadInput(f"{path} is {info.st_size:,} bytes, {_too_large(limit)}")
         try:
@@ -38,8 +38,13 @@ def _read_file(path: Path, limit: int) -> str:
             raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
     if len(data) > limit:
         raise BadInput(f"{path} grew while it was read: {_too_large(limit)}")
+    return data
+
+
+def _read_file(path: Path, limit: int) -> str:
+    """A document's text: a file as read_file_bytes reads it, in UTF-8."""
     try:
-        return data.decode("utf-8-sig")
+        return read_file_bytes(path, limit).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise BadInput(f"{path} is not UTF-8 text") from None
 

@@ -6,7 +6,6 @@ Only click and the command line's own module are imported here; each command imp
 from __future__ import annotations
 
 import os
-import stat
 from pathlib import Path
 from typing import Any
 
@@ -18,29 +17,9 @@ from governance.cli.main import Context, NUMBER, comment, doc, pass_ctx
 def read_bytes(c: Context, path: Path) -> bytes:
     """A file's bytes, from a regular file of at most [instance] max_file_mb (a device or a pipe is refused, as
     `doc create` always refused them)."""
-    from governance.cli.commands import _file_limit, _too_large
-    from governance.errors import BadInput
+    from governance.cli.commands import _file_limit, read_file_bytes
 
-    limit = _file_limit(c)
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            raise BadInput(f"{path} is not a regular file (a device, folder or pipe cannot be a document's file)")
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    except OSError as exc:
-        raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise BadInput(f"{path} is not a regular file (a device, folder or pipe cannot be a document's file)")
-        if info.st_size > limit:
-            raise BadInput(f"{path} is {info.st_size:,} bytes, {_too_large(limit)}")
-        try:
-            data = handle.read(limit + 1)
-        except OSError as exc:
-            raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
-    if len(data) > limit:
-        raise BadInput(f"{path} grew while it was read: {_too_large(limit)}")
-    return data
+    return read_file_bytes(path, _file_limit(c))
 
 
 def write_file(out: Path | None, default_name: str, data: bytes) -> Path:
