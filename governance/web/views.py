@@ -241,11 +241,7 @@ def link_post(token: str, action: str) -> Any:
     para = _paragraph(request.form.get("para"))
     if action == "comment" and not text.strip():
         raise BadInput("Write your comment in the box; nothing was sent")
-    if action == "object" and not text.strip():
-        raise BadInput(phrase(g.lang, "objection_needed"))
-    position = request.form.get("position", "")
-    if action == "vote" and not position:
-        raise BadInput(phrase(g.lang, "position_needed"))
+    say = _member_says(action) if action in ("object", "vote") else None
 
     def act(op: Operation, found: links.Found) -> Any:
         ref, version = found.link.ref, found.link.record_version
@@ -255,12 +251,8 @@ def link_post(token: str, action: str) -> Any:
             return changes.reject(op, ref, reason or "", version)
         if action == "comment":
             return changes.add_comment(op, ref, text, para)
-        if action in ("object", "vote"):
-            from governance.service import written
-
-            if action == "object":
-                return written.object_(op, ref, text, para, request.form.get("amendment") == "on")
-            return written.vote(op, ref, position, request.form.get("statement") or None)
+        if say is not None:
+            return say(op, ref)
         return changes.advance(op, ref, "complete", reason, None, version)
 
     result, _ = links.use(_instance(), token, action, act)
@@ -480,32 +472,31 @@ def comment(ref: str) -> Any:
     return redirect(url_for("views.record", ref=ref) + (f"#p{para}" if para else ""), 303)
 
 
-@bp.post("/r/<ref>/object")
-def object_(ref: str) -> Any:
-    """A member breaks silence from the procedure's page, signed in: what the letter's `object` link does."""
+def _member_says(action: str) -> Callable[[Operation, str], Any]:
+    """What a member's form asks in a written procedure (on a letter's link page or the procedure's own page): checked
+    here, then the service call that says it for a reference."""
     from governance.service import written
 
-    me = _require_me()
-    text = request.form.get("text", "")
-    if not text.strip():
-        raise BadInput(phrase(g.lang, "objection_needed"))
-    para = _paragraph(request.form.get("para"))
-    _web_change(me, lambda op: written.object_(op, ref, text, para, request.form.get("amendment") == "on"))
-    flash(phrase(g.lang, "done_object", ref=ref))
-    return redirect(url_for("views.record", ref=ref), 303)
-
-
-@bp.post("/r/<ref>/vote")
-def vote(ref: str) -> Any:
-    """A member's vote from the procedure's page, signed in: what the letter's `vote` link does."""
-    from governance.service import written
-
-    me = _require_me()
+    if action == "object":
+        text = request.form.get("text", "")
+        if not text.strip():
+            raise BadInput(phrase(g.lang, "objection_needed"))
+        para, amendment = _paragraph(request.form.get("para")), request.form.get("amendment") == "on"
+        return lambda op, ref: written.object_(op, ref, text, para, amendment)
     position = request.form.get("position", "")
     if not position:
         raise BadInput(phrase(g.lang, "position_needed"))
-    _web_change(me, lambda op: written.vote(op, ref, position, request.form.get("statement") or None))
-    flash(phrase(g.lang, "done_vote", ref=ref))
+    statement = request.form.get("statement") or None
+    return lambda op, ref: written.vote(op, ref, position, statement)
+
+
+@bp.post("/r/<ref>/<any(object, vote):action>")
+def member_says(ref: str, action: str) -> Any:
+    """A member objects or votes from the procedure's page, signed in: what the letter's link does."""
+    me = _require_me()
+    say = _member_says(action)
+    _web_change(me, lambda op: say(op, ref))
+    flash(phrase(g.lang, f"done_{action}", ref=ref))
     return redirect(url_for("views.record", ref=ref), 303)
 
 
