@@ -159,10 +159,30 @@ def config_path(option: str | None) -> Path:
     return Path(option or os.environ.get("GOV_CONFIG") or "config.toml")
 
 
+# Settings already read in this process, by the file's path (as given and resolved) and contents: a process that opens
+# its instance again (the web application, calls in process) validates config.toml once per version of it.
+_READ: dict[tuple[str, str, bytes], Settings] = {}
+
+
 def load_settings(path: Path) -> Settings:
     """Read and validate config.toml; every problem is reported as `PATH:LINE: message` (DefinitionErrors, exit 2)."""
     if not path.is_file():
         raise BadInput(f"no instance at {path}: there is no such config file (create one with `gov init`, or pass --config)")
+    try:
+        key = (str(path), str(path.resolve()), path.read_bytes())
+    except OSError:
+        key = None
+    if key is not None and key in _READ:
+        return _READ[key]
+    settings = _read_settings(path)
+    if key is not None:
+        if len(_READ) >= 16:
+            _READ.pop(next(iter(_READ)))
+        _READ[key] = settings
+    return settings
+
+
+def _read_settings(path: Path) -> Settings:
     try:
         doc = tomlpos.load(path)
     except tomlpos.TomlSyntaxError as exc:

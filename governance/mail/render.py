@@ -61,7 +61,9 @@ class Renderer:
         self.short_name = short_name
         self.working_language = working_language
         self.languages = languages
-        self.env = _environment(str(override) if override else "")
+        # An instance without letters of its own shares the shipped templates' environment with every other such
+        # instance in the process: each template is compiled once, not once per opening.
+        self.env = _environment(str(override) if override and _holds_templates(override) else "")
 
     def language_for(self, wanted: str | None, name: str) -> str:
         for lang in (wanted, self.working_language, "en"):
@@ -107,6 +109,10 @@ class Renderer:
             render = template.blocks.get(block)
             parts.append(_tidy("".join(render(ctx))).strip() if render else "")
         return parts[0], parts[1]
+
+
+def _holds_templates(folder: Path) -> bool:
+    return folder.is_dir() and any(folder.rglob("*.txt"))
 
 
 @lru_cache(maxsize=8)
