@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,18 @@ REPO = Path(__file__).resolve().parent.parent
 GOV = shutil.which("gov", path=str(Path(sys.executable).parent)) or shutil.which("gov")
 
 
+# A call in process takes over what a process has one of (its environment, argv, working folder, standard streams):
+# calls from two threads (a test's control run beside its trials) take turns.
+_IN_PROCESS = threading.Lock()
+
+
 def run_in_process(argv: list[str], environment: dict[str, str], folder: Path) -> tuple[int, str, str]:
     """`gov ARGV` as a process would run it, in this one: (exit code, stdout, stderr)."""
+    with _IN_PROCESS:
+        return _run_in_process(argv, environment, folder)
+
+
+def _run_in_process(argv: list[str], environment: dict[str, str], folder: Path) -> tuple[int, str, str]:
     import contextlib
     import io
 
