@@ -268,3 +268,20 @@ def test_deadlines_lists_the_soonest_hundred_by_default_says_more_wait_and_limit
     assert set(every["deadlines"][0]) >= {"ref", "name", "kind", "due", "status"}
     text = network.ok("deadlines", now="2021-03-02T09:00").out
     assert "more wait: gov deadlines --limit 1000" in text
+
+
+def test_in_one_batch_a_letter_after_the_chair_changes_hands_goes_to_the_new_chair(network):
+    """Tick looks audiences up once per batch: a row that hands the office over (the next term's start) must make the
+    rows after it in the same batch write to the new holder, not to the one a row before it looked up."""
+    def overdue_action(title: str, now: str) -> None:  # due at the very moment the chair changes hands
+        network.ok("action", "add", "--title", title, "--owner", "EGY", "--due", "2023-03-01T00:00", actor=SEC, now=now)
+
+    overdue_action("Before the designation", "2021-06-01T09:00")  # A-1: its row fires before the terms' rows
+    network.ok("term", "designate", "chair", "--org", "BHR", "--start", "2023-03-01", actor=SEC, now="2021-06-01T10:00")
+    overdue_action("After the designation", "2021-06-02T10:00")  # A-2: its row fires after them
+    network.ok("tick", now="2023-02-28T23:00")  # everything before (reminders) out of the way
+    fired = [(f["ref"], f["name"]) for f in network.j("tick", now="2023-03-01T00:00")["fired"]]
+    assert fired.index(("A-1", "due")) < fired.index(("T-2", "term_start")) < fired.index(("A-2", "due")), fired
+    letters = [(m["subject"], m["to"]) for m in network.j("outbox")["messages"] if m["template"] == "action_overdue"]
+    after = {to for subject, to in letters if "A-2:" in subject}
+    assert "bhr@bhr.example" in after and "iskur@iskur.example" not in after, letters
