@@ -12,6 +12,7 @@ from pathlib import Path
 from lxml import etree
 
 from governance.files.akn import Decision, Reservation, parts, write_akn
+from tests.test_translations import _tabled_at_a_meeting_in_session
 
 SEC = "sec"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -35,16 +36,8 @@ def _valid(data: bytes) -> etree._ElementTree:
 
 
 def _adopted(network) -> None:
-    network.ok("meeting", "create", "--kind", "general", "--title", "Third Meeting of OIC-PESNET", "--start", "2021-06-02T12:00",
-               "--end", "2021-06-03T15:00", "--online", "--link", "https://video.example.org/m", actor=SEC, now="2021-03-10T10:00")
-    network.ok("advance", "M-1", "convene", actor=SEC, now="2021-03-10T11:00")
-    network.ok("approve", "M-1", actor="iskur", now="2021-03-11T09:00")
-    network.ok("doc", "create", "--type", "communique", "--title", "Final communiqué", "--file", str(EN), "--meeting", "M-1",
-               actor=SEC, now="2021-05-20")
-    network.ok("advance", "D-1", "table", actor=SEC, now="2021-05-21")
-    network.ok("advance", "M-1", "open", actor="iskur", now="2021-06-02T12:00")
-    for fp in ("iskur", "bhr", "mar"):
-        network.ok("attend", "M-1", actor=fp, now="2021-06-02T12:05")
+    """The communiqué tabled at the 3rd meeting, in session with a quorum (the language versions' tests set it up alike)."""
+    _tabled_at_a_meeting_in_session(network, None)
 
 
 def test_the_3rd_meetings_communique_is_valid_akoma_ntoso_with_its_twelve_operative_paragraphs(network, tmp_path):

@@ -23,7 +23,7 @@ def _require_languages(network, languages: str) -> None:
     rules.write_text(text.replace("languages_required = []", f"languages_required = {languages}"), encoding="utf-8")
 
 
-def _tabled_at_a_meeting_in_session(network, tmp_path: Path) -> None:
+def _tabled_at_a_meeting_in_session(network, tmp_path: Path | None) -> None:
     """The communiqué before the 3rd meeting, in session with a quorum (İŞKUR, BHR, MAR present)."""
     network.ok("meeting", "create", "--kind", "general", "--title", "Third Meeting of OIC-PESNET", "--start", "2021-06-02T12:00",
                "--end", "2021-06-03T15:00", "--online", "--link", "https://video.example.org/m", actor=SEC, now="2021-03-10T10:00")
