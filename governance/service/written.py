@@ -117,14 +117,21 @@ def _paragraph(op: Operation, procedure: WrittenProcedure, para: int | None) -> 
     return para
 
 
+def _speaking(op: Operation, ref: str, act: str, mode: str, otherwise: str) -> tuple[WrittenProcedure, Any]:
+    """The procedure a member speaks in and the person speaking for the member, while it takes positions in `mode`;
+    in the other mode, `otherwise` says what to do instead."""
+    procedure = _procedure(op, ref)
+    person = _voice(op, procedure, act)
+    _taking(op, procedure)
+    if procedure.mode != mode:
+        raise NotAllowedNow(otherwise.format(ref=procedure.ref), rule=state.cite(op.rules))
+    return procedure, person
+
+
 def object_(op: Operation, ref: str, text: str, para: int | None = None, amendment: bool = False) -> WrittenObjection:
     """A member objects (or proposes an amendment): silence is broken at once, and the rules' fallback follows."""
-    procedure = _procedure(op, ref)
-    person = _voice(op, procedure, "object")
-    _taking(op, procedure)
-    if procedure.mode != state.SILENCE:
-        raise NotAllowedNow(f"{procedure.ref} is a written vote: a member against it votes against "
-                            f"(gov written vote {procedure.ref} --position against --statement TEXT)", rule=state.cite(op.rules))
+    procedure, person = _speaking(op, ref, "object", state.SILENCE, "{ref} is a written vote: a member against it votes against "
+                                  "(gov written vote {ref} --position against --statement TEXT)")
     body = multi_line(text, "--text", FREE_TEXT_MAX)
     objection = WrittenObjection(procedure_id=procedure.id, org_id=person.org_id, person_id=person.id,
                                  kind=OBJECTIONS[1] if amendment else OBJECTIONS[0], text=body, para=_paragraph(op, procedure, para),
@@ -139,12 +146,8 @@ def object_(op: Operation, ref: str, text: str, para: int | None = None, amendme
 
 def vote(op: Operation, ref: str, position: str, statement: str | None = None) -> WrittenPosition:
     """A member's position in a written vote; a later one before the deadline replaces it (both kept and audited)."""
-    procedure = _procedure(op, ref)
-    person = _voice(op, procedure, "vote")
-    _taking(op, procedure)
-    if procedure.mode != state.VOTE:
-        raise NotAllowedNow(f"{procedure.ref} is a silence procedure: a member agrees by keeping silent, or objects "
-                            f"(gov written object {procedure.ref} --text TEXT)", rule=state.cite(op.rules))
+    procedure, person = _speaking(op, ref, "vote", state.VOTE, "{ref} is a silence procedure: a member agrees by keeping silent, "
+                                  "or objects (gov written object {ref} --text TEXT)")
     if position not in POSITIONS:
         raise BadInput(f"--position must be one of {', '.join(POSITIONS)}, not {position!r}")
     explained = optional_text(statement, "--statement")
