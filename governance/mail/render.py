@@ -23,6 +23,7 @@ RTL = {"ar"}
 LRI, RLI, FSI, PDI = "\u2066", "\u2067", "\u2068", "\u2069"
 _OPENERS = {LRI: '<bdi dir="ltr">', RLI: '<bdi dir="rtl">', FSI: "<bdi>"}
 _ISOLATES = str.maketrans("", "", LRI + RLI + FSI + PDI)
+_ISOLATE_CHAR = re.compile(f"[{LRI}{RLI}{FSI}{PDI}]")
 # The characters that give a run its direction: in a right-to-left letter, data holding left-to-right letters or
 # digits (a title, a name, M-3, 12:00) is isolated; in a left-to-right one, data holding Arabic or Hebrew letters.
 _AGAINST = {"rtl": frozenset({"L", "EN", "AN"}), "ltr": frozenset({"R", "AL"})}
@@ -329,9 +330,12 @@ def _href(line: str) -> str | None:
 
 def _bdi(line: str) -> Markup:
     """One line, escaped, with each isolate pair as <bdi>; an unmatched isolate is dropped, an unclosed one closed."""
+    text = str(escape(line))
+    if not _ISOLATE_CHAR.search(text):  # most lines hold no data to isolate: nothing to walk through
+        return Markup(text)
     out: list[str] = []
     depth = 0
-    for ch in str(escape(line)):
+    for ch in text:
         if ch in _OPENERS:
             out.append(_OPENERS[ch])
             depth += 1
