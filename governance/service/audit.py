@@ -11,10 +11,10 @@ from datetime import datetime, timezone
 from json.encoder import encode_basestring as _quoted
 from typing import Any, Iterator
 
-from sqlalchemy import String, insert, select, type_coerce, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from governance.store.models import AuditEntry, AuditHead, Comment, Document, DocumentVersion
+from governance.store.models import AuditEntry, AuditHead, AuditQueued, Comment, Document, DocumentVersion
 from governance.workflows import records
 
 # The columns an entry's hash covers, in order; the last three came with the witnesses (schema 0004).
@@ -71,25 +71,90 @@ def _canonical(content: list[Any]) -> str:
     return "[" + ",".join(parts) + "]"
 
 
-def write(session: Session, entries: list[dict[str, Any]], recorded_at: datetime, channel: str, via: str | None) -> str | None:
-    """Append entries after the chain's head; returns the new head as "SEQ:HASH" (None when nothing was written).
+# Where an operation notes that its entries were queued behind another writer (its memo), for a seal once committed.
+QUEUED = "audit.queued"
 
-    The head row's lock orders concurrent writers.
+
+@dataclass(frozen=True)
+class Written:
+    """What `write` did: the chain's head as "SEQ:HASH" (a witness for the change's letters), and whether the
+    entries were queued behind another writer (the head is then the one before them; `seal` links them in)."""
+
+    head: str | None
+    queued: bool = False
+
+
+def write(session: Session, entries: list[dict[str, Any]], recorded_at: datetime, channel: str, via: str | None) -> Written:
+    """Append entries to the chain; the head after them, or, when another writer holds the head, the head before
+    them and `queued`. With no entries, the head as it stands.
+
+    The head row's lock orders writers. On PostgreSQL a writer does not wait for it: while another transaction
+    holds the head, entries go to the queue in the order written, and whoever holds the head next links them into
+    the chain ahead of its own. So writers run side by side, and the chain stays one order of entries, each hashed
+    over the one before. SQLite's writers take turns anyway: there, every change seals its own entries.
     """
     if not entries:
-        return None
-    head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()).one()
-    seq, prev = head.seq, head.hash
-    rows = []
-    for item in entries:
-        seq += 1
+        top = head(session)
+        return Written(f"{top[0]}:{top[1]}" if top else None)
+    rows = [
         # An entry may name its own channel: the engine acting by a rule inside a person's change (a term taking effect).
-        row = dict(item, seq=seq, prev_hash=prev, recorded_at=recorded_at, channel=item.get("channel", channel), via=item.get("via", via))
-        row["hash"] = prev = digest(row, row["prev_hash"])
-        rows.append(row)
-    session.execute(insert(AuditEntry), rows)
+        dict(item, recorded_at=recorded_at, channel=item.get("channel", channel), via=item.get("via", via))
+        for item in entries
+    ]
+    sealed = _seal(session, rows, wait=False)
+    if sealed is not None:
+        return Written(sealed)
+    session.execute(insert(AuditQueued), rows)
+    top = head(session)
+    return Written(f"{top[0]}:{top[1]}" if top else None, queued=True)
+
+
+def seal(session: Session) -> int:
+    """Link the queued entries into the chain, waiting for the head if another writer holds it: how many were sealed.
+
+    A writer whose entries were queued calls it once its own transaction is committed, so that when a change
+    returns its entries are in the chain, as they are when nobody else was writing.
+    """
+    before = head(session)
+    after = _seal(session, [], wait=True)
+    return int(after.partition(":")[0]) - before[0] if after and before else 0
+
+
+def _seal(session: Session, rows: list[dict[str, Any]], wait: bool) -> str | None:
+    """Hold the head (or give up at once when `wait` is false and another writer holds it: None), chain what is
+    queued and then `rows`, and move the head. Returns the new head as "SEQ:HASH"."""
+    query = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    # SQLite ignores FOR UPDATE: its writer already holds the whole database, and no entry is ever queued there.
+    head_row = session.execute(query if sqlite else query.with_for_update(skip_locked=not wait)).one_or_none()
+    if head_row is None:
+        return None
+    queued = [] if sqlite else _queued(session)
+    if not queued and not rows:
+        return f"{head_row.seq}:{head_row.hash}"
+    seq, prev = head_row.seq, head_row.hash
+    chained = []
+    for row in [*queued, *rows]:
+        seq += 1
+        linked = {name: value for name, value in row.items() if name != "id"}
+        linked.update(seq=seq, prev_hash=prev)
+        linked["hash"] = prev = digest(linked, prev)
+        chained.append(linked)
+    session.execute(insert(AuditEntry), chained)
+    if queued:
+        session.execute(delete(AuditQueued).where(AuditQueued.id.in_([row["id"] for row in queued])))
     session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev))
     return f"{seq}:{prev}"
+
+
+_QUEUED_COLUMNS = ("at", "actor", "ref", "trigger", "from_state", "to_state", "reason", "rule", "detail", "recorded_at", "channel", "via")
+
+
+def _queued(session: Session) -> list[dict[str, Any]]:
+    """Entries committed to the queue by other writers, in the order they were written (their ids)."""
+    table = AuditQueued.__table__
+    result = session.execute(select(table.c.id, *(table.c[name] for name in _QUEUED_COLUMNS)).order_by(table.c.id))
+    return [dict(row._mapping) for row in result]
 
 
 def head(session: Session) -> tuple[int, str] | None:
@@ -114,6 +179,7 @@ class Verdict:
     entries: int
     first_bad: int | None = None
     reason: str | None = None
+    queued: int = 0  # entries written but not yet sealed into the chain (their writers' seal follows within moments)
 
 
 class _Broken(Exception):
@@ -125,34 +191,52 @@ class _Broken(Exception):
 def verify(session: Session, anchors: list[tuple[int, str]] | None = None) -> Verdict:
     """Recompute the chain, hold it against the witnesses given, and against what the records say now.
 
-    The entries are streamed in one query (a server-side cursor on PostgreSQL) as plain tuples: memory stays flat
-    however long the trail, and an entry costs its hash and little more.
+    The entries are streamed through the driver's own cursor (a server-side one on PostgreSQL) as plain tuples:
+    memory stays flat however long the trail, and an entry costs its hash and little more. Entries still queued
+    for their seal are not in the chain yet; what they say of the records is taken into account all the same.
     """
     facts = _Facts()
     count = 0
     prev = ""
     wanted = dict(anchors or [])
-    sha256, canonical = hashlib.sha256, _canonical
+    sha256, quoted, hashed_time, states = hashlib.sha256, _quoted, _hashed_time, facts.states
     try:
-        with closing(_entries(session)) as entries:  # a break in the chain stops the stream: its cursor is closed
-            for values in entries:
-                count += 1
-                seq = values[0]
-                if seq != count:
-                    raise _Broken(seq, f"entry {count} is missing (entry {seq} follows entry {count - 1}): entries were removed")
-                at, recorded_at = _times(values)
-                # The hash's content in FIELDS order (`at` as UTC text), the witnesses when present, the previous hash.
-                content = [seq, at, *values[2:10]]
-                if recorded_at is not None or values[11] is not None or values[12] is not None:
-                    content += [recorded_at, values[11], values[12]]
-                content.append(prev)
-                if values[13] != prev or sha256(canonical(content).encode("utf-8")).hexdigest() != values[14]:
-                    raise _Broken(seq, f"entry {seq} was changed after it was written (its hash does not match)")
-                prev = values[14]
-                if seq in wanted and wanted.pop(seq) != prev:
-                    raise _Broken(seq, f"entry {seq} is not the one a witness holds: the chain was rewritten from there on")
-                if values[3]:
-                    facts.learn(values)
+        with closing(_entries(session)) as batches:  # a break in the chain stops the stream: its cursor is closed
+            for batch in batches:
+                for values in batch:
+                    seq, at, actor, ref, trigger, from_state, to_state, reason, rule, detail, recorded_at, channel, via, prev_hash, hash_ = values
+                    count += 1
+                    if seq != count:
+                        raise _Broken(seq, f"entry {count} is missing (entry {seq} follows entry {count - 1}): entries were removed")
+                    try:
+                        at_text, recorded_text = hashed_time(at), hashed_time(recorded_at)
+                    except (TypeError, ValueError, OverflowError):
+                        _times(values)  # says which value cannot be read
+                        raise
+                    if at_text is None:
+                        raise _Broken(seq, f"entry {seq} has no time")
+                    # The hash's content (see `digest`): FIELDS in order, `at` as UTC text, the witnesses when present and
+                    # the previous hash, as compact JSON. Written out here because verify pays it once an entry.
+                    try:
+                        text = (f'[{seq},{quoted(at_text)},{quoted(actor)},{"null" if ref is None else quoted(ref)},{quoted(trigger)},'
+                                f'{"null" if from_state is None else quoted(from_state)},{"null" if to_state is None else quoted(to_state)},'
+                                f'{"null" if reason is None else quoted(reason)},{"null" if rule is None else quoted(rule)},'
+                                f'{"null" if detail is None else quoted(detail)},')
+                        if recorded_text is not None or channel is not None or via is not None:
+                            text += (f'{"null" if recorded_text is None else quoted(recorded_text)},{"null" if channel is None else quoted(channel)},'
+                                     f'{"null" if via is None else quoted(via)},')
+                    except TypeError:  # a value that is not text where text belongs (written behind the engine's back)
+                        text = _canonical([seq, at_text, actor, ref, trigger, from_state, to_state, reason, rule, detail, recorded_text, channel, via])
+                    if prev_hash != prev or sha256(f"{text}{quoted(prev)}]".encode("utf-8")).hexdigest() != hash_:
+                        raise _Broken(seq, f"entry {seq} was changed after it was written (its hash does not match)")
+                    prev = hash_
+                    if seq in wanted and wanted.pop(seq) != prev:
+                        raise _Broken(seq, f"entry {seq} is not the one a witness holds: the chain was rewritten from there on")
+                    if ref:
+                        if to_state is not None:  # the commonest fact, kept without a call (see _Facts.learn)
+                            states[ref] = (seq, to_state)
+                        if detail and '"sha256"' in detail:
+                            facts.learn(values)
         top = head(session)
         if top is None:
             raise _Broken(count + 1, "the chain's head row is missing")
@@ -161,27 +245,41 @@ def verify(session: Session, anchors: list[tuple[int, str]] | None = None) -> Ve
             raise _Broken(bad, f"the chain's head says entry {top[0]} but the chain ends at entry {count}: it was cut or moved")
         for seq in sorted(wanted):
             raise _Broken(count + 1, f"a witness holds entry {seq}, but the chain ends at entry {count}: entries were removed")
+        queued = _queued(session)
+        for row in queued:
+            if row["ref"]:
+                facts.learn((count + 1, None, None, row["ref"], row["trigger"], None, row["to_state"], None, None, row["detail"]))
         facts.hold_against(session, count)
     except _Broken as broken:
         return Verdict(False, count, broken.seq, broken.reason)
-    return Verdict(True, count)
+    return Verdict(True, count, queued=len(queued))
 
 
 # The columns `_entries` gives, in this order: FIELDS, WITNESSED, prev_hash, hash.
 _COLUMNS = (*FIELDS, *WITNESSED, "prev_hash", "hash")
 
 
-def _entries(session: Session) -> Iterator[tuple[Any, ...]]:
-    """Entries in order as tuples of _COLUMNS, times as stored (text on SQLite): one streamed query through Core."""
-    table = AuditEntry.__table__
-    raw_times = {"at", "recorded_at"}
-    columns = [type_coerce(table.c[name], String).label(name) if name in raw_times else table.c[name] for name in _COLUMNS]
-    result = session.connection().execution_options(stream_results=True, yield_per=5000).execute(select(*columns).order_by(table.c.seq))
+def _entries(session: Session) -> Iterator[list[tuple[Any, ...]]]:
+    """Entries in order, in batches, as tuples of _COLUMNS, times as the driver gives them (text on SQLite), straight from the
+    driver's cursor: the one read that grows with the trail pays no row processing it does not need."""
+    connection = session.connection()
+    raw = connection.connection.dbapi_connection
+    sql = f"SELECT {', '.join(_COLUMNS)} FROM audit ORDER BY seq"
+    if connection.dialect.name == "postgresql":
+        cursor = raw.cursor(name="audit_verify")  # server-side: the trail is never held whole in memory
+        cursor.itersize = 5000
+    else:
+        cursor = raw.cursor()
+        cursor.arraysize = 5000
     try:
-        for partition in result.partitions():
-            yield from partition
+        cursor.execute(sql)
+        while True:
+            rows = cursor.fetchmany(5000)
+            if not rows:
+                return
+            yield rows
     finally:
-        result.close()
+        cursor.close()
 
 
 def _times(values: tuple[Any, ...]) -> tuple[str, str | None]:
@@ -237,10 +335,16 @@ class _Facts:
             ref = f"{records.of_model(Comment).prefix}-{comment_id}"
             if decision is not None:
                 self._same_state(ref, decision, count)
-            self._same_text(self.comments.get(ref), text, f"the text of {ref}")
+            said = self.comments.get(ref)
+            if said is not None:
+                self._same_text(said, text, f"the text of {ref}")
+        if not self.texts:
+            return  # no entry witnesses a text: none to read
+        prefix = records.of_model(Document).prefix
         for document_id, number, text in session.execute(select(DocumentVersion.document_id, DocumentVersion.number, DocumentVersion.text)):
-            ref = f"{records.of_model(Document).prefix}-{document_id}"
-            self._same_text(self.texts.get((ref, number)), text, f"the text of {ref} version {number}")
+            said = self.texts.get((f"{prefix}-{document_id}", number))
+            if said is not None:
+                self._same_text(said, text, f"the text of {prefix}-{document_id} version {number}")
 
     def _same_state(self, ref: str, stored: str, count: int) -> None:
         said = self.states.get(ref)

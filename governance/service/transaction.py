@@ -51,6 +51,11 @@ def change(instance: Instance, actor: str | Actor | None, work: Callable[[Operat
         raise
     except IntegrityError:
         raise Conflict("someone else made the same change at the same moment; nothing was written") from None
+    if holder["op"].memo.get(audit.QUEUED):
+        # Another writer held the chain's head: the change is committed, its entries wait in the queue. Link them
+        # in now (whoever holds the head next may already have), so a change returns with its entries chained.
+        with instance.db.write() as session:
+            audit.seal(session)
     return holder["result"], holder["op"]
 
 
@@ -59,13 +64,10 @@ def finish(op: Operation) -> None:
     op.session.flush()
     if op.deadlines:
         op.session.execute(insert(Deadline), op.deadlines)
-    witness = audit.write(op.session, op.audit, op.instance.wall.now(), op.channel.name, op.channel.via)
-    if op.mail:
-        if witness is None:
-            top = audit.head(op.session)
-            witness = f"{top[0]}:{top[1]}" if top else None
-        for letter in op.mail:
-            letter["audit_head"] = witness  # each recipient holds the chain's head: a witness the database cannot rewrite
+    written = audit.write(op.session, op.audit, op.instance.wall.now(), op.channel.name, op.channel.via)
+    op.memo[audit.QUEUED] = written.queued
+    for letter in op.mail:
+        letter["audit_head"] = written.head  # each recipient holds the chain's head: a witness the database cannot rewrite
     outbox.write(op.session, op.mail)
 
 

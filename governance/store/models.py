@@ -291,6 +291,27 @@ class AuditHead(Base):
     hash: Mapped[str] = mapped_column(String(64), server_default=text("''"))
 
 
+class AuditQueued(Base):
+    """An entry written while another writer held the chain's head: waiting, in the order written, to be sealed
+    into the chain (given its seq and hash) by the next writer to hold the head. Concurrent writers on PostgreSQL
+    append here instead of waiting for one another."""
+
+    __tablename__ = "audit_queue"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(64))
+    ref: Mapped[str | None] = mapped_column(String(40))
+    trigger: Mapped[str] = mapped_column(String(64))
+    from_state: Mapped[str | None] = mapped_column(String(40))
+    to_state: Mapped[str | None] = mapped_column(String(40))
+    reason: Mapped[str | None] = mapped_column(Text)
+    rule: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    channel: Mapped[str | None] = mapped_column(String(20))
+    via: Mapped[str | None] = mapped_column(String(200))
+
+
 class Counter(Base):
     """Named numbers the engine keeps (the last tick, ...)."""
 
@@ -305,6 +326,7 @@ __all__ = [
     "Attendance",
     "AuditEntry",
     "AuditHead",
+    "AuditQueued",
     "Base",
     "Comment",
     "Counter",
