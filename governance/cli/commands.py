@@ -339,15 +339,23 @@ _SAID = (("positions", [("org", "ORG"), ("position", "POSITION"), ("by", "BY"), 
 
 
 def show(c: Any, ref: str) -> None:
-    from governance.service.queries import show as show_record
-
-    data = c.read(lambda op: show_record(op, ref))
     from governance.cli.hints import command
-    from governance.cli.timecmds import warn_if_dead
+    from governance.service import plainshow
 
+    # Plain rows answer most reads without importing SQLAlchemy; the full path answers the rest, refusals included.
+    shown = plainshow.show(c.files(), c.actor, ref)
+    if shown is None:
+        from governance.service.queries import show as show_record
+
+        data = c.read(lambda op: show_record(op, ref))
+    else:
+        data = shown.answer
     data["commands"] = [command(hint) for hint in data.pop("hints")]
 
-    warn_if_dead(c)
+    if shown is None or shown.stale:  # the scheduler's warning, in its words, only when rows wait past its limit
+        from governance.cli.timecmds import warn_if_dead
+
+        warn_if_dead(c)
 
     def text() -> str:
         lines = [f"{data['ref']}  {data['kind']}  {data['state']}" + (f"  — {data.get('state_description')}" if data.get("state_description") else "")]

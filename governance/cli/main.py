@@ -67,6 +67,17 @@ class Context:
         self.opened.append(instance)
         return instance
 
+    def files(self) -> Any:
+        """The instance's settings, rules, workflows and clock, without its database (service.context.Files): what a
+        read of plain rows needs. The opened instance's own when there is one."""
+        from governance.config import config_path
+        from governance.service.context import Files, open_files
+
+        if self.opened:
+            i = self.opened[0]
+            return Files(i.settings, i.rules, i.workflows, i.clock, i.clock_given)
+        return open_files(config_path(self.config), self.now)
+
     def close(self) -> None:
         """Give the database its connections back when the command ends, whichever way it ends."""
         for instance in self.opened:

@@ -13,11 +13,12 @@ from governance.clock import Clock, FixedClock, SystemClock, parse_moment
 from governance.config import Settings, load_settings
 from governance.errors import BadInput
 from governance.rules import Rules, load_rules
-from governance.store.db import Database
 from governance.workflows import WorkflowSpec, load_workflows
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+    from governance.store.db import Database
 
 
 @dataclass
@@ -104,10 +105,30 @@ def _missing(path: Path, what: str) -> Any:
     raise BadInput(f"the {what} folder {path} does not exist (run `gov init` to create it)")
 
 
-def open_instance(config: Path, now: str | None, require_schema: bool = True) -> Instance:
+@dataclass(frozen=True)
+class Files:
+    """What an instance is without its database: settings, rules, workflows, and the clock `--now` gives."""
+
+    settings: Settings
+    rules: Rules
+    workflows: dict[str, WorkflowSpec]
+    clock: Clock
+    clock_given: bool
+
+
+def open_files(config: Path, now: str | None) -> Files:
+    """The instance's files read (once per process and version of them) and its clock; no database is opened."""
     settings = load_settings(config)
     rules, workflows = load_definitions(settings)
     clock: Clock = FixedClock(parse_moment(now, rules.zone, "--now")) if now else SystemClock()
+    return Files(settings, rules, workflows, clock, bool(now))
+
+
+def open_instance(config: Path, now: str | None, require_schema: bool = True) -> Instance:
+    from governance.store.db import Database
+
+    files = open_files(config, now)
+    settings, rules, workflows, clock = files.settings, files.rules, files.workflows, files.clock
     db = Database(settings.database_url, settings.database_password_env)
     if require_schema:
         db.require_current()

@@ -6,9 +6,13 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from typing import TYPE_CHECKING
 
-from governance.store.models import Counter, Deadline
+if TYPE_CHECKING:
+    from governance.store.models import Counter
+    from governance.store.plain import Reader
+
+# SQLAlchemy and the models are imported by the functions that use them: `gov show` asks `stale_due` of plain rows.
 
 # engine_state rows named "scheduler:<host>:<pid>", one per scheduler process; `at` is its last beat. ';' is the
 # character after ':', so the rows are one range of the primary key: no scan of the table to find them.
@@ -26,6 +30,8 @@ def row_name(host: str, pid: int) -> str:
 
 def beat(session: Any, name: str, now: datetime, info: dict[str, Any]) -> None:
     """Write (or refresh) one scheduler's row: the caller's own small transaction, nothing else in it."""
+    from governance.store.models import Counter
+
     if session.bind.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as upsert
     else:
@@ -37,6 +43,10 @@ def beat(session: Any, name: str, now: datetime, info: dict[str, Any]) -> None:
 
 def prune(session: Any, keep: str, now: datetime) -> int:
     """Drop the rows of schedulers silent for a day (restarts leave one row each); `keep` is the caller's own."""
+    from sqlalchemy import delete
+
+    from governance.store.models import Counter
+
     done = session.execute(delete(Counter).where(Counter.name >= PREFIX, Counter.name < _PAST_PREFIX, Counter.name != keep,
                                                  (Counter.at.is_(None)) | (Counter.at < now - KEEP))
                            .execution_options(synchronize_session=False))
@@ -64,6 +74,10 @@ def scheduler_state(session: Any, now: datetime) -> dict[str, Any]:
     `state` is "alive", "dead" (silent past three beats: killed, or its host is down), "stopped" (it said so when
     it stopped), "ahead" (its last beat is after `now`: looking at another moment, nothing can be said), or "never".
     """
+    from sqlalchemy import select
+
+    from governance.store.models import Counter
+
     rows = [r for r in session.scalars(select(Counter).where(Counter.name >= PREFIX, Counter.name < _PAST_PREFIX)) if r.at]
     views = []
     for row in rows:
@@ -89,9 +103,22 @@ def scheduler_state(session: Any, now: datetime) -> dict[str, Any]:
 
 def overdue(session: Any, now: datetime) -> tuple[int, datetime | None]:
     """Rows due and not fired: how many (counted up to OVERDUE_COUNT_CAP) and the oldest; both from the pending-due index."""
+    from sqlalchemy import func, select
+
+    from governance.store.models import Deadline
+
     oldest = session.scalar(select(func.min(Deadline.due)).where(Deadline.status == "pending", Deadline.due <= now))
     if oldest is None:
         return 0, None
     capped = select(Deadline.id).where(Deadline.status == "pending", Deadline.due <= now).limit(OVERDUE_COUNT_CAP).subquery()
     return session.scalar(select(func.count()).select_from(capped)) or 0, oldest
 
+
+
+def stale_due(reader: Reader, now: datetime, minutes: int) -> bool:
+    """Whether a pending row has been due for more than `minutes` (whatever should fire it is not doing it): the
+    oldest such row from the pending-due index, read as plain rows. Only then does a reader need the whole picture."""
+    from governance.store.plain import stored
+
+    oldest = reader.value("SELECT min(due) FROM deadlines WHERE status = 'pending' AND due <= ?", (stored(now),))
+    return oldest is not None and oldest < stored(now - timedelta(minutes=minutes))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy import func, select
@@ -11,6 +10,7 @@ from governance.clock import iso
 from governance.errors import BadInput
 from governance.hints import Hint
 from governance.service import engine, lookup
+from governance.service.answers import answer, audit_view
 from governance.service.context import Operation
 from governance.rules import Rules
 from governance.service.describe import fields_view
@@ -25,7 +25,6 @@ from governance.store.models import (
     WorkflowRecord,
 )
 from governance.workflows import records
-from governance.workflows.spec import WorkflowSpec
 
 
 def _t(op: Operation, moment: Any) -> str | None:
@@ -37,42 +36,21 @@ def deadline_view(op: Operation, row: Deadline) -> dict[str, Any]:
             "fire": row.fire, "audience": row.audience, "rule": row.rule, "outcome": row.outcome}
 
 
-def audit_view(op: Operation, e: AuditEntry) -> dict[str, Any]:
-    return {"seq": e.seq, "at": _t(op, e.at), "actor": e.actor, "ref": e.ref, "trigger": e.trigger, "from": e.from_state,
-            "to": e.to_state, "reason": e.reason, "rule": e.rule, "detail": json.loads(e.detail) if e.detail else None,
-            "recorded_at": _t(op, e.recorded_at), "channel": e.channel, "via": e.via}
-
-
 def show(op: Operation, ref: str) -> dict[str, Any]:
+    """A record's state, what the actor may do now, its deadlines and history (`gov show` reads the same answer from
+    plain rows where it can: plainshow.py)."""
     record = lookup.record(op.session, ref)
-    if not records.of_model(type(record)).workflow:
+    record_type = records.of_model(type(record))
+    if not record_type.workflow:
         return _show_comment(op, record)
     spec = op.instance.workflows[record.kind_name]
     allowed = engine.allowed_triggers(op, record) if op.actor.handle else []
     rows = op.session.scalars(select(Deadline).where(Deadline.ref == record.ref, Deadline.status == "pending").order_by(Deadline.due)).all()
     history = op.session.scalars(select(AuditEntry).where(AuditEntry.ref == record.ref).order_by(AuditEntry.seq)).all()
-    next_steps = [
-        {"trigger": t.name, "description": t.description, "roles": list(t.roles), "approval": t.approval,
-         "allowed": t.name in allowed}
-        for t in spec.triggers_from(record.state)
-    ]
-    result: dict[str, Any] = {
-        "ref": record.ref,
-        "kind": record.kind_name,
-        "state": record.state,
-        "state_description": spec.states[record.state].description,
-        "version": record.version,
-        "allowed": allowed,
-        "pending_approval": engine.pending_view(record),
-        "deadlines": [_deadline_entry(op, r) for r in rows],
-        "next": next_steps,
-        "history": [audit_view(op, e) for e in history],
-        "fields": fields_view(op, record, records.of_model(type(record)).fields, "show"),
-    }
-    result["hints"], result["by"] = _what_next(op, spec, record, allowed, rows)
-    extras = records.of_model(type(record)).show_extras
-    if extras:  # what the kind's fields cannot say (a written procedure's positions)
-        records.named(extras)(op, record, result)
+    result = answer(op, spec, record, allowed, list(rows), list(history), fields_view(op, record, record_type.fields, "show"),
+                    lambda row: _local(op, row))
+    if record_type.show_extras:  # what the kind's fields cannot say (a written procedure's positions)
+        records.named(record_type.show_extras)(op, record, result)
     if isinstance(record, Document):
         from governance.service.translations import languages_view
 
@@ -80,35 +58,10 @@ def show(op: Operation, ref: str) -> dict[str, Any]:
     return result
 
 
-def _deadline_entry(op: Operation, row: Deadline) -> dict[str, Any]:
-    """A deadline as `show` lists it; for a reader in another zone or with an office calendar of its own, `local` says
-    when it falls for them (their time, and why that day is closed for their office, if it is)."""
+def _local(op: Operation, row: Deadline) -> dict[str, Any] | None:
     from governance.service.calendars import local_view
 
-    entry = {"name": row.name, "due": _t(op, row.due), "status": row.status, "kind": row.kind, "fire": row.fire}
-    local = local_view(op, row.due)
-    return {**entry, "local": local} if local is not None else entry
-
-
-def _what_next(op: Operation, spec: WorkflowSpec, record: WorkflowRecord, allowed: list[str],
-               rows: list[Deadline]) -> tuple[list[Hint], dict[str, Any] | None]:
-    """What this actor may do on the record now, and the deadline that ends the present state."""
-    commands = [Hint("advance", record.ref, t) for t in allowed]
-    if op.actor.handle and record.pending_trigger:
-        approver = spec.triggers[record.pending_trigger].approval or op.rules.approver
-        if approver in op.actor.roles_for(record):
-            commands += [Hint("approve", record.ref), Hint("reject", record.ref)]
-    flags = spec.states[record.state].flags
-    if op.actor.person is not None and "accepts_comments" in flags:
-        documents = op.rules.provision("documents")
-        if op.actor.roles & set(documents["commenters"]):
-            commands.append(Hint("comment", record.ref))
-    if op.actor.person is not None and "weighs_comments" in flags:
-        if op.rules.secretariat in op.actor.roles:
-            commands.append(Hint("matrix", record.ref))
-    ending = next((r for r in rows if r.kind == "deadline"), None)
-    by = {"due": _t(op, ending.due), "name": ending.name, "fires": ending.fire} if ending is not None else None
-    return commands, by
+    return local_view(op, row.due)
 
 
 def _show_comment(op: Operation, comment: Comment) -> dict[str, Any]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from governance.rules import Rules
-from governance.store.models import WorkflowRecord
 from governance.workflows import records
+
+if TYPE_CHECKING:  # resolved on plain rows too (service/plainshow.py), which never import the models
+    from governance.store.models import WorkflowRecord
 
 
 def resolve(rules: Rules, value: Any, record: WorkflowRecord) -> tuple[Any, str | None]:

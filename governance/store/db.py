@@ -7,14 +7,16 @@ import re
 import threading
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from typing import Iterator
-
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError, ProgrammingError
-from sqlalchemy.orm import Session, sessionmaker
+from typing import TYPE_CHECKING, Iterator
 
 from governance.errors import BadInput
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL, Connection, Engine
+    from sqlalchemy.orm import Session
+
+# SQLAlchemy is imported where a database is opened, not here: `gov show` reads SCHEMA_HEAD and plain rows
+# (store/plain.py) without it, and importing it costs twenty times the interpreter's own start-up.
 
 # The Alembic revision this code expects; a test holds it equal to the migrations' head.
 SCHEMA_HEAD = "0012"
@@ -26,6 +28,10 @@ class Database:
 
         A URL that names no database this engine can drive is bad input, said in one sentence (BadInput).
         """
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+        from sqlalchemy.orm import sessionmaker
+
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         try:
@@ -58,6 +64,8 @@ class Database:
     @contextmanager
     def connection(self) -> Iterator[Connection]:
         """A connection, or one sentence saying why the database cannot be reached (BadInput)."""
+        from sqlalchemy.exc import DBAPIError
+
         try:
             conn = self.engine.connect()
         except DBAPIError as exc:
@@ -67,6 +75,9 @@ class Database:
 
     def schema_revision(self) -> str | None:
         """The schema's Alembic revision; None when the database holds none yet (raises BadInput when unreachable)."""
+        from sqlalchemy import text
+        from sqlalchemy.exc import OperationalError, ProgrammingError
+
         with self.connection() as conn:
             try:
                 return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -112,6 +123,8 @@ _ENGINES_LOCK = threading.Lock()
 
 
 def _engine_for(target: URL, is_sqlite: bool) -> _Shared:
+    from sqlalchemy import create_engine
+
     key = target.render_as_string(hide_password=False)
     with _ENGINES_LOCK:
         shared = _ENGINES.pop(key, None)
@@ -147,6 +160,9 @@ def _create_private(database: str | None) -> None:
 
 def _hidden(url: str) -> str:
     """The URL as it may be shown: any password replaced by ***."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         return make_url(url).render_as_string(hide_password=True)
     except (ArgumentError, ValueError):
@@ -161,6 +177,8 @@ def _reason(exc: BaseException) -> str:
 
 
 def _sqlite_settings(engine: Engine) -> None:
+    from sqlalchemy import event
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         # Take transaction control from the driver so BEGIN IMMEDIATE can be issued.

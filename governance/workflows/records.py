@@ -21,7 +21,8 @@ class Field:
     organisation the relationship `attribute` holds), ref (a reference to the `target` kind from the id in
     `attribute`), count (records of `target` whose `attribute` is this record's id), place (online, or the venue),
     span (from `attribute` to `until`), dates (the days from `attribute` to `until`).
-    `text` wraps the formatted value ("version {}"); `blank` stands for a missing value.
+    `text` wraps the formatted value ("version {}"); `blank` stands for a missing value. `key`, for org_code and
+    org_name: the column holding the organisation's id (what a reader of plain rows, without relationships, follows).
     """
 
     name: str
@@ -31,6 +32,7 @@ class Field:
     until: str = ""
     text: str = "{}"
     blank: Any = None
+    key: str = ""
 
     @property
     def source(self) -> str:
@@ -78,6 +80,7 @@ class RecordType:
     provision: str = ""  # the rules table that governs a record ("offices.{record.office}"), cited when nothing else is
     # "module:function" names the service resolves on first use, so this room imports nothing from it:
     show_extras: str = ""  # adds to `show`'s answer what fields cannot say (a procedure's positions), given (op, record, answer)
+    table: str = ""  # the model's table, for reads of plain rows (store/plain.py); a test holds it equal to the model's
     undelivered: str = ""  # called with (op, record, rows) in the change that gives up on letters about such a record
 
     def model_class(self) -> Any:
@@ -157,6 +160,9 @@ def of_model(cls: type) -> RecordType:
     """The kind a model class stores (cached: every `ref` asks)."""
     found = _BY_MODEL.get(cls)
     if found is None:
+        declared = getattr(cls, "record_type", None)  # a plain row's class says its kind itself (service/plainshow.py)
+        if isinstance(declared, RecordType):
+            return declared
         name = f"{cls.__module__}:{cls.__qualname__}"
         found = next((t for t in _TYPES.values() if t.model is cls or t.model == name), None)
         if found is None:
@@ -192,6 +198,7 @@ register(RecordType(
                         "and a move must still leave the notice period"),
     },
     listed=True,
+    table="meetings",
 ))
 register(RecordType(
     "document", "D", f"{_MODELS}:Document",
@@ -210,6 +217,7 @@ register(RecordType(
     phrases={"decision": "the decision the state records, as letters word it (a published document names the decision "
                          "it was published after)"},
     listed=True,
+    table="documents",
 ))
 register(RecordType(
     "term", "T", f"{_MODELS}:Term",
@@ -217,9 +225,9 @@ register(RecordType(
     time_fields=("start", "end"),
     placeholders={"office": "office"},
     gives={"holder": "org_id"},
-    fields=(Field("office"), Field("org", form="org_code"), _time("start"), _time("end"), Field("reason")),
-    row=(Field("when", "start", "dates", until="end"), Field("who", "org", "org_code")),
-    letter=(Field("office"), Field("org", form="org_name"), Field("start"), Field("end")),
+    fields=(Field("office"), Field("org", form="org_code", key="org_id"), _time("start"), _time("end"), Field("reason")),
+    row=(Field("when", "start", "dates", until="end"), Field("who", "org", "org_code", key="org_id")),
+    letter=(Field("office"), Field("org", form="org_name", key="org_id"), Field("start"), Field("end")),
     letter_extras="term",
     provision="offices.{record.office}",
     required_states={
@@ -229,16 +237,18 @@ register(RecordType(
     },
     required_triggers={CONFIRM: "confirms a designation outside the rotation (`gov term designate --reason`)"},
     listed=True,
+    table="terms",
 ))
 register(RecordType(
     "action", "A", f"{_MODELS}:Action",
     time_fields=("due",),
     gives={"owner": "owner_org_id"},
-    fields=(Field("title"), Field("owner", form="org_code"), _time("due"), Field("source", "source_ref")),
-    row=(Field("when", "due", "time", text="due {}"), Field("who", "owner", "org_code")),
-    letter=(Field("due"), Field("owner", form="org_name"), Field("source", "source_ref", blank="")),
+    fields=(Field("title"), Field("owner", form="org_code", key="owner_org_id"), _time("due"), Field("source", "source_ref")),
+    row=(Field("when", "due", "time", text="due {}"), Field("who", "owner", "org_code", key="owner_org_id")),
+    letter=(Field("due"), Field("owner", form="org_name", key="owner_org_id"), Field("source", "source_ref", blank="")),
     required_triggers={COMPLETE: "a convened meeting completes the follow-up actions that wait for a meeting of its kind"},
     listed=True,
+    table="actions",
 ))
 register(RecordType(
     "written", "W", f"{_MODELS}:WrittenProcedure",
@@ -272,5 +282,6 @@ register(RecordType(
     show_extras="governance.service.written:show_extras",
     undelivered="governance.service.written_hooks:undelivered",
     listed=True,
+    table="written_procedures",
 ))
-register(RecordType("comment", "C", f"{_MODELS}:Comment", workflow=False))
+register(RecordType("comment", "C", f"{_MODELS}:Comment", workflow=False, table="comments"))
