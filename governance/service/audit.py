@@ -86,7 +86,7 @@ class Written:
 
 def write(session: Session, entries: list[dict[str, Any]], recorded_at: datetime, channel: str, via: str | None) -> Written:
     """Append entries to the chain; the head after them, or, when another writer holds the head, the head before
-    them and `queued`. With no entries, the head as it stands.
+    them and `queued`. With no entries, nothing is read or written (no head).
 
     The head row's lock orders writers. On PostgreSQL a writer does not wait for it: while another transaction
     holds the head, entries go to the queue in the order written, and whoever holds the head next links them into
@@ -94,8 +94,7 @@ def write(session: Session, entries: list[dict[str, Any]], recorded_at: datetime
     over the one before. SQLite's writers take turns anyway: there, every change seals its own entries.
     """
     if not entries:
-        top = head(session)
-        return Written(f"{top[0]}:{top[1]}" if top else None)
+        return Written(None)
     rows = [
         # An entry may name its own channel: the engine acting by a rule inside a person's change (a term taking effect).
         dict(item, recorded_at=recorded_at, channel=item.get("channel", channel), via=item.get("via", via))

@@ -66,8 +66,13 @@ def finish(op: Operation) -> None:
         op.session.execute(insert(Deadline), op.deadlines)
     written = audit.write(op.session, op.audit, op.instance.wall.now(), op.channel.name, op.channel.via)
     op.memo[audit.QUEUED] = written.queued
-    for letter in op.mail:
-        letter["audit_head"] = written.head  # each recipient holds the chain's head: a witness the database cannot rewrite
+    if op.mail:
+        witness = written.head
+        if witness is None:  # letters without entries of their own (rare): the head as it stands
+            top = audit.head(op.session)
+            witness = f"{top[0]}:{top[1]}" if top else None
+        for letter in op.mail:
+            letter["audit_head"] = witness  # each recipient holds the chain's head: a witness the database cannot rewrite
     outbox.write(op.session, op.mail)
 
 
