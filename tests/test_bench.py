@@ -40,6 +40,8 @@ def test_bench_smoke_run_reports_every_measure_as_one_json_object_and_no_pg_dupl
         # Correctness, not speed: several workers on one PostgreSQL fire each due row once.
         assert result["pg_workers"] == 4 and result["pg_duplicates"] == 0 and result["pg_missed"] == 0
         assert result["pg_workers_speedup"] > 0
+        # What the machine's cores allow at most, measured in the same run: the speedup is also said against it.
+        assert result["cpu_parallel_ceiling"] > 0 and result["pg_workers_vs_ceiling"] > 0
     else:
         assert result["pg_workers"].startswith("skipped")
     assert set(BENCH.parent.glob("bench-*")) == before, "the harness left its scratch folder behind"
