@@ -472,11 +472,38 @@ def deadlines(c: Any, include_all: bool, limit: int | None) -> None:
     c.emit({"deadlines": rows}, lambda: table(rows, [("due", "DUE"), ("ref", "REF"), ("kind", "KIND"), ("name", "NAME"), ("status", "STATUS"), ("fire", "FIRES")], "no pending deadlines"))
 
 
-def outbox(c: Any, status: str | None, limit: int | None) -> None:
-    from governance.service.queries import outbox as letters
+# What `outbox` and the whole `audit` trail list unless told --all or --limit: a store of years must not print (or
+# hold) every row it keeps. The demo's outbox and trail, which scripts read, stay well under it.
+PAGE = 1000
 
-    rows = c.read(lambda op: letters(op, status, limit))
-    c.emit({"messages": rows}, lambda: table(rows, [("id", "ID"), ("status", "STATUS"), ("lang", "LANG"), ("to", "TO"), ("ref", "REF"), ("subject", "SUBJECT")], "the outbox is empty"))
+
+def page_limit(limit: int | None, every: bool) -> int | None:
+    """The rows a paged list takes: `limit`, none with --all, PAGE by default; both given is a contradiction."""
+    if every and limit is not None:
+        raise BadInput("--all and --limit contradict each other: give one of them")
+    return None if every else (limit or PAGE)
+
+
+def _left_out(more: int, shown: str, what: str, command: str) -> str:
+    """The line under a page that leaves rows out: how many, and how to see them."""
+    return f"\n({shown}; {more} {what} left out: {command} --all, or --limit N)" if more else ""
+
+
+def outbox(c: Any, status: str | None, limit: int | None, every: bool = False) -> None:
+    """The letters in the order they were queued, the first `limit` of them (all with `every`), and how many more."""
+    from governance.service.queries import outbox as letters, outbox_count
+
+    take = page_limit(limit, every)
+
+    def read(op: Any) -> tuple[list[dict[str, Any]], int]:
+        rows = letters(op, status, take + 1 if take else None)
+        return (rows[:take], outbox_count(op, status) - take) if take and len(rows) > take else (rows, 0)
+
+    rows, more = c.read(read)
+    data: dict[str, Any] = {"messages": rows, **({"more": more} if more else {})}
+    command = "gov outbox" + (f" --status {status}" if status else "")
+    c.emit(data, lambda: table(rows, [("id", "ID"), ("status", "STATUS"), ("lang", "LANG"), ("to", "TO"), ("ref", "REF"), ("subject", "SUBJECT")], "the outbox is empty")
+           + _left_out(more, f"the first {take} shown", "later letter(s)", command))
 
 
 def outbox_retry(c: Any, ids: list[int], all_failed: bool) -> None:
@@ -486,11 +513,22 @@ def outbox_retry(c: Any, ids: list[int], all_failed: bool) -> None:
     c.emit({"requeued": requeued}, f"{len(requeued)} letter(s) back in the queue" + (f": {', '.join(map(str, requeued))}" if requeued else ""))
 
 
-def audit(c: Any, ref: str | None, limit: int | None) -> None:
-    from governance.service.queries import audit_entries
+def audit(c: Any, ref: str | None, limit: int | None, every: bool = False) -> None:
+    """A record's whole story, or the trail's newest `limit` entries (the whole trail with `every`), oldest first."""
+    from governance.service.queries import audit_count_before, audit_entries
 
-    rows = c.read(lambda op: audit_entries(op, ref, limit))
-    c.emit({"entries": rows}, lambda: table(rows, [("seq", "#"), ("at", "AT"), ("actor", "BY"), ("ref", "REF"), ("trigger", "WHAT"), ("from", "FROM"), ("to", "TO"), ("reason", "REASON"), ("rule", "RULE")], "the audit trail is empty"))
+    take = limit if ref else page_limit(limit, every)  # a record's story stays whole unless --limit cuts it
+
+    def read(op: Any) -> tuple[list[dict[str, Any]], int]:
+        rows = audit_entries(op, ref, take + 1 if take else None)
+        if ref or not take or len(rows) <= take:
+            return rows[-take:] if take else rows, 0
+        return rows[1:], audit_count_before(op, rows[1]["seq"])
+
+    rows, more = c.read(read)
+    data: dict[str, Any] = {"entries": rows, **({"more": more} if more else {})}
+    c.emit(data, lambda: table(rows, [("seq", "#"), ("at", "AT"), ("actor", "BY"), ("ref", "REF"), ("trigger", "WHAT"), ("from", "FROM"), ("to", "TO"), ("reason", "REASON"), ("rule", "RULE")], "the audit trail is empty")
+           + _left_out(more, f"the newest {take} shown", f"older entr{'y' if more == 1 else 'ies'}", "gov audit"))
 
 
 def audit_verify(c: Any, anchor_texts: list[str]) -> None:

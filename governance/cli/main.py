@@ -698,14 +698,18 @@ def status(c: Context) -> None:
 
 @cli.group(invoke_without_command=True)
 @click.option("--status", type=click.Choice(["pending", "sent", "failed"]))
-@click.option("--limit", type=COUNT)
+@click.option("--limit", type=COUNT, help="The first N letters, in the order they were queued [default: 1000].")
+@click.option("--all", "every", is_flag=True, help="Every letter, however many.")
 @click.pass_context
-def outbox(ctx: click.Context, status: str | None, limit: int | None) -> None:
-    """Letters queued, sent and failed; `outbox retry` requeues."""
+def outbox(ctx: click.Context, status: str | None, limit: int | None, every: bool) -> None:
+    """Letters queued, sent and failed; `outbox retry` requeues.
+
+    The first 1000 are listed (the rest are counted) unless --limit or --all says otherwise.
+    """
     if ctx.invoked_subcommand is None:
         from governance.cli import commands
 
-        commands.outbox(ctx.find_object(Context), status, limit)
+        commands.outbox(ctx.find_object(Context), status, limit, every)
 
 
 @outbox.command("retry")
@@ -763,15 +767,18 @@ def scheduler(c: Context, sweep_seconds: int, refresh_seconds: int, heartbeat_se
 
 @cli.command()
 @click.argument("target", required=False, metavar="[REF | verify | head]")
-@click.option("--limit", type=COUNT, help="Only the newest N entries.")
+@click.option("--limit", type=COUNT, help="Only the newest N entries [the whole trail: 1000].")
+@click.option("--all", "every", is_flag=True, help="The whole trail, however long.")
 @click.option("--anchor", "anchors", multiple=True, metavar="SEQ:HASH",
               help="With verify: a witness (a letter's X-Gov-Audit-Head) the chain must still hold (repeatable).")
 @pass_ctx
-def audit(c: Context, target: str | None, limit: int | None, anchors: tuple[str, ...]) -> None:
+def audit(c: Context, target: str | None, limit: int | None, every: bool, anchors: tuple[str, ...]) -> None:
     """The audit trail (of REF), `audit verify`, or `audit head`.
 
-    `gov audit verify [--anchor SEQ:HASH]...` checks the hash chain, the witnesses given and that every stored
-    state and text is the one the trail recorded (exit 6 if not). `gov audit head` prints the chain's last entry.
+    The whole trail lists its newest 1000 entries (the older ones are counted) unless --limit or --all says
+    otherwise; a record's trail is listed whole. `gov audit verify [--anchor SEQ:HASH]...` checks the hash chain,
+    the witnesses given and that every stored state and text is the one the trail recorded (exit 6 if not).
+    `gov audit head` prints the chain's last entry.
     """
     from governance.cli import commands
 
@@ -784,7 +791,7 @@ def audit(c: Context, target: str | None, limit: int | None, anchors: tuple[str,
     elif target == "head":
         commands.audit_head(c)
     else:
-        commands.audit(c, target, limit)
+        commands.audit(c, target, limit, every)
 
 
 @cli.command()

@@ -144,6 +144,17 @@ def outbox(op: Operation, status: str | None, limit: int | None) -> list[dict[st
             for m in op.session.scalars(query)]
 
 
+def outbox_count(op: Operation, status: str | None) -> int:
+    """How many letters `outbox` would list without a limit."""
+    query = select(func.count()).select_from(OutboxMessage)
+    return op.session.scalar(query.where(OutboxMessage.status == status) if status else query) or 0
+
+
+def audit_count_before(op: Operation, seq: int) -> int:
+    """How many entries of the whole trail come before entry `seq` (what a page of the newest leaves out)."""
+    return op.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.seq < seq)) or 0
+
+
 def audit_entries(op: Operation, ref: str | None, limit: int | None) -> list[dict[str, Any]]:
     query = select(AuditEntry)
     if ref:
