@@ -261,14 +261,11 @@ class OutboxMessage(Base):
     __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
 
 
-class AuditEntry(Base):
-    """One change, chained to the one before by a hash over both."""
+class _EntryContent:
+    """What an audit entry says, chained or still queued for its seal."""
 
-    __tablename__ = "audit"
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor: Mapped[str] = mapped_column(String(64))
-    ref: Mapped[str | None] = mapped_column(String(40), index=True)
     trigger: Mapped[str] = mapped_column(String(64))
     from_state: Mapped[str | None] = mapped_column(String(40))
     to_state: Mapped[str | None] = mapped_column(String(40))
@@ -278,6 +275,14 @@ class AuditEntry(Base):
     recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the wall clock when written (`at` is procedural time)
     channel: Mapped[str | None] = mapped_column(String(20))  # cli | link | web | engine
     via: Mapped[str | None] = mapped_column(String(200))  # the operating-system user, the link's id, the web session
+
+
+class AuditEntry(_EntryContent, Base):
+    """One change, chained to the one before by a hash over both."""
+
+    __tablename__ = "audit"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    ref: Mapped[str | None] = mapped_column(String(40), index=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
@@ -291,25 +296,14 @@ class AuditHead(Base):
     hash: Mapped[str] = mapped_column(String(64), server_default=text("''"))
 
 
-class AuditQueued(Base):
+class AuditQueued(_EntryContent, Base):
     """An entry written while another writer held the chain's head: waiting, in the order written, to be sealed
     into the chain (given its seq and hash) by the next writer to hold the head. Concurrent writers on PostgreSQL
     append here instead of waiting for one another."""
 
     __tablename__ = "audit_queue"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime())
-    actor: Mapped[str] = mapped_column(String(64))
     ref: Mapped[str | None] = mapped_column(String(40))
-    trigger: Mapped[str] = mapped_column(String(64))
-    from_state: Mapped[str | None] = mapped_column(String(40))
-    to_state: Mapped[str | None] = mapped_column(String(40))
-    reason: Mapped[str | None] = mapped_column(Text)
-    rule: Mapped[str | None] = mapped_column(Text)
-    detail: Mapped[str | None] = mapped_column(Text)
-    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    channel: Mapped[str | None] = mapped_column(String(20))
-    via: Mapped[str | None] = mapped_column(String(200))
 
 
 class Counter(Base):
