@@ -340,10 +340,10 @@ _SAID = (("positions", [("org", "ORG"), ("position", "POSITION"), ("by", "BY"), 
 
 def show(c: Any, ref: str) -> None:
     from governance.cli.hints import command
-    from governance.service import plainshow
+    from governance.service import plainread
 
     # Plain rows answer most reads without importing SQLAlchemy; the full path answers the rest, refusals included.
-    shown = plainshow.show(c.files(), c.actor, ref)
+    shown = plainread.show(c.files(), c.actor, ref)
     if shown is None:
         from governance.service.queries import show as show_record
 

@@ -49,6 +49,7 @@ class Context:
         self.now = now
         self.json = as_json
         self.opened: list[Any] = []
+        self._files: Any = None  # service.context.Files, once read
         self.warnings: list[str] = []  # what the changes of this command warned about; `emit` adds them to the JSON
 
     def instance(self, require_schema: bool = True) -> Any:
@@ -63,20 +64,25 @@ class Context:
         from governance.config import config_path
         from governance.service.context import open_instance
 
-        instance = open_instance(config_path(self.config), self.now, require_schema)
+        instance = open_instance(config_path(self.config), self.now, require_schema, self._files)
         self.opened.append(instance)
         return instance
 
     def files(self) -> Any:
         """The instance's settings, rules, workflows and clock, without its database (service.context.Files): what a
-        read of plain rows needs. The opened instance's own when there is one."""
-        from governance.config import config_path
-        from governance.service.context import Files, open_files
+        read of plain rows needs. Read once: the instance opened after a plain read takes them as they are."""
+        if self._files is None:
+            if self.opened:
+                i = self.opened[0]
+                from governance.service.context import Files
 
-        if self.opened:
-            i = self.opened[0]
-            return Files(i.settings, i.rules, i.workflows, i.clock, i.clock_given)
-        return open_files(config_path(self.config), self.now)
+                self._files = Files(i.settings, i.rules, i.workflows, i.clock, i.clock_given)
+            else:
+                from governance.config import config_path
+                from governance.service.context import open_files
+
+                self._files = open_files(config_path(self.config), self.now)
+        return self._files
 
     def close(self) -> None:
         """Give the database its connections back when the command ends, whichever way it ends."""

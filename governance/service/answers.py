@@ -1,5 +1,5 @@
-"""What `show` answers about a record, built from what was read: the same answer whether the rows came through the
-ORM (queries.show) or as plain rows (plainshow.py). Imports nothing from the store, so a plain read stays light."""
+"""What `show` and `deadlines` answer, built from what was read: the same answer whether the rows came through the
+ORM (queries.py) or as plain rows (plainread.py). Imports nothing from the store, so a plain read stays light."""
 
 from __future__ import annotations
 
@@ -19,6 +19,12 @@ def audit_view(op: Any, e: Any) -> dict[str, Any]:
     return {"seq": e.seq, "at": when(op, e.at), "actor": e.actor, "ref": e.ref, "trigger": e.trigger, "from": e.from_state,
             "to": e.to_state, "reason": e.reason, "rule": e.rule, "detail": json.loads(e.detail) if e.detail else None,
             "recorded_at": when(op, e.recorded_at), "channel": e.channel, "via": e.via}
+
+
+def deadline_view(op: Any, row: Any) -> dict[str, Any]:
+    """A deadline row as `deadlines` lists it."""
+    return {"ref": row.ref, "name": row.name, "kind": row.kind, "due": when(op, row.due), "status": row.status,
+            "fire": row.fire, "audience": row.audience, "rule": row.rule, "outcome": row.outcome}
 
 
 def pending_view(record: Any) -> dict[str, str] | None:

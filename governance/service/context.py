@@ -124,10 +124,11 @@ def open_files(config: Path, now: str | None) -> Files:
     return Files(settings, rules, workflows, clock, bool(now))
 
 
-def open_instance(config: Path, now: str | None, require_schema: bool = True) -> Instance:
+def open_instance(config: Path, now: str | None, require_schema: bool = True, files: Files | None = None) -> Instance:
+    """The instance `config` names, its database opened; `files` when they were read already (by a plain read)."""
     from governance.store.db import Database
 
-    files = open_files(config, now)
+    files = files or open_files(config, now)
     settings, rules, workflows, clock = files.settings, files.rules, files.workflows, files.clock
     db = Database(settings.database_url, settings.database_password_env)
     if require_schema:

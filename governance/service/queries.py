@@ -10,7 +10,7 @@ from governance.clock import iso
 from governance.errors import BadInput
 from governance.hints import Hint
 from governance.service import engine, lookup
-from governance.service.answers import answer, audit_view
+from governance.service.answers import answer, audit_view, deadline_view
 from governance.service.context import Operation
 from governance.rules import Rules
 from governance.service.describe import fields_view
@@ -31,14 +31,9 @@ def _t(op: Operation, moment: Any) -> str | None:
     return iso(moment, op.rules.zone)
 
 
-def deadline_view(op: Operation, row: Deadline) -> dict[str, Any]:
-    return {"ref": row.ref, "name": row.name, "kind": row.kind, "due": _t(op, row.due), "status": row.status,
-            "fire": row.fire, "audience": row.audience, "rule": row.rule, "outcome": row.outcome}
-
-
 def show(op: Operation, ref: str) -> dict[str, Any]:
     """A record's state, what the actor may do now, its deadlines and history (`gov show` reads the same answer from
-    plain rows where it can: plainshow.py)."""
+    plain rows where it can: plainread.py)."""
     record = lookup.record(op.session, ref)
     record_type = records.of_model(type(record))
     if not record_type.workflow:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from governance.rules import Rules
 from governance.workflows import records
 
-if TYPE_CHECKING:  # resolved on plain rows too (service/plainshow.py), which never import the models
+if TYPE_CHECKING:  # resolved on plain rows too (service/plainread.py), which never import the models
     from governance.store.models import WorkflowRecord
 
 

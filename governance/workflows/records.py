@@ -160,7 +160,7 @@ def of_model(cls: type) -> RecordType:
     """The kind a model class stores (cached: every `ref` asks)."""
     found = _BY_MODEL.get(cls)
     if found is None:
-        declared = getattr(cls, "record_type", None)  # a plain row's class says its kind itself (service/plainshow.py)
+        declared = getattr(cls, "record_type", None)  # a plain row's class says its kind itself (service/plainread.py)
         if isinstance(declared, RecordType):
             return declared
         name = f"{cls.__module__}:{cls.__qualname__}"

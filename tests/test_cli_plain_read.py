@@ -1,4 +1,5 @@
-"""`gov show` read from plain rows gives the full path's answer, to the key, and imports no SQLAlchemy to give it."""
+"""`gov show` and `gov deadlines` read from plain rows give the full path's answer, to the key, and import no SQLAlchemy
+to give it."""
 
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ def many_states(network, tmp_path):
 def _answers(gov, ref: str, actor: str | None, now: str):
     """(the full path's answer, the plain rows' answer or None) for one reading, both in this process."""
     from governance.config import config_path
-    from governance.service import plainshow, queries
+    from governance.service import plainread, queries
     from governance.service.context import open_files, open_instance
     from governance.service.transaction import reading
 
@@ -64,7 +65,7 @@ def _answers(gov, ref: str, actor: str | None, now: str):
             full = queries.show(op, ref)
     finally:
         instance.db.dispose()
-    plain = plainshow.show(open_files(config_path(str(gov.config)), now), actor, ref)
+    plain = plainread.show(open_files(config_path(str(gov.config)), now), actor, ref)
     return full, plain
 
 
@@ -102,10 +103,10 @@ def test_what_plain_rows_cannot_say_is_left_to_the_full_path(many_states):
 
 def _answers_plain_only(gov, ref: str, actor: str | None, now: str):
     from governance.config import config_path
-    from governance.service import plainshow
+    from governance.service import plainread
     from governance.service.context import open_files
 
-    return plainshow.show(open_files(config_path(str(gov.config)), now), actor, ref)
+    return plainread.show(open_files(config_path(str(gov.config)), now), actor, ref)
 
 
 def test_the_refusals_of_show_are_the_full_paths_in_text_and_json(many_states):
@@ -122,13 +123,38 @@ def test_show_on_sqlite_imports_no_sqlalchemy_and_prints_what_it_did_before(many
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
              "sys.stdout.flush()\nprint('SQLALCHEMY' if any(m.startswith('sqlalchemy') for m in sys.modules) else 'PLAIN', file=sys.stderr)\n")
     environment = {k: v for k, v in os.environ.items() if not k.startswith("GOV_")}
-    for args in (["show", "D-1"], ["--json", "show", "M-1"], ["show", "T-1"]):
+    for args in (["show", "D-1"], ["--json", "show", "M-1"], ["show", "T-1"], ["deadlines"], ["--json", "deadlines", "--all"]):
         argv = [sys.executable, "-c", probe, "--config", str(many_states.config), "--as", SEC, "--now", "2021-03-12T10:00", *args]
         done = subprocess.run(argv, capture_output=True, text=True, env=environment, timeout=120)
         assert done.returncode == 0, done.stderr
         assert done.stderr.strip().splitlines()[-1] == "PLAIN", args
     text = many_states.ok("show", "D-1", actor=SEC, now="2021-03-12T10:00").out
     assert text.startswith("D-1  document  comments_closed") and "you may now: " in text
+
+
+def test_plain_rows_list_the_deadlines_the_full_path_lists(many_states):
+    from governance.config import config_path
+    from governance.service import plainread, queries
+    from governance.service.context import open_files, open_instance
+    from governance.service.transaction import reading
+
+    config = config_path(str(many_states.config))
+    for now in MOMENTS:
+        instance = open_instance(config, now)
+        try:
+            for include_all in (False, True):
+                for limit in (1, 3, 101):
+                    with reading(instance) as op:
+                        full = queries.deadlines(op, include_all, limit)
+                    plain = plainread.deadlines(open_files(config, now), include_all, limit)
+                    if many_states.on_sqlite:
+                        assert plain is not None and plain[0] == full, (now, include_all, limit)
+                    else:
+                        assert plain is None
+        finally:
+            instance.db.dispose()
+    assert "scheduler looks dead" in many_states("deadlines", now="2021-04-08T09:00").err
+    assert "scheduler looks dead" not in many_states("deadlines", now="2021-03-12T10:00").err
 
 
 def test_show_warns_of_rows_waiting_past_the_schedulers_limit_from_plain_rows_too(many_states):

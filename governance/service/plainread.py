@@ -1,4 +1,5 @@
-"""`gov show` from plain rows: the answer queries.show gives, read without SQLAlchemy, or None where only it can give it.
+"""Reads from plain rows: `gov show` and `gov deadlines` as the full path answers them (queries.py), read without
+SQLAlchemy, or None where only the full path can give the answer.
 
 A record, its open deadlines and its history are a handful of indexed queries; importing SQLAlchemy and the models to
 ask them costs forty times the interpreter's own start-up. So `show` reads them here first (store/plain.py) and builds
@@ -6,7 +7,7 @@ its answer with the same code as the full path (answers.py). What it reads must 
 the actor's roles, the guards of the triggers the actor's roles allow, the declared fields and a document's languages.
 Whatever it cannot say exactly (another store, a kind with extras of its own, a guard it does not know, a reader with a
 zone or office calendar of their own, a reference that names nothing) makes it answer None, and the full path answers,
-with its refusals. tests/test_cli_plain_show.py holds the two answers equal over every kind, many states and actors.
+with its refusals. tests/test_cli_plain_read.py holds the answers equal over every kind, many states and actors.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any, Callable
 from governance.clock import add_days, iso
 from governance.rules import Rules
 from governance.service import rulerefs
-from governance.service.answers import answer
+from governance.service.answers import answer, deadline_view
 from governance.service.context import Files
 from governance.store.plain import Reader, Row, open_reader
 from governance.workflows import records
@@ -107,6 +108,19 @@ def show(files: Files, handle: str | None, ref: str) -> Shown | None:
             return Shown(_answer(op, ref), _stale(reader, now))
         except Unsure:
             return None
+
+
+def deadlines(files: Files, include_all: bool, limit: int) -> tuple[list[dict[str, Any]], bool] | None:
+    """`deadlines`' rows (queries.deadlines, `limit` of them) and whether rows wait past the scheduler's limit; None
+    when the full path must answer."""
+    reader = open_reader(files.settings.database_url)
+    if reader is None:
+        return None
+    with reader:
+        rows = reader.all("SELECT ref, name, kind, due, status, fire, audience, rule, outcome FROM deadlines"
+                          + ("" if include_all else " WHERE status = 'pending'") + " ORDER BY due, id LIMIT ?", (limit,))
+        op = PlainOp(files.rules, files.workflows, NOBODY, files.clock.now(), reader)
+        return [deadline_view(op, row) for row in rows], _stale(reader, op.now)
 
 
 def _stale(reader: Reader, now: datetime) -> bool:
