@@ -324,22 +324,8 @@ def record_list(c: Any, kind: str) -> None:
 
 # -- moving on --------------------------------------------------------------------------------
 
-def shown_iso(value: str) -> str:
-    """An ISO time as people read it elsewhere in `show`: 2021-04-17 11:00 +03."""
-    from datetime import datetime
-
-    moment = datetime.fromisoformat(value)
-    offset = moment.strftime("%z")
-    return moment.strftime("%Y-%m-%d %H:%M ") + (offset[:3] if offset.endswith("00") else f"{offset[:3]}:{offset[3:]}")
-
-
-_SAID = (("positions", [("org", "ORG"), ("position", "POSITION"), ("by", "BY"), ("at", "AT"), ("statement", "STATEMENT")]),
-         ("objections", [("org", "ORG"), ("kind", "KIND"), ("para", "§"), ("by", "BY"), ("at", "AT"), ("text", "TEXT")]),
-         ("reservations", [("org", "ORG"), ("kind", "KIND"), ("by", "BY"), ("at", "AT"), ("text", "TEXT")]))
-
-
 def show(c: Any, ref: str) -> None:
-    from governance.cli.hints import command
+    from governance.cli import showview
     from governance.service import plainread
 
     # Plain rows answer most reads without importing SQLAlchemy; the full path answers the rest, refusals included.
@@ -347,52 +333,14 @@ def show(c: Any, ref: str) -> None:
     if shown is None:
         from governance.service.queries import show as show_record
 
-        data = c.read(lambda op: show_record(op, ref))
+        data = showview.prepare(c.read(lambda op: show_record(op, ref)))
     else:
-        data = shown.answer
-    data["commands"] = [command(hint) for hint in data.pop("hints")]
-
+        data = showview.prepare(shown.answer)
     if shown is None or shown.stale:  # the scheduler's warning, in its words, only when rows wait past its limit
         from governance.cli.timecmds import warn_if_dead
 
         warn_if_dead(c)
-
-    def text() -> str:
-        lines = [f"{data['ref']}  {data['kind']}  {data['state']}" + (f"  — {data.get('state_description')}" if data.get("state_description") else "")]
-        for key, value in data["fields"].items():
-            if value not in (None, ""):
-                lines.append(f"  {key}: {str(value)[:200]}")
-        if data["pending_approval"]:
-            p = data["pending_approval"]
-            lines.append(f"  waiting: {p['trigger']} requested by {p['by']}, for the chair's approval (gov approve {data['ref']})")
-        lines.append("")
-        if c.actor:
-            lines.append("you may now: " + ("; ".join(data["commands"]) or "nothing"))
-        else:
-            lines.append("(say who you are with --as to see what you may do)")
-        if data["by"]:
-            by = data["by"]
-            then = f": {by['fires']} happens by itself then" if by["fires"] else ""
-            lines.append(f"by when: {shown_iso(by['due'])} ({by['name'].replace('_', ' ')}{then})")
-        others = [n for n in data["next"] if not n["allowed"]]
-        if others:
-            lines.append("other steps from here: " + "; ".join(f"{n['trigger']} ({'/'.join(n['roles'])}{', chair approves' if n['approval'] else ''})" for n in others))
-        if data["deadlines"]:
-            lines.append("")
-            columns = [("due", "DUE"), ("kind", "KIND"), ("name", "NAME"), ("fire", "FIRES")]
-            rows = data["deadlines"]
-            if any("local" in d for d in rows):  # the reader's own time, and their office's closed day, beside the body's
-                rows = [dict(d, yours=_local_text(d.get("local"))) for d in rows]
-                columns.append(("yours", "FOR YOU"))
-            lines.append(table(rows, columns))
-        for key, columns in _SAID:  # what members said in a written procedure
-            if data.get(key):
-                lines += ["", f"{key.replace('_', ' ')}:", table(data[key], columns)]
-        lines.append("")
-        lines.append(table(data["history"], [("seq", "#"), ("at", "AT"), ("actor", "BY"), ("trigger", "WHAT"), ("from", "FROM"), ("to", "TO"), ("reason", "REASON")], "(no history)"))
-        return "\n".join(lines)
-
-    c.emit(data, text)
+    c.emit(data, lambda: showview.text(data, bool(c.actor)))
 
 
 def advance(c: Any, ref: str, trigger: str, reason: str | None, votes: str | None, expect_version: int | None, dry_run: bool) -> None:
@@ -453,13 +401,6 @@ def approvals(c: Any) -> None:
 
     items = c.read(waiting, need_actor=True)
     c.emit({"items": items}, lambda: table(items, [("ref", "REF"), ("trigger", "STEP"), ("requested_by", "BY"), ("requested_at", "SINCE"), ("title", "TITLE")], "nothing waits for your approval"))
-
-
-def _local_text(local: dict[str, Any] | None) -> str:
-    if not local:
-        return "-"
-    closed = f" ({local['org']} closed: {local['closed_because']})" if local["closed_because"] else ""
-    return f"{local['due'][:16].replace('T', ' ')} {local['timezone']}{closed}"
 
 
 def deadlines(c: Any, include_all: bool, limit: int | None) -> None:

@@ -18,6 +18,15 @@ def main() -> None:
             sys.exit(0)
         except OSError:
             pass
+    # `gov show REF` read from plain rows answers before click is imported (cli/quick.py); anything else, the CLI.
+    if "show" in sys.argv[1:]:
+        from governance.cli.quick import answer
+
+        try:
+            if answer(sys.argv[1:]):
+                sys.exit(0)
+        except BrokenPipeError:  # the reader went away, as the CLI says it
+            sys.exit(1)
     from governance.cli.main import main as full
 
     full()

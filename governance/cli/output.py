@@ -13,7 +13,12 @@ _MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
 def dump_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n")
+    sys.stdout.write(json_text(data))
+
+
+def json_text(data: Any) -> str:
+    """The one JSON document a command prints with --json."""
+    return json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n"
 
 
 def _default(value: Any) -> Any:
