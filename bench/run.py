@@ -490,7 +490,8 @@ def _rss_mb(pid: int) -> float:
 
 
 def cli_versus_python(folder: Path, runs: int) -> dict[str, float]:
-    """`gov show` and `gov advance` as whole processes, each run beside a `python -c pass`: medians and ratios."""
+    """`gov show`, `gov deadlines` and `gov advance` as whole processes, each run beside a `python -c pass`: medians
+    and ratios. Each kind of command is run in turn with the others, so a drift in the machine's speed weighs on all."""
     instance = instance_at(folder / "cli")
     populate(instance)
     refs = drafts(instance, runs + 1, "CLI")
@@ -498,16 +499,18 @@ def cli_versus_python(folder: Path, runs: int) -> dict[str, float]:
     found = shutil.which("gov", path=str(Path(sys.executable).parent))
     gov = [found] if found else [sys.executable, "-m", "governance"]
     base = [*gov, "--config", str(folder / "cli" / "config.toml"), "--as", "sec"]
-    times: dict[str, list[float]] = {"python": [], "show": [], "advance": []}
+    times: dict[str, list[float]] = {"python": [], "show": [], "deadlines": [], "advance": []}
     for i in range(runs):
         for key, command in (("python", [sys.executable, "-c", "pass"]), ("show", [*base, "show", refs[0]]),
-                             ("advance", [*base, "advance", refs[i + 1], "circulate"])):
+                             ("deadlines", [*base, "deadlines"]), ("advance", [*base, "advance", refs[i + 1], "circulate"])):
             started = time.perf_counter()
             subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
             times[key].append(time.perf_counter() - started)
     median = {key: statistics.median(values) for key, values in times.items()}
-    return {"show_cli_s": median["show"], "advance_cli_s": median["advance"], "python_pass_s": median["python"],
-            "show_cli_vs_python": median["show"] / median["python"], "advance_cli_vs_python": median["advance"] / median["python"]}
+    return {"show_cli_s": median["show"], "deadlines_cli_s": median["deadlines"], "advance_cli_s": median["advance"],
+            "python_pass_s": median["python"], "show_cli_vs_python": median["show"] / median["python"],
+            "deadlines_cli_vs_python": median["deadlines"] / median["python"],
+            "advance_cli_vs_python": median["advance"] / median["python"]}
 
 
 def flat_ratio(folder: Path, small: int, large: int, runs: int, tick_rows: int) -> dict[str, float]:
