@@ -21,6 +21,10 @@ from governance.workflows.registry import SYSTEM_ROLE
 from governance.workflows.spec import EffectUse, GuardUse, TriggerSpec, WorkflowSpec
 
 
+# The key of Operation.memo under which a batch of due rows gathers the rows to cancel at its end (see _cancel_rows).
+CANCEL_LATER = "cancel_later"
+
+
 @dataclass(frozen=True)
 class Outcome:
     ref: str
@@ -277,17 +281,27 @@ def _clear_pending(record: WorkflowRecord) -> None:
 
 
 def _cancel_rows(op: Operation, record: WorkflowRecord, left_state: str) -> None:
-    """Rows a state wrote stop applying when the record leaves it (a done action is never reminded)."""
-    op.deadlines[:] = [d for d in op.deadlines if not (d["ref"] == record.ref and d["scope"] == left_state)]
+    """Rows a state wrote stop applying when the record leaves it (a done action is never reminded).
+
+    A batch of due rows (service/tick.py) gathers them under CANCEL_LATER and cancels them all in one statement at
+    its end, knowing meanwhile which of its own rows they are.
+    """
+    ref = record.ref
+    if op.deadlines:
+        op.deadlines[:] = [d for d in op.deadlines if not (d["scope"] == left_state and d["ref"] == ref)]
+    later = op.memo.get(CANCEL_LATER)
+    if later is not None:
+        later.append({"b_ref": ref, "b_scope": left_state, "b_outcome": f"left {left_state}", "b_at": op.now})
+        return
     if op.dry_run:
         from sqlalchemy import select
 
         rows = op.session.execute(select(Deadline.name, Deadline.due).where(
-            Deadline.ref == record.ref, Deadline.scope == left_state, Deadline.status == "pending")).all()
-        op.cancelled.extend((record.ref, r.name, r.due) for r in rows)
+            Deadline.ref == ref, Deadline.scope == left_state, Deadline.status == "pending")).all()
+        op.cancelled.extend((ref, r.name, r.due) for r in rows)
     op.session.execute(
         update(Deadline)
-        .where(Deadline.ref == record.ref, Deadline.scope == left_state, Deadline.status == "pending")
+        .where(Deadline.ref == ref, Deadline.scope == left_state, Deadline.status == "pending")
         .values(status="cancelled", outcome=f"left {left_state}", fired_at=op.now)
         .execution_options(synchronize_session=False)  # no Deadline objects are held in the session to keep in step
     )

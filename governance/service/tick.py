@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -15,6 +15,7 @@ from governance.errors import Conflict, GovError
 from governance.service import audiences, audit, engine, lookup, outbox
 from governance.service.actors import SYSTEM
 from governance.service.context import AUDIENCES, Instance, Operation
+from governance.service.engine import CANCEL_LATER
 from governance.service.describe import letter_context
 from governance.service.effects import Step, pending_row
 from governance.service.transaction import change
@@ -96,13 +97,54 @@ class _Batch:
     marked: bool = False  # the last batch (fewer rows due than it could take) recorded the tick itself
 
 
-def _fire_batch(instance: Instance, moment: datetime, size: int, before: int) -> _Batch:
-    """Claim up to `size` due rows and fire them in one transaction, each in a savepoint of its own.
+# The columns a row is fired from: read as plain values (no ORM object to track and flush for each row).
+_DUE = (Deadline.id, Deadline.ref, Deadline.name, Deadline.kind, Deadline.due, Deadline.scope, Deadline.fire, Deadline.audience,
+        Deadline.template, Deadline.repeat_days, Deadline.rule, Deadline.condition, Deadline.offset_days)
+_ROWS = Deadline.__table__
+# What a batch writes of its rows, once for all of them at its end (executemany): each row's own outcome, and the
+# rows its records left behind (engine._cancel_rows gathers those under CANCEL_LATER while the batch runs).
+_SETTLE = (update(_ROWS).where(_ROWS.c.id == bindparam("b_id"))
+           .values(status=bindparam("b_status"), outcome=bindparam("b_outcome"), fired_at=bindparam("b_at")))
+_CANCEL = (update(_ROWS).where(_ROWS.c.ref == bindparam("b_ref"), _ROWS.c.scope == bindparam("b_scope"), _ROWS.c.status == "pending")
+           .values(status="cancelled", outcome=bindparam("b_outcome"), fired_at=bindparam("b_at")))
 
-    A row that breaks is rolled back to its savepoint (what it gathered for the end of the transaction too) and
-    set aside as failed in the same batch. Should the batch itself fail as it is written, each of its rows is
-    tried alone, as a tick did before batches: nothing is lost, nothing fires twice. The last batch records the
-    tick (`before` rows were done by the batches before it), saving a transaction.
+
+class _Refused(Exception):
+    """The trigger a row fires no longer applies (engine.advance said no): the row is skipped, never retried."""
+
+    def __init__(self, refusal: GovError) -> None:
+        super().__init__(refusal.sentence())
+        self.refusal = refusal
+
+
+class _Careful(Exception):
+    """A row of a batch fired without savepoints broke or was refused: the batch is undone and fired again, each row
+    in a savepoint of its own."""
+
+
+def _fire_batch(instance: Instance, moment: datetime, size: int, before: int) -> _Batch:
+    """Claim up to `size` due rows and fire them in one transaction.
+
+    Most batches break nowhere, so a batch first fires its rows one after the other with nothing in between. Should a
+    row break or be refused (or the batch fail as it is written), none of it stands and the batch is fired again,
+    each row in a savepoint of its own: a row that breaks then is rolled back to its savepoint (what it gathered
+    for the end of the transaction too) and set aside as failed in the same batch, a refused one skipped. Should the
+    batch fail even so, each of its rows is tried alone, as a tick did before batches: nothing is lost, nothing
+    fires twice. The last batch records the tick (`before` rows were done by the batches before it), saving a
+    transaction.
+    """
+    try:
+        return _run_batch(instance, moment, size, before, careful=False)
+    except Exception:  # noqa: BLE001 - nothing of the attempt was written; the careful one says what each row comes to
+        return _run_batch(instance, moment, size, before, careful=True)
+
+
+def _run_batch(instance: Instance, moment: datetime, size: int, before: int, careful: bool) -> _Batch:
+    """One attempt at a batch (see _fire_batch): `careful`, each row in a savepoint; else a row that breaks raises _Careful.
+
+    The rows' own outcomes and the rows their records' moves cancel are written at the batch's end, one statement
+    each: the batch holds its rows (a lock on PostgreSQL, the writer's turn on SQLite), so nobody else can see or
+    change them meanwhile, and within the batch a row whose record left its state is known to be cancelled.
     """
     batch = _Batch()
 
@@ -110,31 +152,42 @@ def _fire_batch(instance: Instance, moment: datetime, size: int, before: int) ->
         op.now = moment
         due = _claim_due(op, moment, size)
         batch.claimed.extend(row.id for row in due)
+        held = _load_records(op, [row.ref for row in due])  # noqa: F841 - kept while the batch runs: the session holds them weakly
+        settled: list[dict[str, Any]] = []
+        cancels: list[dict[str, Any]] = op.memo.setdefault(CANCEL_LATER, [])
+        gone: set[tuple[str, str]] = set()  # (ref, state) of the rows cancelled so far: the first `counted` of cancels
+        counted = 0
         _fresh_audiences(op)
-        moved: set[str] = set()  # records a row of this batch acted on: their other rows may have been cancelled
         for claimed in due:
+            if (claimed.ref, claimed.scope) in gone:
+                continue  # a row before it moved its record out of the state that wrote it: it was cancelled
             if _is_term(claimed.ref):
                 _fresh_audiences(op)  # a term's row may hand an office over, and write to its new holders
-            saved = _gathered(op)
-            try:
-                with op.session.begin_nested():
-                    row = fire_row(op, claimed.id, moment, None if claimed.ref in moved else claimed)
-            except _NOT_THE_ROWS_FAULT:
-                _restore(op, saved)
-                batch.again.append(claimed.id)
-                continue
-            except Exception as exc:  # noqa: BLE001 - whatever breaks one row must not stop the rows after it
-                _restore(op, saved)
-                row = _fail_in_batch(op, claimed.id, moment, exc)
-                if row is None:
+            letters = len(op.mail)
+            if careful:
+                done = _act_in_savepoint(op, claimed, moment)
+                if done is None:
                     batch.again.append(claimed.id)
                     continue
-            # Every record a change moves is audited: rows of any record audited from here on are read afresh.
-            moved.update(entry["ref"] for entry in op.audit[len(saved[0]):] if entry.get("ref"))
-            if row is not None:
-                batch.done.append(row)
-                if _changes_who_holds_what(row):
-                    _fresh_audiences(op)  # an office changed hands: the audiences looked up so far are not the ones now
+                status, outcome = done
+            else:
+                try:
+                    status, outcome = _act(op, claimed, moment)
+                except Exception as exc:
+                    raise _Careful(claimed.id) from exc
+            gone.update((c["b_ref"], c["b_scope"]) for c in cancels[counted:])
+            counted = len(cancels)
+            settled.append({"b_id": claimed.id, "b_status": status, "b_outcome": outcome, "b_at": moment})
+            row = Fired(claimed.ref, claimed.name, claimed.kind, claimed.due, outcome, status, len(op.mail) - letters)
+            batch.done.append(row)
+            if _changes_who_holds_what(row):
+                _fresh_audiences(op)  # an office changed hands: the audiences looked up so far are not the ones now
+        connection = op.session.connection()
+        if cancels:
+            connection.execute(_CANCEL, cancels)
+        if settled:
+            connection.execute(_SETTLE, settled)
+        del op.memo[CANCEL_LATER]
         # The last batch: fewer rows were due than it could take, and none it wrote is due already (a term's end
         # schedules the vacancy at that same moment: it fires in this tick, by the next batch).
         if len(due) < size and not any(row["due"] <= moment for row in op.deadlines):
@@ -144,31 +197,67 @@ def _fire_batch(instance: Instance, moment: datetime, size: int, before: int) ->
     try:
         change(instance, SYSTEM, work)
     except Exception:
-        if not batch.claimed:
+        if not batch.claimed or not careful:
             raise
         # Written whole or not at all: none of it stands, so each row claimed is tried alone.
         return _Batch(claimed=batch.claimed, again=list(batch.claimed))
     return batch
 
 
-def _claim_due(op: Operation, moment: datetime, size: int) -> list[Deadline]:
+def _act_in_savepoint(op: Operation, row: Any, moment: datetime) -> tuple[str, str] | None:
+    """Fire a row of a careful batch in a savepoint: its status and outcome (failed, for a row that broke); None for a
+    row to try alone (it met someone else's change, or even setting it aside failed)."""
+    saved = _gathered(op)
+    try:
+        with op.session.begin_nested():
+            return _act(op, row, moment)
+    except _Refused as refused:
+        _restore(op, saved)
+        return "skipped", refused.refusal.sentence()
+    except _NOT_THE_ROWS_FAULT:
+        _restore(op, saved)
+        return None
+    except Exception as exc:  # noqa: BLE001 - whatever breaks one row must not stop the rows after it
+        _restore(op, saved)
+        return _fail_in_batch(op, row, moment, exc)
+
+
+def _claim_due(op: Operation, moment: datetime, size: int) -> list[Any]:
     """The next due rows in due order, held for this transaction (PostgreSQL skips rows another worker holds;
     SQLite's writers take turns, so what is pending here is this writer's)."""
-    query = (select(Deadline).where(Deadline.status == "pending", Deadline.due <= moment)
+    query = (select(*_DUE).where(Deadline.status == "pending", Deadline.due <= moment)
              .order_by(Deadline.due, Deadline.id).limit(size))
     if not op.instance.db.is_sqlite:
         query = query.with_for_update(skip_locked=True)
-    return list(op.session.scalars(query))
+    return list(op.session.execute(query))
+
+
+def _load_records(op: Operation, refs: list[str]) -> list[Any]:
+    """The records the batch's rows name, read in one query per kind: lookup.record then finds each in the session."""
+    from governance.errors import BadInput
+
+    wanted: dict[Any, set[int]] = {}
+    for ref in set(refs):
+        try:
+            kind, number = lookup.parse_ref(ref)
+        except BadInput:
+            continue  # the row fails when it fires, with the reason lookup gives
+        wanted.setdefault(kind.model_class(), set()).add(number)
+    return [record for model, numbers in wanted.items()
+            for record in op.session.scalars(select(model).where(model.id.in_(sorted(numbers))))]
 
 
 def _gathered(op: Operation) -> tuple[list[Any], ...]:
     """What the operation has gathered for its end, as it stands: a row rolled back to its savepoint drops its share."""
-    return list(op.audit), list(op.mail), list(op.deadlines), list(op.cancelled), list(op.warnings)
+    return list(op.audit), list(op.mail), list(op.deadlines), list(op.cancelled), list(op.warnings), list(op.memo.get(CANCEL_LATER, ()))
 
 
 def _restore(op: Operation, saved: tuple[list[Any], ...]) -> None:
-    op.audit[:], op.mail[:], op.deadlines[:], op.cancelled[:], op.warnings[:] = saved
-    _fresh_audiences(op)  # what was looked up inside the savepoint may have been undone with it
+    op.audit[:], op.mail[:], op.deadlines[:], op.cancelled[:], op.warnings[:] = saved[:5]
+    if CANCEL_LATER in op.memo:
+        op.memo[CANCEL_LATER][:] = saved[5]
+    if AUDIENCES in op.memo:
+        _fresh_audiences(op)  # what was looked up inside the savepoint may have been undone with it
 
 
 def _fresh_audiences(op: Operation) -> None:
@@ -176,16 +265,15 @@ def _fresh_audiences(op: Operation) -> None:
     op.memo[AUDIENCES] = {}
 
 
-def _fail_in_batch(op: Operation, row_id: int, moment: datetime, exc: Exception) -> Fired | None:
+def _fail_in_batch(op: Operation, row: Any, moment: datetime, exc: Exception) -> tuple[str, str] | None:
     """Set a broken row aside within the batch; None when even that cannot be written here (it is tried alone)."""
     saved = _gathered(op)
     try:
         with op.session.begin_nested():
-            failed = fail_row(op, row_id, moment, _one_line(exc))
+            return _failed(op, row, moment, _one_line(exc))
     except Exception:  # noqa: BLE001 - the row goes to the one-row path, which sets it aside in a transaction of its own
         _restore(op, saved)
         return None
-    return failed
 
 
 def _changes_who_holds_what(row: Fired) -> bool:
@@ -240,12 +328,16 @@ def _one_line(exc: BaseException) -> str:
     return text if len(text) <= 500 else text[:499] + "…"
 
 
-def _claim(op: Operation, row_id: int) -> Deadline | None:
+def _claim(op: Operation, row_id: int) -> Any:
     """The row, if still pending and not held by another worker (PostgreSQL skips a locked row; SQLite writers queue)."""
-    query = select(Deadline).where(Deadline.id == row_id, Deadline.status == "pending")
+    query = select(*_DUE).where(Deadline.id == row_id, Deadline.status == "pending")
     if not op.instance.db.is_sqlite:
         query = query.with_for_update(skip_locked=True)
-    return op.session.scalar(query)
+    return op.session.execute(query).first()
+
+
+def _settle(op: Operation, row: Any, status: str, outcome: str, moment: datetime) -> None:
+    op.session.connection().execute(_SETTLE, {"b_id": row.id, "b_status": status, "b_outcome": outcome, "b_at": moment})
 
 
 def fail_row(op: Operation, row_id: int, moment: datetime, reason: str) -> Fired | None:
@@ -254,7 +346,15 @@ def fail_row(op: Operation, row_id: int, moment: datetime, reason: str) -> Fired
     row = _claim(op, row_id)
     if row is None:
         return None  # another worker dealt with it meanwhile
-    row.status, row.outcome, row.fired_at = "failed", reason, moment
+    letters_before = len(op.mail)
+    status, outcome = _failed(op, row, moment, reason)
+    _settle(op, row, status, outcome, moment)
+    return Fired(row.ref, row.name, row.kind, row.due, outcome, status, len(op.mail) - letters_before)
+
+
+def _failed(op: Operation, row: Any, moment: datetime, reason: str) -> tuple[str, str]:
+    """A row set aside: audited, and the secretariat told; its status and outcome (the caller writes them)."""
+    op.now = moment
     op.audit.append(audit.entry(op.now, op.actor.handle, row.ref, "deadline_failed", None, None, reason, row.rule,
                                 {"deadline": row.name, "kind": row.kind, "due": row.due, "row": row.id}))
     letters_before = len(op.mail)
@@ -264,37 +364,46 @@ def fail_row(op: Operation, row_id: int, moment: datetime, reason: str) -> Fired
         outbox.queue(op, audiences.people(op, None, ["secretariat"]), "deadline_failed", context, row.ref)
     except Exception as exc:  # noqa: BLE001 - the letter is a courtesy; the failed row and its audit entry are what count
         del op.mail[letters_before:]
-        row.outcome = f"{reason} (the secretariat could not be written to: {_one_line(exc)})"[:1000]
-    return Fired(row.ref, row.name, row.kind, row.due, row.outcome, "failed", len(op.mail) - letters_before)
+        return "failed", f"{reason} (the secretariat could not be written to: {_one_line(exc)})"[:1000]
+    return "failed", reason
 
 
-def fire_row(op: Operation, row_id: int, moment: datetime, claimed: Deadline | None = None) -> Fired | None:
-    """Claim one row and act on it; a row someone else claimed first is left alone.
-
-    `claimed`: the row as this transaction already holds it (a batch claims its rows in one query), when nothing
-    since could have cancelled it.
-    """
+def fire_row(op: Operation, row_id: int, moment: datetime) -> Fired | None:
+    """Claim one row and act on it, in a transaction of its own; a row someone else claimed first is left alone."""
     op.now = moment
-    row = claimed if claimed is not None else _claim(op, row_id)
+    row = _claim(op, row_id)
     if row is None:
         return None
     letters_before = len(op.mail)
+    saved = _gathered(op)
+    try:
+        with op.session.begin_nested():
+            status, outcome = _act(op, row, moment)
+    except _Refused as refused:
+        _restore(op, saved)
+        status, outcome = "skipped", refused.refusal.sentence()
+    _settle(op, row, status, outcome, moment)
+    return Fired(row.ref, row.name, row.kind, row.due, outcome, status, len(op.mail) - letters_before)
+
+
+def _act(op: Operation, row: Any, moment: datetime) -> tuple[str, str]:
+    """What firing `row` comes to, its status and outcome: its letters, audit entries and new rows go to the operation.
+
+    A trigger that no longer applies raises _Refused: the caller rolls back what the attempt did and skips the row.
+    """
+    op.now = moment
     if row.condition and (failure := _condition_fails(op, row)):
-        row.status, row.outcome, row.fired_at = "skipped", failure, moment
-        return Fired(row.ref, row.name, row.kind, row.due, failure, "skipped", 0)
+        return "skipped", failure
     if row.fire:
         status, outcome = _fire_trigger(op, row)
     else:
         status, outcome = _write(op, row)
-    row.status = status
-    row.outcome = outcome
-    row.fired_at = moment
     if row.repeat_days and status == "fired":
         _repeat(op, row)
-    return Fired(row.ref, row.name, row.kind, row.due, outcome, status, len(op.mail) - letters_before)
+    return status, outcome
 
 
-def _condition_fails(op: Operation, row: Deadline) -> str | None:
+def _condition_fails(op: Operation, row: Any) -> str | None:
     """A row written to repeat only while something holds (a vacancy) ends once it no longer does."""
     from governance.service.guards import GUARDS, Check
 
@@ -302,22 +411,21 @@ def _condition_fails(op: Operation, row: Deadline) -> str | None:
     return GUARDS[row.condition](Check(op, record), {}, lambda name: (None, None))
 
 
-def _fire_trigger(op: Operation, row: Deadline) -> tuple[str, str]:
+def _fire_trigger(op: Operation, row: Any) -> tuple[str, str]:
     record = lookup.record(op.session, row.ref)
     spec = engine.spec_of(op, record)
     if row.fire not in spec.triggers:
         # Not a refusal to note and move past: the workflow file lost the trigger since the row was written.
         raise LookupError(f"the {spec.record} workflow has no trigger {row.fire!r} (it was removed or renamed after the row was written)")
     try:
-        with op.session.begin_nested():
-            result = engine.advance(op, record, row.fire, reason=f"{row.name} reached", rule=row.rule)
+        result = engine.advance(op, record, row.fire, reason=f"{row.name} reached", rule=row.rule)
     except GovError as refusal:
         # The trigger no longer applies (the record moved on, a guard fails): recorded, never retried.
-        return "skipped", refusal.sentence()
+        raise _Refused(refusal) from None
     return "fired", f"-> {result.state}"
 
 
-def _write(op: Operation, row: Deadline) -> tuple[str, str]:
+def _write(op: Operation, row: Any) -> tuple[str, str]:
     """A reminder, an escalation, or a deadline that only tells people: queue the letters."""
     record = lookup.record(op.session, row.ref)
     zone = op.rules.zone
@@ -340,7 +448,7 @@ def _write(op: Operation, row: Deadline) -> tuple[str, str]:
     return "fired", f"wrote to {len(people)}"
 
 
-def _repeat(op: Operation, row: Deadline) -> None:
+def _repeat(op: Operation, row: Any) -> None:
     """The row comes back `repeat_days` on (working days, when the rules count them); after an outage, at its next
     occurrence, not once per missed one."""
     from governance.service.calendars import repeat_after
