@@ -81,21 +81,15 @@ class Renderer:
 
     def _context(self, name: str, lang: str, context: dict[str, Any]) -> tuple[Any, Context]:
         template = self.env.get_template(f"{lang}/{name}.txt")
-        values = _localise(dict(context, lang=lang, zone=self.zone), lang)
-        values["_direction"] = "rtl" if lang in RTL else "ltr"
-        return template, template.new_context(_with_filters(values, lang, self.zone, lang in self.hijri))
+        return template, template.new_context(_with_filters(_shared(context, lang, self.zone), lang, self.zone, lang in self.hijri))
 
     def render(self, name: str, wanted_lang: str | None, context: dict[str, Any], ref: str | None) -> Letter:
-        lang = self.language_for(wanted_lang, name)
-        template, ctx = self._context(name, lang, context)
-        subject = " ".join("".join(template.blocks["subject"](ctx)).split())
-        text = _commands_bare(_tidy("".join(template.blocks["body"](ctx))))
-        prefix = f"[{self.short_name}] {ref}: " if ref else f"[{self.short_name}] "
-        subject = prefix + subject
-        html = self.env.get_template("layout.html").render(
-            subject=subject, paragraphs=html_paragraphs(text), lang=lang, dir="rtl" if lang in RTL else "ltr"
-        )
-        return Letter(subject, text, html, lang)
+        return self.letters(name, context, ref).render(wanted_lang, {})
+
+    def letters(self, name: str, context: dict[str, Any] | Callable[[str], dict[str, Any]], ref: str | None) -> Letters:
+        """Letter `name` about one thing to several readers: `context` is what they share (or, called with a language,
+        what the readers of that language share); `Letters.render` adds what is each reader's own."""
+        return Letters(self, name, context, ref)
 
     def frame(self, name: str, lang: str, context: dict[str, Any]) -> tuple[str, str]:
         """The greeting and the sign-off of letter `name` in `lang`, as `render` writes them ("" where it has none).
@@ -110,6 +104,58 @@ class Renderer:
             render = template.blocks.get(block)
             parts.append(_tidy("".join(render(ctx))).strip() if render else "")
         return parts[0], parts[1]
+
+
+class Letters:
+    """One letter to several readers, as Renderer.render writes each of them, with what they share worked out once:
+    the language each reader's letter is in, the templates (found and checked once, not once per reader), and the
+    shared context made the language's own. What differs per reader (who they are, their links) is added for each."""
+
+    def __init__(self, renderer: Renderer, name: str, context: dict[str, Any] | Callable[[str], dict[str, Any]],
+                 ref: str | None) -> None:
+        self.renderer, self.name, self.ref = renderer, name, ref
+        self._context = context
+        self._langs: dict[str | None, str] = {}
+        self._templates: dict[str, Any] = {}
+        self._shared: dict[str, dict[str, Any]] = {}
+
+    def language_for(self, wanted: str | None) -> str:
+        if wanted not in self._langs:
+            self._langs[wanted] = self.renderer.language_for(wanted, self.name)
+        return self._langs[wanted]
+
+    def _template(self, path: str) -> Any:
+        if path not in self._templates:
+            self._templates[path] = self.renderer.env.get_template(path)
+        return self._templates[path]
+
+    def render(self, wanted_lang: str | None, personal: dict[str, Any]) -> Letter:
+        """The letter for one reader who wants `wanted_lang`; `personal` is theirs alone (person, links)."""
+        renderer = self.renderer
+        lang = self.language_for(wanted_lang)
+        template = self._template(f"{lang}/{self.name}.txt")
+        if lang not in self._shared:
+            context = self._context(lang) if callable(self._context) else self._context
+            self._shared[lang] = _shared(context, lang, renderer.zone)
+        values = dict(self._shared[lang])
+        for key, value in personal.items():
+            values[key] = _localise(value, lang)
+        ctx = template.new_context(_with_filters(values, lang, renderer.zone, lang in renderer.hijri))
+        subject = " ".join("".join(template.blocks["subject"](ctx)).split())
+        text = _commands_bare(_tidy("".join(template.blocks["body"](ctx))))
+        prefix = f"[{renderer.short_name}] {self.ref}: " if self.ref else f"[{renderer.short_name}] "
+        subject = prefix + subject
+        html = self._template("layout.html").render(
+            subject=subject, paragraphs=html_paragraphs(text), lang=lang, dir="rtl" if lang in RTL else "ltr"
+        )
+        return Letter(subject, text, html, lang)
+
+
+def _shared(context: dict[str, Any], lang: str, zone: ZoneInfo) -> dict[str, Any]:
+    """A letter's context in `lang`: its phrases in that language, and the language, zone and direction templates read."""
+    values = _localise(dict(context, lang=lang, zone=zone), lang)
+    values["_direction"] = "rtl" if lang in RTL else "ltr"
+    return values
 
 
 def _holds_templates(folder: Path) -> bool:
@@ -177,6 +223,7 @@ def unnest(value: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=8192)  # the same names, titles and references come back in letter after letter
 def isolate(value: str, direction: str) -> str:
     """`value` between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE when its script runs against `direction`."""
     against = _AGAINST[direction]
@@ -319,8 +366,12 @@ def html_paragraphs(text: str) -> list[list[HtmlLine]]:
     Each line is set in its own direction, as a plain-text reader sets it (a line break ends a bidi paragraph):
     the layout gives every line dir="auto", which looks past isolated data to the line's own first letter.
     """
-    return [[HtmlLine(_bdi(line), line.lstrip().startswith(COMMAND_PREFIX), _href(line)) for line in p.splitlines()]
-            for p in text.strip().split("\n\n") if p.strip()]
+    return [[_html_line(line) for line in p.splitlines()] for p in text.strip().split("\n\n") if p.strip()]
+
+
+@lru_cache(maxsize=8192)  # most lines come back in letter after letter: the template's own, and those of one record
+def _html_line(line: str) -> HtmlLine:
+    return HtmlLine(_bdi(line), line.lstrip().startswith(COMMAND_PREFIX), _href(line))
 
 
 def _href(line: str) -> str | None:

@@ -20,15 +20,19 @@ def queue(op: Operation, people: list[Person], template: str, context: dict[str,
     renderer = op.instance.renderer
     drafts = context.get("record", {}).get("draft") if template in CARRY_DRAFT else None
     name, attachment = (None, None) if isinstance(drafts, Drafts) else _attachment(template, context)
+    if isinstance(drafts, Drafts):  # the draft in the reader's language, when a language version renders it
+        def shared(lang: str) -> dict[str, Any]:
+            return dict(context, record=dict(context["record"], draft=drafts.in_language(lang)))
+
+        letters = renderer.letters(template, shared, ref)
+    else:
+        letters = renderer.letters(template, context, ref)
     for person in people:
         # A letter asking its recipient to act carries one signed link per action, made for that recipient alone.
         offered, link_rows = signed.for_letter(op, person, template, context, ref)
-        personal = context
-        if isinstance(drafts, Drafts):  # the draft in the reader's language, when a language version renders it
-            draft = drafts.in_language(renderer.language_for(person.lang, template))
-            personal = dict(context, record=dict(context["record"], draft=draft))
-            name, attachment = _attachment(template, personal)
-        letter = renderer.render(template, person.lang, dict(personal, person=person_view(person), links=offered), ref)
+        if isinstance(drafts, Drafts):
+            name, attachment = _attachment(template, shared(letters.language_for(person.lang)))
+        letter = letters.render(person.lang, {"person": person_view(person), "links": offered})
         op.mail.append(
             {
                 "ref": ref,
