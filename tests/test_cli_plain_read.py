@@ -17,7 +17,7 @@ MOMENTS = ["2021-03-12T10:00", "2021-05-31T10:00", "2021-06-02T13:00", "2021-06-
 
 @pytest.fixture
 def many_states(network, tmp_path):
-    """Records of every kind in many states: meetings planned, waiting for approval, convened, in session; documents
+    """Records of every kind in many states: meetings planned, waiting for approval, in session; documents
     drafted, circulated, weighed, tabled, with and without a meeting or language versions; actions; terms; a comment;
     a written procedure; and a focal point who reads times in another zone."""
     text = tmp_path / "d.txt"
@@ -48,6 +48,10 @@ def many_states(network, tmp_path):
     g.ok("action", "add", "--title", "Send the report", "--owner", "BHR", "--due", "2021-04-01", actor=SEC, now=at)  # A-1
     g.ok("term", "designate", "chair", "--org", "BHR", "--start", "2023-03-01", actor=SEC, now=at)  # T-2
     g.ok("written", "start", "D-2", "--mode", "silence", actor=SEC, now=at)
+    # M-1 in session with two members present: D-3's decisions weigh the meeting's state, its quorum and the rule.
+    g.ok("advance", "M-1", "open", actor="iskur", now="2021-06-02T12:00")
+    for member in ("iskur", "bhr"):
+        g.ok("attend", "M-1", actor=member, now="2021-06-02T12:10")
     g.ok("person", "edit", "idn", "--timezone", "Asia/Jakarta", actor=SEC, now=at)
     return g
 
