@@ -197,6 +197,11 @@ def _finalize(ctx: Context, value: Any) -> Any:
         value = ctx["day"](datetime(value.year, value.month, value.day, 12, tzinfo=ctx["zone"]))
     if isinstance(value, (Laid, Markup)) or not isinstance(value, str) or "\n" in value:
         return value
+    return _as_data(value, direction)
+
+
+@lru_cache(maxsize=8192)  # the same names, titles and references come back in letter after letter
+def _as_data(value: str, direction: str) -> str:
     return isolate(unnest(value), direction)
 
 
@@ -223,7 +228,6 @@ def unnest(value: str) -> str:
     return "".join(out)
 
 
-@lru_cache(maxsize=8192)  # the same names, titles and references come back in letter after letter
 def isolate(value: str, direction: str) -> str:
     """`value` between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE when its script runs against `direction`."""
     against = _AGAINST[direction]
@@ -234,18 +238,25 @@ def isolate(value: str, direction: str) -> str:
 
 
 def _with_filters(values: dict[str, Any], lang: str, zone: ZoneInfo, hijri: bool = False) -> dict[str, Any]:
+    values.update(_filters(lang, zone, _reader_zone(values.get("person")), hijri))
+    return values
+
+
+@lru_cache(maxsize=256)
+def _filters(lang: str, zone: ZoneInfo, reader: ZoneInfo | None, hijri: bool) -> dict[str, Callable[..., Any]]:
+    """The functions templates call, for a letter in `lang` to a reader in `reader`'s zone (None: the body's)."""
     from governance.mail import dates
 
-    reader = _reader_zone(values.get("person"))
-    values["when"] = lambda dt: dates.moment(dt, lang, zone, reader, hijri)
-    values["day"] = lambda dt: dates.day(dt, lang, zone, hijri)
-    values["hour"] = lambda dt: dates.hour(dt, lang, zone) + dates.yours(dt, lang, zone, reader)
-    values["days"] = lambda n: dates.days(n, lang)
-    values["closed_days"] = lambda spans: listing(lang, dates.closed_days(spans, lang))
-    values["span"] = lambda start, end: dates.span(start, end, lang, zone, reader, hijri)
-    values["ngettext"] = lambda n, singular, plural, **forms: ngettext(lang, n, singular, plural, **forms)
-    values["listing"] = lambda items: listing(lang, [str(item) for item in items])
-    return values
+    return {
+        "when": lambda dt: dates.moment(dt, lang, zone, reader, hijri),
+        "day": lambda dt: dates.day(dt, lang, zone, hijri),
+        "hour": lambda dt: dates.hour(dt, lang, zone) + dates.yours(dt, lang, zone, reader),
+        "days": lambda n: dates.days(n, lang),
+        "closed_days": lambda spans: listing(lang, dates.closed_days(spans, lang)),
+        "span": lambda start, end: dates.span(start, end, lang, zone, reader, hijri),
+        "ngettext": lambda n, singular, plural, **forms: ngettext(lang, n, singular, plural, **forms),
+        "listing": lambda items: listing(lang, [str(item) for item in items]),
+    }
 
 
 def _reader_zone(person: Any) -> ZoneInfo | None:

@@ -76,5 +76,7 @@ def write(session: Any, rows: list[dict[str, Any]]) -> None:
         from governance.service import links
 
         link_rows = [link for row in rows for link in row.pop("_links", None) or ()]
-        session.execute(insert(OutboxMessage), rows)
+        # Core, not the ORM's bulk insert: every row has the same keys (queue writes them all), so one executemany
+        # takes them without the ORM sorting each row by the columns it leaves empty.
+        session.connection().execute(insert(OutboxMessage.__table__), rows)
         links.write(session, link_rows)

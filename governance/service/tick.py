@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Callable
 
 from sqlalchemy import bindparam, func, select, update
@@ -282,9 +283,14 @@ def _changes_who_holds_what(row: Fired) -> bool:
 
 
 def _is_term(ref: str) -> bool:
+    return _term_prefix(ref.split("-", 1)[0])
+
+
+@lru_cache(maxsize=64)
+def _term_prefix(prefix: str) -> bool:
     from governance.workflows import records
 
-    kind = records.by_prefix(ref.split("-", 1)[0])
+    kind = records.by_prefix(prefix)
     return kind is None or kind.model_class() is Term
 
 
