@@ -36,7 +36,8 @@ def _moment(raw: bytes) -> datetime:
     return datetime.fromisoformat(raw.decode()).replace(tzinfo=timezone.utc)
 
 
-# By the type each column was declared with: what the models' column types make of the stored values.
+# By the type each column was declared with: what the models' column types make of the stored values. Converters are
+# the process's, but only a connection that asks for declared types (open_reader's) applies them; SQLAlchemy's do not.
 sqlite3.register_converter("DATETIME", _moment)
 sqlite3.register_converter("BOOLEAN", lambda raw: bool(int(raw)))
 
