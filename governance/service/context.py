@@ -93,12 +93,11 @@ def load_definitions(settings: Settings) -> tuple[Rules, dict[str, WorkflowSpec]
     return _READ[key]
 
 
-def _contents(folder: Path) -> tuple[tuple[str, str], ...]:
-    """Each TOML file of a folder by name and a digest of its bytes (times of change are too coarse to tell two quick
-    edits of the same size apart)."""
-    import hashlib
-
-    return tuple((str(path), hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()) for path in sorted(folder.glob("*.toml")))
+def _contents(folder: Path) -> tuple[tuple[str, bytes], ...]:
+    """Each TOML file of a folder by name and its bytes (times of change are too coarse to tell two quick edits of the
+    same size apart). The bytes themselves, not a digest of them: the files are a few kilobytes, and a digest would
+    cost a read its import of hashlib."""
+    return tuple((str(path), path.read_bytes()) for path in sorted(folder.glob("*.toml")))
 
 
 def _missing(path: Path, what: str) -> Any:
