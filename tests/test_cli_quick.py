@@ -83,6 +83,16 @@ def test_the_quick_path_prints_what_the_cli_prints_and_answers_the_common_shapes
             assert entry[3], argv  # handed to the CLI
 
 
+def test_an_output_that_cannot_take_the_text_gets_what_the_cli_gives_it(instance, tmp_path):
+    arabic = tmp_path / "ar.txt"
+    arabic.write_text("1. الغرض.\n", encoding="utf-8")
+    instance.ok("doc", "create", "--type", "report", "--title", "تقرير", "--file", str(arabic), actor=SEC, now=NOW)
+    argv = ["--config", str(instance.config), "--as", SEC, "--now", NOW, "show", "D-2"]
+    environment = _environment(PYTHONIOENCODING="ascii")
+    entry = _run("entry", argv, environment, instance.folder)
+    assert entry[:3] == _run("main", argv, environment, instance.folder)[:3]
+
+
 def test_the_quick_path_declines_what_it_cannot_read_as_the_cli_would():
     from governance.cli.quick import parse
 

@@ -28,11 +28,14 @@ def answer(argv: list[str]) -> bool:
         output = _answer(values, as_json, ref)
     except Exception:  # noqa: BLE001 - whatever went wrong, the CLI answers it in its own words
         return False
-    if output is None:
+    if output is None or "\x1b" in output:  # click strips escape sequences from what it prints to a pipe
         return False
     import sys
 
-    sys.stdout.write(output)
+    try:
+        sys.stdout.write(output)  # encoded whole before anything is written: a failure leaves stdout untouched
+    except UnicodeEncodeError:
+        return False  # an output that cannot take the text: the CLI's own writer answers as it always has
     sys.stdout.flush()
     return True
 
