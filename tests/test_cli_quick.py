@@ -1,4 +1,5 @@
-"""`gov show` answered before click is loaded prints what the CLI prints, byte for byte, and hands it everything else."""
+"""`gov show` and `gov deadlines` answered before click is loaded print what the CLI prints, byte for byte, and hand it
+everything else."""
 
 from __future__ import annotations
 
@@ -65,6 +66,16 @@ def _shapes(config: str) -> list[tuple[list[str], dict[str, str], bool]]:
         ([*c, "--as", SEC, "--now", NOW, "--verbose", "show", "D-1"], {}, False),
         (["--config", config + ".missing", "--as", SEC, "show", "D-1"], {}, False),
         ([*c, "--as", SEC, "--now", NOW, "show", "D-1\x1b[2J"], {}, False),
+        ([*c, "--now", NOW, "deadlines"], {}, True),
+        ([*c, "--now", NOW, "--json", "deadlines", "--all", "--limit", "2"], {}, True),
+        (["--json", "deadlines", "--limit=1"], {"GOV_CONFIG": config, "GOV_NOW": NOW}, True),
+        ([*c, "--now", NOW, "deadlines", "--all", "--all"], {}, True),
+        ([*c, "--now", "2021-04-08T09:00", "deadlines"], {}, False),  # rows wait: the CLI warns
+        ([*c, "--now", NOW, "deadlines", "--limit", "0"], {}, False),
+        ([*c, "--now", NOW, "deadlines", "--limit", "1000000001"], {}, False),
+        ([*c, "--now", NOW, "deadlines", "--limit"], {}, False),
+        ([*c, "--now", NOW, "deadlines", "D-1"], {}, False),
+        ([*c, "--now", NOW, "deadlines", "--help"], {}, False),
     ]
 
 
@@ -96,8 +107,17 @@ def test_an_output_that_cannot_take_the_text_gets_what_the_cli_gives_it(instance
 def test_the_quick_path_declines_what_it_cannot_read_as_the_cli_would():
     from governance.cli.quick import parse
 
-    assert parse(["--config", "c.toml", "--as", "sec", "show", "D-1"])[2] == "D-1"
-    for argv in (["show"], ["show", "-h"], ["--as", "sec", "deadlines"], ["--config"], ["--as", "sec", "--", "show", "D-1"],
+    assert parse(["--config", "c.toml", "--as", "sec", "show", "D-1"])[2:] == ("show", {"ref": "D-1"})
+    assert parse(["deadlines", "--limit=7", "--all"])[2:] == ("deadlines", {"all": True, "limit": 7})
+    for argv in (["show"], ["show", "-h"], ["--as", "sec", "tick"], ["--config"], ["--as", "sec", "--", "show", "D-1"],
+                 ["deadlines", "--limit", "x"], ["deadlines", "--limit", "-3"], ["deadlines", "--all=yes"],
                  ["--as", "--json", "show", "D-1"], ["--as", "s\udcffc", "show", "D-1"], ["--as", "se\x00c", "show", "D-1"],
                  ["--now", " ", "show", "D-1"], ["show", "D-1", "--json"], ["--version", "show", "D-1"]):
         assert parse(argv) is None, argv
+
+
+def test_the_quick_path_lists_as_many_deadlines_as_the_cli_by_default():
+    from governance.cli.main import deadlines
+    from governance.cli.reads import DEADLINES_PAGE
+
+    assert next(p for p in deadlines.params if p.name == "limit").default == DEADLINES_PAGE

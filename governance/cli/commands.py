@@ -325,7 +325,7 @@ def record_list(c: Any, kind: str) -> None:
 # -- moving on --------------------------------------------------------------------------------
 
 def show(c: Any, ref: str) -> None:
-    from governance.cli import showview
+    from governance.cli import reads
     from governance.service import plainread
 
     # Plain rows answer most reads without importing SQLAlchemy; the full path answers the rest, refusals included.
@@ -333,14 +333,14 @@ def show(c: Any, ref: str) -> None:
     if shown is None:
         from governance.service.queries import show as show_record
 
-        data = showview.prepare(c.read(lambda op: show_record(op, ref)))
+        data = reads.prepare(c.read(lambda op: show_record(op, ref)))
     else:
-        data = showview.prepare(shown.answer)
+        data = reads.prepare(shown.answer)
     if shown is None or shown.stale:  # the scheduler's warning, in its words, only when rows wait past its limit
         from governance.cli.timecmds import warn_if_dead
 
         warn_if_dead(c)
-    c.emit(data, lambda: showview.text(data, bool(c.actor)))
+    c.emit(data, lambda: reads.text(data, bool(c.actor)))
 
 
 def advance(c: Any, ref: str, trigger: str, reason: str | None, votes: str | None, expect_version: int | None, dry_run: bool) -> None:

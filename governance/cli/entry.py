@@ -18,8 +18,9 @@ def main() -> None:
             sys.exit(0)
         except OSError:
             pass
-    # `gov show REF` read from plain rows answers before click is imported (cli/quick.py); anything else, the CLI.
-    if "show" in sys.argv[1:]:
+    # `gov show REF` and `gov deadlines` read from plain rows answer before click is imported (cli/quick.py); anything
+    # else, the CLI.
+    if "show" in sys.argv[1:] or "deadlines" in sys.argv[1:]:
         from governance.cli.quick import answer
 
         try:

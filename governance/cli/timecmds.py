@@ -27,6 +27,7 @@ def tick(c: Any, limit: int | None) -> None:
 
 def deadlines(c: Any, include_all: bool, limit: int) -> None:
     """The rows soonest due, `limit` of them: a store of a million records must not print (or hold) them all."""
+    from governance.cli import reads
     from governance.service import plainread
 
     # Plain rows answer without importing SQLAlchemy where they can (a SQLite store); the full path otherwise.
@@ -37,14 +38,10 @@ def deadlines(c: Any, include_all: bool, limit: int) -> None:
         rows = c.read(lambda op: rows_of(op, include_all, limit + 1))
     else:
         rows = plain[0]
-    more = len(rows) > limit
-    del rows[limit:]
     if plain is None or plain[1]:  # the scheduler's warning, in its words, only when rows wait past its limit
         warn_if_dead(c)
-    footer = f"\n(the first {limit}; more wait: gov deadlines --limit {limit * 10})" if more else ""
-    c.emit({"deadlines": rows, "more": more, "limit": limit},
-           lambda: table(rows, [("due", "DUE"), ("ref", "REF"), ("kind", "KIND"), ("name", "NAME"), ("status", "STATUS"), ("fire", "FIRES")],
-                         "no pending deadlines") + footer)
+    data, text = reads.deadlines(rows, limit)
+    c.emit(data, text)
 
 
 def simulate(c: Any, until_text: str, quiet: bool) -> None:

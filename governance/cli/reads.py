@@ -1,5 +1,5 @@
-"""How `show` reads to people, and the commands it offers: one rendering for the CLI and its quick path (quick.py).
-Imports no click, so an answer given before click is loaded reads exactly as one given after."""
+"""How `show` and `deadlines` read to people: one rendering for the CLI and its quick path (quick.py). Imports no
+click, so an answer given before click is loaded reads exactly as one given after."""
 
 from __future__ import annotations
 
@@ -7,6 +7,19 @@ from typing import Any
 
 from governance.cli.hints import command
 from governance.cli.output import table
+
+
+DEADLINES_PAGE = 100  # the rows `deadlines` lists unless --limit says otherwise
+
+
+def deadlines(rows: list[dict[str, Any]], limit: int) -> tuple[dict[str, Any], str]:
+    """`deadlines`' answer from the rows read (`limit` + 1 of them at most): the JSON, and the text for people."""
+    more = len(rows) > limit
+    del rows[limit:]
+    footer = f"\n(the first {limit}; more wait: gov deadlines --limit {limit * 10})" if more else ""
+    text = table(rows, [("due", "DUE"), ("ref", "REF"), ("kind", "KIND"), ("name", "NAME"), ("status", "STATUS"), ("fire", "FIRES")],
+                 "no pending deadlines") + footer
+    return {"deadlines": rows, "more": more, "limit": limit}, text
 
 
 def prepare(data: dict[str, Any]) -> dict[str, Any]:
