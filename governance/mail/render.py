@@ -29,6 +29,9 @@ _ISOLATE_CHAR = re.compile(f"[{LRI}{RLI}{FSI}{PDI}]")
 _AGAINST = {"rtl": frozenset({"L", "EN", "AN"}), "ltr": frozenset({"R", "AL"})}
 # A command is copied from the letter into a shell as it stands: it carries no invisible character.
 COMMAND_PREFIX = "gov "
+# Readers of one language (and zone) from whom on a letter is rendered once and each set in (mail/stencil.py): for
+# two, setting them in costs about what rendering the second one does.
+_STENCIL_READERS = 3
 
 
 class Laid(str):
@@ -129,26 +132,75 @@ class Letters:
             self._templates[path] = self.renderer.env.get_template(path)
         return self._templates[path]
 
-    def render(self, wanted_lang: str | None, personal: dict[str, Any]) -> Letter:
-        """The letter for one reader who wants `wanted_lang`; `personal` is theirs alone (person, links)."""
-        renderer = self.renderer
-        lang = self.language_for(wanted_lang)
-        template = self._template(f"{lang}/{self.name}.txt")
+    def _values(self, lang: str, personal: dict[str, Any]) -> dict[str, Any]:
         if lang not in self._shared:
             context = self._context(lang) if callable(self._context) else self._context
-            self._shared[lang] = _shared(context, lang, renderer.zone)
+            self._shared[lang] = _shared(context, lang, self.renderer.zone)
         values = dict(self._shared[lang])
         for key, value in personal.items():
             values[key] = _localise(value, lang)
-        ctx = template.new_context(_with_filters(values, lang, renderer.zone, lang in renderer.hijri))
-        subject = " ".join("".join(template.blocks["subject"](ctx)).split())
+        renderer = self.renderer
+        return _with_filters(values, lang, renderer.zone, lang in renderer.hijri)
+
+    def render(self, wanted_lang: str | None, personal: dict[str, Any]) -> Letter:
+        """The letter for one reader who wants `wanted_lang`; `personal` is theirs alone (person, links)."""
+        lang = self.language_for(wanted_lang)
+        template = self._template(f"{lang}/{self.name}.txt")
+        ctx = template.new_context(self._values(lang, personal))
+        subject = self._subject("".join(template.blocks["subject"](ctx)))
         text = _commands_bare(_tidy("".join(template.blocks["body"](ctx))))
-        prefix = f"[{renderer.short_name}] {self.ref}: " if self.ref else f"[{renderer.short_name}] "
-        subject = prefix + subject
-        html = self._template("layout.html").render(
-            subject=subject, paragraphs=html_paragraphs(text), lang=lang, dir="rtl" if lang in RTL else "ltr"
-        )
-        return Letter(subject, text, html, lang)
+        return Letter(subject, text, self._html(lang, subject, text), lang)
+
+    def render_many(self, readers: list[tuple[str | None, dict[str, Any]]]) -> list[Letter]:
+        """The letter for each reader (the language they want, what is theirs alone), as `render` writes it.
+
+        Readers who share a language and a time zone and get no links (three or more of them) share one rendering,
+        each of them set into it (mail/stencil.py says when that gives the very letter `render` would); the others
+        get their own.
+        """
+        from governance.mail.stencil import prints_reader_plainly
+
+        letters: list[Letter | None] = [None] * len(readers)
+        groups: dict[tuple[Any, ...], list[int]] = {}
+        for i, (wanted, personal) in enumerate(readers):
+            lang = self.language_for(wanted)
+            person = personal.get("person")
+            if set(personal) <= {"person", "links"} and not personal.get("links") and isinstance(person, dict):
+                key = (lang, tuple(sorted(person)), person.get("timezone"), repr(personal.get("links")))
+                groups.setdefault(key, []).append(i)
+        for (lang, *_), members in groups.items():
+            if len(members) < _STENCIL_READERS or not prints_reader_plainly(self.renderer.env, self._template(f"{lang}/{self.name}.txt")):
+                continue
+            stencil = self._stencil(lang, readers[members[0]][1])
+            if stencil is None:
+                continue
+            direction = "rtl" if lang in RTL else "ltr"
+            for i in members:
+                filled = stencil.fill(readers[i][1]["person"], direction)
+                if filled is not None:
+                    subject, text = filled
+                    letters[i] = Letter(subject, text, self._html(lang, subject, text), lang)
+        return [letter or self.render(wanted, personal) for letter, (wanted, personal) in zip(letters, readers)]
+
+    def _stencil(self, lang: str, personal: dict[str, Any]) -> Any:
+        """The letter in `lang` rendered with stand-ins for the reader (mail/stencil.py), or None."""
+        from governance.mail.stencil import stand_ins, stencil, stood_in
+
+        template = self._template(f"{lang}/{self.name}.txt")
+        ctx = template.new_context(self._values(lang, dict(personal, person=stand_ins(personal["person"]))))
+        subject = self._subject("".join(template.blocks["subject"](ctx)))
+        text = _commands_bare(_tidy("".join(template.blocks["body"](ctx))))
+        return stencil(subject, text, stood_in(personal["person"]))
+
+    def _subject(self, rendered: str) -> str:
+        prefix = f"[{self.renderer.short_name}] {self.ref}: " if self.ref else f"[{self.renderer.short_name}] "
+        return prefix + " ".join(rendered.split())
+
+    def _html(self, lang: str, subject: str, text: str) -> str:
+        from governance.mail import layout
+
+        return layout.html(self.renderer.env, self._template("layout.html"), lang, "rtl" if lang in RTL else "ltr", subject,
+                           html_paragraphs(text))
 
 
 def _shared(context: dict[str, Any], lang: str, zone: ZoneInfo) -> dict[str, Any]:

@@ -27,12 +27,13 @@ def queue(op: Operation, people: list[Person], template: str, context: dict[str,
         letters = renderer.letters(template, shared, ref)
     else:
         letters = renderer.letters(template, context, ref)
-    for person in people:
-        # A letter asking its recipient to act carries one signed link per action, made for that recipient alone.
-        offered, link_rows = signed.for_letter(op, person, template, context, ref)
+    # A letter asking its recipient to act carries one signed link per action, made for that recipient alone.
+    offers = [signed.for_letter(op, person, template, context, ref) for person in people]
+    written = letters.render_many([(person.lang, {"person": person_view(person), "links": offered})
+                                   for person, (offered, _) in zip(people, offers)])
+    for person, (_, link_rows), letter in zip(people, offers, written):
         if isinstance(drafts, Drafts):
-            name, attachment = _attachment(template, shared(letters.language_for(person.lang)))
-        letter = letters.render(person.lang, {"person": person_view(person), "links": offered})
+            name, attachment = _attachment(template, shared(letter.lang))
         op.mail.append(
             {
                 "ref": ref,
