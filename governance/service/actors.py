@@ -46,7 +46,7 @@ def resolve_actor(session: Session, handle: str | None, rules: Rules) -> Actor:
         raise BadInput("no one is acting: pass --as HANDLE (or set GOV_ACTOR)")
     from governance.service.lookup import CODE
 
-    person = session.scalar(select(Person).where(Person.handle == handle)) if CODE.match(handle) else None
+    person = _person_with_roles(session, handle) if CODE.match(handle) else None
     if person is None:
         raise BadInput(f"no person has the handle {handle!r} (see `gov person add`)")
     if person.removed_at is not None:
@@ -58,3 +58,12 @@ def resolve_actor(session: Session, handle: str | None, rules: Rules) -> Actor:
     from governance.service.succession import office_roles
 
     return Actor(handle, person, frozenset(person.role_names | office_roles(session, rules, person)))
+
+
+def _person_with_roles(session: Session, handle: str) -> Person | None:
+    """The person and their standing roles in one query (the roles joined, not read after in a second one)."""
+    from sqlalchemy.orm import contains_eager
+
+    found = session.execute(select(Person).outerjoin(Person.roles).options(contains_eager(Person.roles))
+                            .where(Person.handle == handle)).unique().scalars().all()
+    return found[0] if found else None

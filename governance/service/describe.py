@@ -160,15 +160,38 @@ def _document_letter(op: Operation, document: Document, view: dict[str, Any]) ->
 
     session = op.session
     meeting = session.get(Meeting, document.meeting_id) if document.meeting_id else None
-    version = session.get(DocumentVersion, (document.id, document.current_version)) if document.current_version else None
+    versions, translations = _texts(session, document)
+    version = versions.get(document.current_version) if document.current_version else None
     view.update(
         meeting=meeting.title if meeting else "",
         text=Laid(version.text) if version else "",
         decision_text=_decision(op, document),
     )
     view["stats"] = Deferred(lambda: comment_stats(session, document))
-    view["draft"] = Drafts(session, document)
+    view["draft"] = Drafts(document, versions, translations)
     return {}
+
+
+def _texts(session: Session, document: Document) -> tuple[dict[int, DocumentVersion], dict[str, Any]]:
+    """What a letter may carry of a document's text, in one query: its current version and the one out for comments
+    (the same, but for a revision made since), by number; the language versions of the one out for comments, by
+    language."""
+    from sqlalchemy import select
+
+    from governance.store.models import DocumentTranslation
+
+    draft = document.circulated_version or document.current_version
+    numbers = sorted({n for n in (document.current_version, draft) if n})
+    if not numbers:
+        return {}, {}
+    rows = session.execute(
+        select(DocumentVersion, DocumentTranslation)
+        .outerjoin(DocumentTranslation, (DocumentTranslation.document_id == DocumentVersion.document_id)
+                   & (DocumentTranslation.number == DocumentVersion.number))
+        .where(DocumentVersion.document_id == document.id, DocumentVersion.number.in_(numbers))).all()
+    versions = {version.number: version for version, _ in rows}
+    translations = {rendered.lang: rendered for _, rendered in rows if rendered is not None and rendered.number == draft}
+    return versions, translations
 
 
 @letter_extras("term")
@@ -200,20 +223,21 @@ def vacancy_text(op: Operation, office: str) -> str:
     return f"the secretariat exercises the office's approvals ({state['article']})"
 
 
-def draft_view(session: Session, document: Document, lang: str | None = None) -> dict[str, Any]:
+def draft_view(document: Document, versions: dict[int, DocumentVersion], translations: dict[str, Any],
+               lang: str | None = None) -> dict[str, Any]:
     """The version out for comments (the current one before a first circulation), its paragraphs numbered as
     `gov comment add --para N` counts them, and whether it is too long to travel in the letter itself.
 
     With `lang`, its language version in `lang` when one renders that very version (`lang` then names it); an older
-    one is not this text, and the version itself is carried instead (`lang` None).
+    one is not this text, and the version itself is carried instead (`lang` None). `versions` and `translations`
+    are the document's texts as _texts reads them.
     """
     from governance.mail.render import Laid
-    from governance.store.models import DocumentTranslation
 
     number = document.circulated_version or document.current_version
-    version = session.get(DocumentVersion, (document.id, number)) if number else None
+    version = versions.get(number) if number else None
     text, headings = (version.text, version.headings) if version else ("", False)
-    rendered = session.get(DocumentTranslation, (document.id, lang, number)) if version and lang else None
+    rendered = translations.get(lang) if version and lang else None
     if rendered is not None:
         text, headings = rendered.text, rendered.headings
     laid_out = numbered(text, headings)
@@ -268,16 +292,16 @@ class Deferred(Mapping[str, Any]):
 
 class Drafts(Deferred):
     """The draft a letter carries (draft_view), in the working language; `in_language` gives it as a reader of another
-    language receives it, each language read once per letter queued."""
+    language receives it, each language laid out once per letter queued."""
 
-    def __init__(self, session: Session, document: Document) -> None:
-        super().__init__(lambda: draft_view(session, document))
-        self._session, self._document = session, document
+    def __init__(self, document: Document, versions: dict[int, DocumentVersion], translations: dict[str, Any]) -> None:
+        super().__init__(lambda: draft_view(document, versions, translations))
+        self._texts = document, versions, translations
         self._by_language: dict[str, dict[str, Any]] = {}
 
     def in_language(self, lang: str) -> dict[str, Any]:
         if lang not in self._by_language:
-            self._by_language[lang] = draft_view(self._session, self._document, lang)
+            self._by_language[lang] = draft_view(*self._texts, lang)
         return self._by_language[lang]
 
 

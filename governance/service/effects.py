@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable, Protocol
 from governance.calendars.periods import period_end
 from governance.clock import add_days, days_at, local_day
 from governance.service import audiences, outbox, rulerefs
-from governance.service.calendars import split_reminder
+from governance.service.calendars import _own_calendars as own_calendars, split_reminder
 from governance.service.describe import letter_context
 from governance.store.models import WorkflowRecord
 from governance.workflows.spec import EffectUse, TriggerSpec
@@ -129,6 +129,8 @@ def schedule(step: Step, use: EffectUse) -> None:
     zone = op.rules.zone
     kind = params["kind"]
     calendar = op.rules.calendar
+    # The calendars organisations keep, read once for all the reminders of this row (the first that needs them).
+    kept: list[Any] = []
     for offset in sorted(offsets):
         # Counted in days from an act, a period ends at the hour the rules name on its last day, not at the
         # minute the command ran; counted from a record's own time (or a row's), it keeps that time.
@@ -145,7 +147,9 @@ def schedule(step: Step, use: EffectUse) -> None:
         if kind != "deadline" and due < op.now:
             continue
         # A reminder not sent on a reader's closed day goes the working day before, in their office's calendar.
-        rows = split_reminder(op, due, audience_text) if kind == "reminder" else [(due, audience_text)]
+        if kind == "reminder" and audience_text and not kept:
+            kept.append(own_calendars(op))
+        rows = split_reminder(op, due, audience_text, kept[0] if kept else None) if kind == "reminder" else [(due, audience_text)]
         for when, names in rows:
             if kind != "deadline" and when < op.now:
                 continue
