@@ -22,13 +22,10 @@ _PREFIX = "sqlite:///"
 
 
 class Row:
-    """One row, its columns as attributes (and `get` for a column a query may leave out)."""
+    """One row, its columns as attributes."""
 
     def __init__(self, values: dict[str, Any]) -> None:
         self.__dict__.update(values)
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return self.__dict__.get(name, default)
 
 
 def _moment(raw: bytes) -> datetime:
