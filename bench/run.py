@@ -311,18 +311,24 @@ def machine_step_us(instance: Any, count: int) -> float:
     return min(rounds)
 
 
-def tick_rate(instance: Any, rows: int, profiler: Any = None) -> float:
-    """Due rows fired by tick: each a trigger through the service path (actions turning overdue)."""
+def overdue_actions(instance: Any, rows: int) -> Any:
+    """`rows` actions (half of twice as many records stored) whose `due` rows fall due at one moment; the moment after it."""
     from sqlalchemy import update
 
     from governance.clock import parse_moment
-    from governance.service.tick import tick
     from governance.store.models import Deadline
 
-    bulk_records(instance, rows * 2)  # half of them actions, each with a `due` row
-    moment = parse_moment("2040-01-02", instance.rules.zone)
+    bulk_records(instance, rows * 2)
     with instance.db.write() as session:
         session.execute(update(Deadline).where(Deadline.name == "due").values(due=parse_moment("2040-01-01", instance.rules.zone)))
+    return parse_moment("2040-01-02", instance.rules.zone)
+
+
+def tick_rate(instance: Any, rows: int, profiler: Any = None) -> float:
+    """Due rows fired by tick: each a trigger through the service path (actions turning overdue)."""
+    from governance.service.tick import tick
+
+    moment = overdue_actions(instance, rows)
     with stopwatch(profiler) as elapsed:
         report = tick(instance, moment, keep=False)
     return report.rows / elapsed[0]
@@ -346,8 +352,10 @@ def statements(instance: Any) -> Iterator[list[int]]:
 
 
 def statement_counts(folder: Path) -> dict[str, float]:
-    """SQL statements per advance (a circulation: letters to every focal point) and per fired row of a burst."""
+    """SQL statements per advance (a circulation: letters to every focal point) and per row a tick fires (a burst of
+    actions turning overdue, each writing about three letters): the tick's own, not those that store the records."""
     from governance.service import changes
+    from governance.service.tick import tick
     from governance.service.transaction import change
 
     instance = instance_at(folder / "statements")
@@ -357,10 +365,10 @@ def statement_counts(folder: Path) -> dict[str, float]:
         for ref in refs:
             change(instance, "sec", lambda op, ref=ref: changes.advance(op, ref, "circulate", None, None, None))
     per_advance = counted[0] / len(refs)
+    moment = overdue_actions(instance, 400)
     with statements(instance) as counted:
-        rate = tick_rate(instance, 400)
-    del rate
-    per_row = counted[0] / 400
+        report = tick(instance, moment, keep=False)
+    per_row = counted[0] / report.rows
     instance.db.dispose()
     return {"statements_per_advance": per_advance, "statements_per_fired_row": per_row}
 
