@@ -84,17 +84,12 @@ def test_plain_rows_give_the_full_paths_answer_for_every_kind_state_actor_and_mo
                     continue
                 answered += 1
                 assert json.dumps(plain.answer, default=str) == json.dumps(full, default=str), (ref, actor, now)
-    if many_states.on_sqlite:
-        # Everything but the comment and the written procedure (and a reader with a zone of their own, before a
-        # record's open deadlines) is answered from plain rows.
-        assert answered >= len(MOMENTS) * len(ACTORS) * 8
-    else:
-        assert answered == 0  # PostgreSQL is read through the full path
+    # Everything but the comment and the written procedure (and a reader with a zone of their own, before a record's
+    # open deadlines) is answered from plain rows, on either store.
+    assert answered >= len(MOMENTS) * len(ACTORS) * 8
 
 
 def test_what_plain_rows_cannot_say_is_left_to_the_full_path(many_states):
-    if not many_states.on_sqlite:
-        pytest.skip("only a SQLite store is read as plain rows")
     now = "2021-03-12T10:00"
     assert _answers(many_states, "C-1", SEC, now)[1] is None  # a comment: no workflow
     assert _answers(many_states, "W-1", SEC, now)[1] is None  # a written procedure's positions are its own extras
@@ -120,9 +115,7 @@ def test_the_refusals_of_show_are_the_full_paths_in_text_and_json(many_states):
     assert "gov comment dispose C-1" in " ".join(many_states.j("show", "C-1", actor=SEC, now="2021-03-12T10:00")["commands"])
 
 
-def test_show_on_sqlite_imports_no_sqlalchemy_and_prints_what_it_did_before(many_states):
-    if not many_states.on_sqlite:
-        pytest.skip("only a SQLite store is read as plain rows")
+def test_show_imports_no_sqlalchemy_and_prints_what_it_did_before(many_states):
     probe = ("import sys\nfrom governance.cli.entry import main\n"
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
              "sys.stdout.flush()\nprint('SQLALCHEMY' if any(m.startswith('sqlalchemy') for m in sys.modules) else 'PLAIN', file=sys.stderr)\n")
@@ -151,10 +144,7 @@ def test_plain_rows_list_the_deadlines_the_full_path_lists(many_states):
                     with reading(instance) as op:
                         full = queries.deadlines(op, include_all, limit)
                     plain = plainread.deadlines(open_files(config, now), include_all, limit)
-                    if many_states.on_sqlite:
-                        assert plain is not None and plain[0] == full, (now, include_all, limit)
-                    else:
-                        assert plain is None
+                    assert plain is not None and plain[0] == full, (now, include_all, limit)
         finally:
             instance.db.dispose()
     assert "scheduler looks dead" in many_states("deadlines", now="2021-04-08T09:00").err

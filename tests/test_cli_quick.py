@@ -87,7 +87,7 @@ def test_the_quick_path_prints_what_the_cli_prints_and_answers_the_common_shapes
         full = _run("main", argv, environment, instance.folder)
         assert entry[:3] == full[:3], argv
         assert full[3], argv  # the CLI's own way always loads click
-        if quick and instance.on_sqlite:
+        if quick:
             assert not entry[3] and not entry[4], argv  # answered before click, and from plain rows
             assert entry[0] == 0
         elif not quick:

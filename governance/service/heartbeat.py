@@ -116,7 +116,5 @@ def overdue(session: Any, now: datetime) -> tuple[int, datetime | None]:
 def stale_due(reader: Reader, now: datetime, minutes: int) -> bool:
     """Whether a pending row has been due for more than `minutes` (whatever should fire it is not doing it): the
     oldest such row from the pending-due index, read as plain rows. Only then does a reader need the whole picture."""
-    from governance.store.plain import stored
-
-    oldest = reader.value("SELECT min(due) FROM deadlines WHERE status = 'pending' AND due <= ?", (stored(now),))
-    return oldest is not None and oldest < stored(now - timedelta(minutes=minutes))
+    oldest = reader.moment(reader.value("SELECT min(due) FROM deadlines WHERE status = 'pending' AND due <= ?", (reader.at(now),)))
+    return oldest is not None and (now - oldest) > timedelta(minutes=minutes)

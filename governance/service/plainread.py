@@ -5,7 +5,7 @@ A record, its open deadlines and its history are a handful of indexed queries; i
 ask them costs forty times the interpreter's own start-up. So `show` reads them here first (store/plain.py) and builds
 its answer with the same code as the full path (answers.py). What it reads must mean what the models would make of it:
 the actor's roles, the guards of the triggers the actor's roles allow, the declared fields and a document's languages.
-Whatever it cannot say exactly (another store, a kind with extras of its own, a guard it does not know, a reader with a
+Whatever it cannot say exactly (a store plain rows cannot read, a kind with extras of its own, a guard it does not know, a reader with a
 zone or office calendar of their own, a reference that names nothing) makes it answer None, and the full path answers,
 with its refusals. tests/test_cli_plain_read.py holds the answers equal over every kind, many states and actors.
 """
@@ -97,7 +97,7 @@ class PlainOp:
 
 def show(files: Files, handle: str | None, ref: str) -> Shown | None:
     """`show`'s answer for `ref` as `handle` reads it, from plain rows; None when the full path must answer."""
-    reader = open_reader(files.settings.database_url)
+    reader = open_reader(files.settings.database_url, files.settings.database_password_env)
     if reader is None:
         return None
     with reader:
@@ -113,7 +113,7 @@ def show(files: Files, handle: str | None, ref: str) -> Shown | None:
 def deadlines(files: Files, include_all: bool, limit: int) -> tuple[list[dict[str, Any]], bool] | None:
     """`deadlines`' rows (queries.deadlines, `limit` of them) and whether rows wait past the scheduler's limit; None
     when the full path must answer."""
-    reader = open_reader(files.settings.database_url)
+    reader = open_reader(files.settings.database_url, files.settings.database_password_env)
     if reader is None:
         return None
     with reader:
@@ -140,8 +140,8 @@ def _answer(op: PlainOp, ref: str) -> dict[str, Any]:
         raise Unsure
     record = _record_class(record_type)(found.__dict__)
     allowed = _allowed(op, spec, record) if op.actor.handle else []
-    rows = op.reader.all("SELECT name, due, status, kind, fire FROM deadlines WHERE ref = ? AND status = 'pending' ORDER BY due",
-                         (record.ref,))
+    rows = op.reader.all("SELECT name, due, status, kind, fire FROM deadlines WHERE ref = ? AND status = 'pending' "
+                         "ORDER BY due, id", (record.ref,))
     if rows and _reads_locally(op):
         raise Unsure  # when each row falls for this reader is the calendars' to say
     history = op.reader.all("SELECT seq, at, actor, ref, trigger, from_state, to_state, reason, rule, detail, recorded_at, "

@@ -40,7 +40,7 @@ def show(op: Operation, ref: str) -> dict[str, Any]:
         return _show_comment(op, record)
     spec = op.instance.workflows[record.kind_name]
     allowed = engine.allowed_triggers(op, record) if op.actor.handle else []
-    rows = op.session.scalars(select(Deadline).where(Deadline.ref == record.ref, Deadline.status == "pending").order_by(Deadline.due)).all()
+    rows = op.session.scalars(select(Deadline).where(Deadline.ref == record.ref, Deadline.status == "pending").order_by(Deadline.due, Deadline.id)).all()
     history = op.session.scalars(select(AuditEntry).where(AuditEntry.ref == record.ref).order_by(AuditEntry.seq)).all()
     result = answer(op, spec, record, allowed, list(rows), list(history), fields_view(op, record, record_type.fields, "show"),
                     lambda row: _local(op, row))

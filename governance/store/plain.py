@@ -1,15 +1,17 @@
-"""Plain rows: a SQLite store read through the standard library's driver, for reads that must answer at once.
+"""Plain rows: a store read through its driver alone, for reads that must answer at once.
 
 Importing SQLAlchemy costs about twenty times the interpreter's own start-up, more than everything else `gov show`
-does. A read that can say all it has to from a few rows asks them here, in one read transaction, as objects whose
+does. A read that can say all it has to from a few rows asks them here, in one read-only transaction, as objects whose
 attribute names are the models' (a row of `audit` has `.from_state`, a row of `meetings` has `.start`), with times
-aware in UTC and booleans as booleans, the way the models' column types give them. Anything else (PostgreSQL, a
-file that is not there, a schema at another revision) is not read here: the caller takes the full path, which says
-what is wrong in one sentence.
+aware in UTC and booleans as booleans, the way the models' column types give them: a SQLite file through the standard
+library's sqlite3, PostgreSQL through psycopg. Anything else (another driver, a URL with options, a database that
+cannot be reached or holds a schema at another revision) is not read here: the caller takes the full path, which
+says what is wrong in one sentence.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
@@ -45,23 +47,39 @@ def stored(moment: datetime) -> str:
 
 
 class Reader:
-    """One read transaction on a SQLite file; closed when the `with` block ends."""
+    """One read-only transaction; closed (and rolled back) when the `with` block ends. Queries are written with `?`
+    for their parameters, and moments are given through `at` and read back through `moment`."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self._conn = connection
+    def __init__(self, connection: Any, sqlite: bool) -> None:
+        self._conn, self._sqlite = connection, sqlite
 
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        cursor = self._conn.execute(sql, tuple(params))
+        cursor = self._execute(sql, params)
         names = [d[0] for d in cursor.description]
-        return [Row(dict(zip(names, values))) for values in cursor.fetchall()]
+        return [Row(dict(zip(names, map(self._value, values)))) for values in cursor.fetchall()]
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         rows = self.all(sql, params)
         return rows[0] if rows else None
 
     def value(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        found = self._conn.execute(sql, tuple(params)).fetchone()
-        return found[0] if found else None
+        found = self._execute(sql, params).fetchone()
+        return self._value(found[0]) if found else None
+
+    def at(self, moment: datetime) -> Any:
+        """`moment` as a parameter compared with a time column."""
+        return stored(moment) if self._sqlite else moment
+
+    def moment(self, value: Any) -> datetime | None:
+        """A time computed in SQL (min(due)), aware in UTC: SQLite hands such a value back as the text it stores."""
+        return _moment(value.encode()) if isinstance(value, str) else value
+
+    def _execute(self, sql: str, params: Sequence[Any]) -> Any:
+        return self._conn.execute(sql if self._sqlite else sql.replace("?", "%s"), tuple(params))
+
+    def _value(self, value: Any) -> Any:
+        # PostgreSQL gives times in the session's zone; the models' column type gives them in UTC.
+        return value.astimezone(timezone.utc) if isinstance(value, datetime) and not self._sqlite else value
 
     def __enter__(self) -> "Reader":
         return self
@@ -70,13 +88,24 @@ class Reader:
         self._conn.close()
 
 
-def open_reader(url: str) -> Reader | None:
-    """A read transaction on the SQLite file `url` names when it holds the schema this code expects; None otherwise."""
-    if not url.startswith(_PREFIX) or "?" in url or url == _PREFIX + ":memory:":
-        return None
-    path = Path(url[len(_PREFIX):])
+def open_reader(url: str, password_env: str | None = None) -> Reader | None:
+    """A read-only transaction on the database `url` names when it holds the schema this code expects; None otherwise
+    (`password_env`, as for store.db.Database: the variable holding a PostgreSQL password kept out of files)."""
+    if "?" in url:
+        return None  # options in the URL are SQLAlchemy's to read
+    if url.startswith(_PREFIX) and url != _PREFIX + ":memory:":
+        return _sqlite_reader(Path(url[len(_PREFIX):]))
+    if url.startswith(_PG_PREFIX):
+        return _postgresql_reader("postgresql" + url[len(_PG_PREFIX) - 3:], password_env)
+    return None
+
+
+_PG_PREFIX = "postgresql+psycopg://"
+
+
+def _sqlite_reader(path: Path) -> Reader | None:
     if not path.is_file():
-        return None  # the full path creates nothing on a read either, and says why
+        return None  # the full path says there is no database there
     try:
         connection = sqlite3.connect(path, timeout=60, isolation_level=None, detect_types=sqlite3.PARSE_DECLTYPES)
     except sqlite3.Error:
@@ -84,9 +113,34 @@ def open_reader(url: str) -> Reader | None:
     try:
         connection.execute("PRAGMA query_only=ON")
         connection.execute("BEGIN")  # one snapshot for every query of the read
-        if connection.execute("SELECT version_num FROM alembic_version").fetchone() != (SCHEMA_HEAD,):
-            raise sqlite3.Error("another schema revision")
+        return _current(Reader(connection, sqlite=True))
     except sqlite3.Error:
         connection.close()
         return None
-    return Reader(connection)
+
+
+def _postgresql_reader(conninfo: str, password_env: str | None) -> Reader | None:
+    try:
+        import psycopg
+    except ImportError:
+        return None
+    password = os.environ.get(password_env) if password_env else None
+    try:
+        # As the full path connects (store/db.py): an unreachable host answers in seconds, not minutes.
+        connection = psycopg.connect(conninfo, connect_timeout=15, **({"password": password} if password else {}))
+    except psycopg.Error:
+        return None
+    try:
+        connection.read_only = True  # the transaction the first query opens is READ ONLY
+        return _current(Reader(connection, sqlite=False))
+    except psycopg.Error:
+        connection.close()
+        return None
+
+
+def _current(reader: Reader) -> Reader | None:
+    """The reader, when its database holds the schema this code expects; closed, and None, when it does not."""
+    if reader.value("SELECT version_num FROM alembic_version") != SCHEMA_HEAD:
+        reader.__exit__(None, None, None)
+        return None
+    return reader
