@@ -27,6 +27,7 @@ _ISOLATE_CHAR = re.compile(f"[{LRI}{RLI}{FSI}{PDI}]")
 # The characters that give a run its direction: in a right-to-left letter, data holding left-to-right letters or
 # digits (a title, a name, M-3, 12:00) is isolated; in a left-to-right one, data holding Arabic or Hebrew letters.
 _AGAINST = {"rtl": frozenset({"L", "EN", "AN"}), "ltr": frozenset({"R", "AL"})}
+_ASCII_STRONG = re.compile("[A-Za-z0-9]")  # the ASCII characters of those classes (L and EN): none is R, AL or AN
 # A command is copied from the letter into a shell as it stands: it carries no invisible character.
 COMMAND_PREFIX = "gov "
 # Readers of one language (and zone) from whom on a letter is rendered once and each set in (mail/stencil.py): for
@@ -89,10 +90,15 @@ class Renderer:
     def render(self, name: str, wanted_lang: str | None, context: dict[str, Any], ref: str | None) -> Letter:
         return self.letters(name, context, ref).render(wanted_lang, {})
 
-    def letters(self, name: str, context: dict[str, Any] | Callable[[str], dict[str, Any]], ref: str | None) -> Letters:
+    def letters(self, name: str, context: dict[str, Any] | Callable[[str], dict[str, Any]], ref: str | None,
+                known: dict[Any, Any] | None = None) -> Letters:
         """Letter `name` about one thing to several readers: `context` is what they share (or, called with a language,
-        what the readers of that language share); `Letters.render` adds what is each reader's own."""
-        return Letters(self, name, context, ref)
+        what the readers of that language share); `Letters.render` adds what is each reader's own.
+
+        `known`: where the letters of one operation keep the languages and templates they found, so that a batch
+        looks each up once (a template edited meanwhile is read by the next operation).
+        """
+        return Letters(self, name, context, ref, known)
 
     def frame(self, name: str, lang: str, context: dict[str, Any]) -> tuple[str, str]:
         """The greeting and the sign-off of letter `name` in `lang`, as `render` writes them ("" where it has none).
@@ -115,22 +121,23 @@ class Letters:
     shared context made the language's own. What differs per reader (who they are, their links) is added for each."""
 
     def __init__(self, renderer: Renderer, name: str, context: dict[str, Any] | Callable[[str], dict[str, Any]],
-                 ref: str | None) -> None:
+                 ref: str | None, known: dict[Any, Any] | None = None) -> None:
         self.renderer, self.name, self.ref = renderer, name, ref
         self._context = context
-        self._langs: dict[str | None, str] = {}
-        self._templates: dict[str, Any] = {}
+        self._known: dict[Any, Any] = {} if known is None else known
         self._shared: dict[str, dict[str, Any]] = {}
 
     def language_for(self, wanted: str | None) -> str:
-        if wanted not in self._langs:
-            self._langs[wanted] = self.renderer.language_for(wanted, self.name)
-        return self._langs[wanted]
+        key = ("language", self.name, wanted)
+        if key not in self._known:
+            self._known[key] = self.renderer.language_for(wanted, self.name)
+        return self._known[key]
 
     def _template(self, path: str) -> Any:
-        if path not in self._templates:
-            self._templates[path] = self.renderer.env.get_template(path)
-        return self._templates[path]
+        key = ("template", path)
+        if key not in self._known:
+            self._known[key] = self.renderer.env.get_template(path)
+        return self._known[key]
 
     def _values(self, lang: str, personal: dict[str, Any]) -> dict[str, Any]:
         if lang not in self._shared:
@@ -243,6 +250,8 @@ def _finalize(ctx: Context, value: Any) -> Any:
     direction = ctx.get("_direction")
     if direction is None:  # the HTML layout, not a letter
         return value
+    if value.__class__ is str:  # most values: plain text (not Laid, not Markup)
+        return value if "\n" in value else _as_data(value, direction)
     if isinstance(value, datetime):
         value = ctx["when"](value)
     elif isinstance(value, date):
@@ -282,6 +291,10 @@ def unnest(value: str) -> str:
 
 def isolate(value: str, direction: str) -> str:
     """`value` between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE when its script runs against `direction`."""
+    if value.isascii():  # most data: no right-to-left letter, and the left-to-right ones are its letters and digits
+        if direction == "ltr" or not _ASCII_STRONG.search(value):
+            return value
+        return FSI + value + PDI
     against = _AGAINST[direction]
     if not any(unicodedata.bidirectional(ch) in against for ch in value):
         return value

@@ -12,6 +12,9 @@ from governance.store.models import OutboxMessage, Person
 if TYPE_CHECKING:
     from governance.service.context import Operation
 
+# The key of Operation.memo under which the letters of one operation keep the languages and templates they found.
+LETTERS = "letters"
+
 
 def queue(op: Operation, people: list[Person], template: str, context: dict[str, Any], ref: str | None, calendar: Any = None) -> int:
     """Render `template` for each person and add it to the operation's outbox rows."""
@@ -24,9 +27,9 @@ def queue(op: Operation, people: list[Person], template: str, context: dict[str,
         def shared(lang: str) -> dict[str, Any]:
             return dict(context, record=dict(context["record"], draft=drafts.in_language(lang)))
 
-        letters = renderer.letters(template, shared, ref)
+        letters = renderer.letters(template, shared, ref, op.memo.setdefault(LETTERS, {}))
     else:
-        letters = renderer.letters(template, context, ref)
+        letters = renderer.letters(template, context, ref, op.memo.setdefault(LETTERS, {}))
     # A letter asking its recipient to act carries one signed link per action, made for that recipient alone.
     offers = [signed.for_letter(op, person, template, context, ref) for person in people]
     written = letters.render_many([(person.lang, {"person": person_view(person), "links": offered})
