@@ -30,7 +30,7 @@ def deadlines(c: Any, include_all: bool, limit: int) -> None:
     from governance.cli import reads
     from governance.service import plainread
 
-    # Plain rows answer without importing SQLAlchemy where they can (a SQLite store); the full path otherwise.
+    # Plain rows answer without importing SQLAlchemy where they can (store/plain.py); the full path otherwise.
     plain = plainread.deadlines(c.files(), include_all, limit + 1)
     if plain is None:
         from governance.service.queries import deadlines as rows_of
