@@ -167,3 +167,9 @@ def test_each_kind_names_its_models_table_and_each_organisation_field_the_column
             if field.form in ("org_code", "org_name"):
                 relationship = model.__mapper__.relationships[field.source]
                 assert [c.name for c in relationship.local_columns] == [field.key], (record_type.kind, field.name)
+
+
+def test_a_query_the_driver_refuses_leaves_the_answer_to_the_full_path(many_states):
+    many_states.sql("ALTER TABLE document_translations RENAME TO translations_set_aside")
+    assert _answers_plain_only(many_states, "D-1", SEC, "2021-03-12T10:00") is None  # no traceback: the full path's turn
+    assert _answers_plain_only(many_states, "A-1", SEC, "2021-03-12T10:00") is not None

@@ -5,9 +5,10 @@ A record, its open deadlines and its history are a handful of indexed queries; i
 ask them costs forty times the interpreter's own start-up. So `show` reads them here first (store/plain.py) and builds
 its answer with the same code as the full path (answers.py). What it reads must mean what the models would make of it:
 the actor's roles, the guards of the triggers the actor's roles allow, the declared fields and a document's languages.
-Whatever it cannot say exactly (a store plain rows cannot read, a kind with extras of its own, a guard it does not know, a reader with a
-zone or office calendar of their own, a reference that names nothing) makes it answer None, and the full path answers,
-with its refusals. tests/test_cli_plain_read.py holds the answers equal over every kind, many states and actors.
+Whatever it cannot say exactly (a store plain rows cannot read, a query the driver refuses, a kind with extras of its
+own, a guard it does not know, a reader with a zone or office calendar of their own, a reference that names nothing)
+makes it answer None, and the full path answers, with its refusals. tests/test_cli_plain_read.py holds the answers
+equal over every kind, many states and actors, on both stores.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from governance.rules import Rules
 from governance.service import rulerefs
 from governance.service.answers import answer, deadline_view
 from governance.service.context import Files
-from governance.store.plain import Reader, Row, open_reader
+from governance.store.plain import Reader, Row, Unreadable, open_reader
 from governance.workflows import records
 from governance.workflows.records import TERM_STATES, Field, RecordType
 from governance.workflows.spec import GuardUse, WorkflowSpec
@@ -106,7 +107,7 @@ def show(files: Files, handle: str | None, ref: str) -> Shown | None:
             actor = _actor(reader, files.rules, handle) if handle else NOBODY
             op = PlainOp(files.rules, files.workflows, actor, now, reader)
             return Shown(_answer(op, ref), _stale(reader, now))
-        except Unsure:
+        except (Unsure, Unreadable):
             return None
 
 
@@ -117,10 +118,13 @@ def deadlines(files: Files, include_all: bool, limit: int) -> tuple[list[dict[st
     if reader is None:
         return None
     with reader:
-        rows = reader.all("SELECT ref, name, kind, due, status, fire, audience, rule, outcome FROM deadlines"
-                          + ("" if include_all else " WHERE status = 'pending'") + " ORDER BY due, id LIMIT ?", (limit,))
-        op = PlainOp(files.rules, files.workflows, NOBODY, files.clock.now(), reader)
-        return [deadline_view(op, row) for row in rows], _stale(reader, op.now)
+        try:
+            rows = reader.all("SELECT ref, name, kind, due, status, fire, audience, rule, outcome FROM deadlines"
+                              + ("" if include_all else " WHERE status = 'pending'") + " ORDER BY due, id LIMIT ?", (limit,))
+            op = PlainOp(files.rules, files.workflows, NOBODY, files.clock.now(), reader)
+            return [deadline_view(op, row) for row in rows], _stale(reader, op.now)
+        except Unreadable:
+            return None
 
 
 def _stale(reader: Reader, now: datetime) -> bool:

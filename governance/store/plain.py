@@ -23,6 +23,10 @@ from governance.store.db import SCHEMA_HEAD
 _PREFIX = "sqlite:///"
 
 
+class Unreadable(Exception):
+    """The driver refused a query (a lock held too long, a connection lost): the full path reads it, or says why."""
+
+
 class Row:
     """One row, its columns as attributes."""
 
@@ -50,8 +54,8 @@ class Reader:
     """One read-only transaction; closed (and rolled back) when the `with` block ends. Queries are written with `?`
     for their parameters, and moments are given through `at` and read back through `moment`."""
 
-    def __init__(self, connection: Any, sqlite: bool) -> None:
-        self._conn, self._sqlite = connection, sqlite
+    def __init__(self, connection: Any, sqlite: bool, errors: tuple[type[Exception], ...]) -> None:
+        self._conn, self._sqlite, self._errors = connection, sqlite, errors
 
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         cursor = self._execute(sql, params)
@@ -75,7 +79,10 @@ class Reader:
         return _moment(value.encode()) if isinstance(value, str) else value
 
     def _execute(self, sql: str, params: Sequence[Any]) -> Any:
-        return self._conn.execute(sql if self._sqlite else sql.replace("?", "%s"), tuple(params))
+        try:
+            return self._conn.execute(sql if self._sqlite else sql.replace("?", "%s"), tuple(params))
+        except self._errors as exc:
+            raise Unreadable(str(exc)) from exc
 
     def _value(self, value: Any) -> Any:
         # PostgreSQL gives times in the session's zone; the models' column type gives them in UTC.
@@ -113,8 +120,8 @@ def _sqlite_reader(path: Path) -> Reader | None:
     try:
         connection.execute("PRAGMA query_only=ON")
         connection.execute("BEGIN")  # one snapshot for every query of the read
-        return _current(Reader(connection, sqlite=True))
-    except sqlite3.Error:
+        return _current(Reader(connection, True, (sqlite3.Error,)))
+    except (sqlite3.Error, Unreadable):
         connection.close()
         return None
 
@@ -132,8 +139,8 @@ def _postgresql_reader(conninfo: str, password_env: str | None) -> Reader | None
         return None
     try:
         connection.read_only = True  # the transaction the first query opens is READ ONLY
-        return _current(Reader(connection, sqlite=False))
-    except psycopg.Error:
+        return _current(Reader(connection, False, (psycopg.Error,)))
+    except (psycopg.Error, Unreadable):
         connection.close()
         return None
 
