@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from transitions import EventData
 
 from governance.errors import BadInput, Conflict, NotAllowedNow, NotPermitted
@@ -23,6 +23,9 @@ from governance.workflows.spec import EffectUse, GuardUse, TriggerSpec, Workflow
 
 # The key of Operation.memo under which a batch of due rows gathers the rows to cancel at its end (see _cancel_rows).
 CANCEL_LATER = "cancel_later"
+_ROWS = Deadline.__table__
+_CANCEL_GATHERED = (update(_ROWS).where(_ROWS.c.ref == bindparam("b_ref"), _ROWS.c.scope == bindparam("b_scope"), _ROWS.c.status == "pending")
+                    .values(status="cancelled", outcome=bindparam("b_outcome"), fired_at=bindparam("b_at")))
 
 
 @dataclass(frozen=True)
@@ -305,6 +308,14 @@ def _cancel_rows(op: Operation, record: WorkflowRecord, left_state: str) -> None
         .values(status="cancelled", outcome=f"left {left_state}", fired_at=op.now)
         .execution_options(synchronize_session=False)  # no Deadline objects are held in the session to keep in step
     )
+
+
+def cancel_gathered(op: Operation) -> None:
+    """Cancel, in one statement, the rows gathered under CANCEL_LATER (a batch's records left their states), and stop
+    gathering: rows records leave from now on are cancelled at once."""
+    gathered = op.memo.pop(CANCEL_LATER, None)
+    if gathered:
+        op.session.connection().execute(_CANCEL_GATHERED, gathered)
 
 
 def _who(op: Operation) -> str:

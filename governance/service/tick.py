@@ -102,12 +102,10 @@ class _Batch:
 _DUE = (Deadline.id, Deadline.ref, Deadline.name, Deadline.kind, Deadline.due, Deadline.scope, Deadline.fire, Deadline.audience,
         Deadline.template, Deadline.repeat_days, Deadline.rule, Deadline.condition, Deadline.offset_days)
 _ROWS = Deadline.__table__
-# What a batch writes of its rows, once for all of them at its end (executemany): each row's own outcome, and the
-# rows its records left behind (engine._cancel_rows gathers those under CANCEL_LATER while the batch runs).
+# What a batch writes of its rows, once for all of them at its end (executemany): each row's own outcome (and the rows
+# its records left behind: engine.cancel_gathered).
 _SETTLE = (update(_ROWS).where(_ROWS.c.id == bindparam("b_id"))
            .values(status=bindparam("b_status"), outcome=bindparam("b_outcome"), fired_at=bindparam("b_at")))
-_CANCEL = (update(_ROWS).where(_ROWS.c.ref == bindparam("b_ref"), _ROWS.c.scope == bindparam("b_scope"), _ROWS.c.status == "pending")
-           .values(status="cancelled", outcome=bindparam("b_outcome"), fired_at=bindparam("b_at")))
 
 
 class _Refused(Exception):
@@ -183,12 +181,9 @@ def _run_batch(instance: Instance, moment: datetime, size: int, before: int, car
             batch.done.append(row)
             if _changes_who_holds_what(row):
                 _fresh_audiences(op)  # an office changed hands: the audiences looked up so far are not the ones now
-        connection = op.session.connection()
-        if cancels:
-            connection.execute(_CANCEL, cancels)
+        engine.cancel_gathered(op)
         if settled:
-            connection.execute(_SETTLE, settled)
-        del op.memo[CANCEL_LATER]
+            op.session.connection().execute(_SETTLE, settled)
         # The last batch: fewer rows were due than it could take, and none it wrote is due already (a term's end
         # schedules the vacancy at that same moment: it fires in this tick, by the next batch).
         if len(due) < size and not any(row["due"] <= moment for row in op.deadlines):
