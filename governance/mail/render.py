@@ -76,6 +76,21 @@ class Renderer:
                 return lang
         raise LookupError(f"no template {name!r} in any language")
 
+    def prepare(self, names: set[str]) -> None:
+        """Compile letters `names` in every language, take the layout's pieces and read each language's date formats:
+        what the first letters of a fresh process would otherwise do inside the transaction that writes them (a batch
+        of due rows holds the writer's lock meanwhile)."""
+        from datetime import timezone
+
+        from governance.mail import dates, layout
+
+        sample = datetime(2000, 1, 3, 9, tzinfo=timezone.utc)
+        for lang in dict.fromkeys((*self.languages, self.working_language, "en")):
+            for name in sorted(names):
+                self._exists(f"{lang}/{name}.txt")
+            layout.pieces(self.env, self.env.get_template("layout.html"), lang, "rtl" if lang in RTL else "ltr")
+            dates.moment(sample, lang, self.zone, None, lang in self.hijri)
+
     def _exists(self, path: str) -> bool:
         try:
             self.env.get_template(path)

@@ -70,6 +70,7 @@ def tick(instance: Instance, now: datetime | None = None, limit: int | None = No
     instance.require_real_time()
     moment = now or instance.clock.now()
     report = TickReport(moment, keep)
+    _prepare_letters(instance, moment)
     marked = False
     while not marked and (limit is None or report.rows < limit):
         size = BATCH if limit is None else min(BATCH, limit - report.rows)
@@ -88,6 +89,36 @@ def tick(instance: Instance, now: datetime | None = None, limit: int | None = No
     if not marked:
         change(instance, SYSTEM, lambda op: _mark_tick(op, moment, report.rows))
     return report
+
+
+def _prepare_letters(instance: Instance, moment: datetime) -> None:
+    """In a fresh process (no letter written yet), the letters the first batch's rows write are compiled before the
+    batch takes the writer's lock (SQLite) and holds its rows (PostgreSQL): not while it holds them."""
+    if "renderer" in vars(instance):  # letters were written before in this process: their machinery is ready
+        return
+    with instance.db.read() as session:
+        due = session.execute(select(Deadline.ref, Deadline.fire, Deadline.template)
+                              .where(Deadline.status == "pending", Deadline.due <= moment)
+                              .order_by(Deadline.due, Deadline.id).limit(BATCH)).all()
+    names = {row.template for row in due if row.template}
+    for row in due:
+        if row.fire:
+            names |= _letters_of(instance, row.ref, row.fire)
+    if due:
+        instance.renderer.prepare(names)
+
+
+def _letters_of(instance: Instance, ref: str, fire: str) -> set[str]:
+    """The letters a trigger fired on `ref` writes: its own effects' and those of the state it enters."""
+    from governance.workflows import records
+
+    kind = records.by_prefix(ref.split("-", 1)[0])
+    spec = instance.workflows.get(kind.kind) if kind is not None else None
+    trigger = spec.triggers.get(fire) if spec is not None else None
+    if trigger is None or trigger.dest not in spec.states:
+        return set()
+    uses = (*trigger.effects, *spec.states[trigger.dest].on_enter)
+    return {use.params["template"] for use in uses if use.name == "notify" and isinstance(use.params.get("template"), str)}
 
 
 @dataclass
