@@ -476,17 +476,18 @@ def _bdi(line: str) -> Markup:
     if not _ISOLATE_CHAR.search(text):  # most lines hold no data to isolate: nothing to walk through
         return Markup(text)
     out: list[str] = []
-    depth = 0
-    for ch in text:
+    depth = last = 0
+    for found in _ISOLATE_CHAR.finditer(text):  # the text between isolates is kept as it is
+        out.append(text[last:found.start()])
+        last = found.end()
+        ch = found.group()
         if ch in _OPENERS:
             out.append(_OPENERS[ch])
             depth += 1
-        elif ch == PDI:
-            if depth:
-                out.append("</bdi>")
-                depth -= 1
-        else:
-            out.append(ch)
+        elif depth:  # a PDI closing one
+            out.append("</bdi>")
+            depth -= 1
+    out.append(text[last:])
     out.extend("</bdi>" for _ in range(depth))
     return Markup("".join(out))
 
@@ -496,5 +497,5 @@ def _localise(values: Any, lang: str) -> Any:
     if isinstance(values, dict):
         if getattr(values, "by_language", False):
             return values.get(lang) or values.get("en", "")
-        return {k: _localise(v, lang) for k, v in values.items()}
+        return {k: _localise(v, lang) if isinstance(v, dict) else v for k, v in values.items()}
     return values
