@@ -42,7 +42,7 @@ SIZES: dict[str, dict[str, int]] = {
              "link_approvals": 200, "desk_records": 100_000, "desk_runs": 20,
              "burst_rows": 10_000, "sched_pending": 100_000, "sched_due": 1500, "verify_records": 1_000_000, "flat_tick_rows": 500},
     "quick": {"commits": 300, "advances": 60, "letters": 200, "tick_rows": 1000, "flat_large": 100_000,
-              "flat_runs": 15, "wall_runs": 10, "pg_rows": 2000, "machine_steps": 5000,
+              "flat_runs": 15, "wall_runs": 10, "pg_rows": 8000, "machine_steps": 5000,
               "link_approvals": 50, "desk_records": 100_000, "desk_runs": 10,
               "burst_rows": 2000, "sched_pending": 100_000, "sched_due": 500, "verify_records": 100_000, "flat_tick_rows": 200},
     "smoke": {"commits": 20, "advances": 3, "letters": 16, "tick_rows": 20, "flat_large": 2000,
