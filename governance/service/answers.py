@@ -21,6 +21,20 @@ def audit_view(op: Any, e: Any) -> dict[str, Any]:
             "recorded_at": when(op, e.recorded_at), "channel": e.channel, "via": e.via}
 
 
+def languages_answer(rules: Any, current: int | None, latest: dict[str, int]) -> list[dict[str, Any]]:
+    """Each of the body's languages: the version its text renders (`latest` for the language versions, the current
+    version for the working language) and whether it is behind the current one. A language with no text is stale."""
+    view = []
+    for lang in rules.languages:
+        if lang == rules.working_language:
+            view.append({"lang": lang, "version": current, "stale": False, "working": True})
+        else:
+            number = latest.get(lang)
+            view.append({"lang": lang, "version": number, "stale": number is None or (current is not None and number < current),
+                         "working": False})
+    return view
+
+
 def deadline_view(op: Any, row: Any) -> dict[str, Any]:
     """A deadline row as `deadlines` lists it."""
     return {"ref": row.ref, "name": row.name, "kind": row.kind, "due": when(op, row.due), "status": row.status,

@@ -21,7 +21,7 @@ from typing import Any, Callable
 from governance.clock import add_days, iso
 from governance.rules import Rules
 from governance.service import rulerefs
-from governance.service.answers import answer, deadline_view
+from governance.service.answers import answer, deadline_view, languages_answer
 from governance.service.context import Files
 from governance.store.plain import Reader, Row, Unreadable, open_reader
 from governance.workflows import records
@@ -231,16 +231,7 @@ def _languages(op: PlainOp, document: PlainRecord) -> list[dict[str, Any]]:
     """Each of the body's languages: which version its text renders, and whether it is behind (translations.languages_view)."""
     latest = {r.lang: r.number for r in op.reader.all(
         "SELECT lang, max(number) AS number FROM document_translations WHERE document_id = ? GROUP BY lang", (document.id,))}
-    current = document.current_version or None
-    view = []
-    for lang in op.rules.languages:
-        if lang == op.rules.working_language:
-            view.append({"lang": lang, "version": current, "stale": False, "working": True})
-        else:
-            number = latest.get(lang)
-            view.append({"lang": lang, "version": number, "stale": number is None or (current is not None and number < current),
-                         "working": False})
-    return view
+    return languages_answer(op.rules, document.current_version or None, latest)
 
 
 # -- what the actor may do: roles, state, and the guards (service/guards.py), as yes or no ---------------------

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from governance.documents import paragraphs
 from governance.errors import BadInput, NotAllowedNow
 from governance.service import audit, lookup
+from governance.service.answers import languages_answer
 from governance.service.context import Operation
 from governance.store.models import Document, DocumentTranslation, DocumentVersion
 
@@ -79,16 +80,7 @@ def languages_view(op: Operation, document: Document) -> list[dict[str, Any]]:
     latest = dict(op.session.execute(
         select(DocumentTranslation.lang, func.max(DocumentTranslation.number))
         .where(DocumentTranslation.document_id == document.id).group_by(DocumentTranslation.lang)).all())
-    current = document.current_version or None
-    view = []
-    for lang in op.rules.languages:
-        if lang == op.rules.working_language:
-            view.append({"lang": lang, "version": current, "stale": False, "working": True})
-        else:
-            number = latest.get(lang)
-            view.append({"lang": lang, "version": number, "stale": number is None or (current is not None and number < current),
-                         "working": False})
-    return view
+    return languages_answer(op.rules, document.current_version or None, latest)
 
 
 def behind(op: Operation, document: Document, required: list[str]) -> list[dict[str, Any]]:
