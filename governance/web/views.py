@@ -464,12 +464,18 @@ def comment(ref: str) -> Any:
     from governance.service import changes
 
     me = _require_me()
-    text = request.form.get("text", "")
-    if not text.strip():
-        raise BadInput("Write your comment in the box; nothing was sent")
+    text = _required_text("Write your comment in the box; nothing was sent")
     para = _paragraph(request.form.get("para"))
     _web_change(me, lambda op: changes.add_comment(op, ref, text, para))
     return redirect(url_for("views.record", ref=ref) + (f"#p{para}" if para else ""), 303)
+
+
+def _required_text(refusal: str) -> str:
+    """The form's `text`, or the refusal when it is blank (nothing is written)."""
+    text = request.form.get("text", "")
+    if not text.strip():
+        raise BadInput(refusal)
+    return text
 
 
 def _member_says(action: str) -> Callable[[Operation, str], Any]:
@@ -478,9 +484,7 @@ def _member_says(action: str) -> Callable[[Operation, str], Any]:
     from governance.service import written
 
     if action == "object":
-        text = request.form.get("text", "")
-        if not text.strip():
-            raise BadInput(phrase(g.lang, "objection_needed"))
+        text = _required_text(phrase(g.lang, "objection_needed"))
         para, amendment = _paragraph(request.form.get("para")), request.form.get("amendment") == "on"
         return lambda op, ref: written.object_(op, ref, text, para, amendment)
     position = request.form.get("position", "")
@@ -506,9 +510,7 @@ def reserve(ref: str) -> Any:
     from governance.service import written
 
     me = _require_me()
-    text = request.form.get("text", "")
-    if not text.strip():
-        raise BadInput(phrase(g.lang, "reservation_needed"))
+    text = _required_text(phrase(g.lang, "reservation_needed"))
     kind = request.form.get("kind") or written.ANNEXES[0]
     _web_change(me, lambda op: written.reserve(op, ref, text, kind))
     return redirect(url_for("views.record", ref=ref), 303)
