@@ -12,6 +12,7 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from babel import Locale
+import jinja2
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
@@ -240,15 +241,13 @@ def _holds_templates(folder: Path) -> bool:
 def _environment(override: str) -> Environment:
     loaders = [FileSystemLoader(override)] if override else []
     loaders.append(FileSystemLoader(str(PACKAGE_TEMPLATES)))
-    env = Environment(
-        loader=ChoiceLoader(loaders),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        keep_trailing_newline=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        finalize=_finalize,
-    )
+    options: dict[str, Any] = dict(autoescape=select_autoescape(["html"]), undefined=StrictUndefined, keep_trailing_newline=False,
+                                   trim_blocks=True, lstrip_blocks=True, finalize=_finalize)
+    from governance.mail.compiled import compiled_letters
+
+    # The compiled code depends on these options, which Jinja's key for a template does not hold.
+    settings = repr(sorted((k, v) for k, v in options.items() if isinstance(v, bool))) + "html finalize strict " + jinja2.__version__
+    env = Environment(loader=ChoiceLoader(loaders), bytecode_cache=compiled_letters(settings), **options)
     env.filters.update({word: french(word) for word in _FRENCH}, article=article)
     return env
 

@@ -23,7 +23,7 @@ import re
 import weakref
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 from jinja2 import Environment, nodes
 
@@ -66,25 +66,48 @@ _OPAQUE = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport, nodes.M
 def prints_reader_plainly(env: Environment, template: Any) -> bool:
     """Whether `template` uses `person` only as `{{ person.KEY }}` (or `{{ person["KEY"] }}`): printed, nothing else."""
     if template not in _PLAIN:
-        _PLAIN[template] = _reader_printed_only(syntax(env, template))
+        _PLAIN[template] = _kept(env, template, "reader", _reader_printed_only)
     return _PLAIN[template]
 
 
 def sets_lines_plainly(env: Environment, layout: Any) -> bool:
     """Whether the HTML layout prints `subject` and each line's `html` only as values, reads `paragraphs` and their
     lines only to loop over them, and a line otherwise only for its `href` and `command` (the same for a line with
-    a stand-in as with the reader's value: Stencil.fill checks that)."""
+    a stand-in as with the reader's value: Stencil.fill checks that); and names no `loop` variable, whose values
+    would differ from line to line (mail/layout.py)."""
     if layout not in _PLAIN:
-        _PLAIN[layout] = _layout_plain(syntax(env, layout))
+        _PLAIN[layout] = _kept(env, layout, "layout", _layout_plain)
     return _PLAIN[layout]
+
+
+def _kept(env: Environment, template: Any, kind: str, read: Callable[[nodes.Template | None], bool]) -> bool:
+    """What `read` says of `template`'s syntax tree: a pure function of its source, so kept with the compiled
+    templates (mail/compiled.py) for the next process, where there are any."""
+    from governance.mail.compiled import CompiledLetters
+
+    cache = env.bytecode_cache
+    source = _source(env, template)
+    if source is None or not isinstance(cache, CompiledLetters):
+        return read(_parse(env, source))
+    return cache.verdict(kind, source, lambda: read(_parse(env, source)))
 
 
 def syntax(env: Environment, template: Any) -> nodes.Template | None:
     """The syntax tree of a loaded template, read again from its source (None when that cannot be done)."""
+    return _parse(env, _source(env, template))
+
+
+def _source(env: Environment, template: Any) -> str | None:
     try:
-        source = env.loader.get_source(env, template.name)[0] if env.loader and template.name else None
-        return env.parse(source) if source is not None else None
+        return env.loader.get_source(env, template.name)[0] if env.loader and template.name else None
     except Exception:  # noqa: BLE001 - a template that cannot be read again is simply rendered per reader
+        return None
+
+
+def _parse(env: Environment, source: str | None) -> nodes.Template | None:
+    try:
+        return env.parse(source) if source is not None else None
+    except Exception:  # noqa: BLE001 - as above
         return None
 
 
@@ -120,7 +143,7 @@ def _key_of(access: nodes.Node | None, of: nodes.Node) -> str | None:
 
 
 def _layout_plain(tree: nodes.Template | None) -> bool:
-    if tree is None or any(isinstance(node, _OPAQUE) for node, _ in _walk(tree)):
+    if tree is None or any(isinstance(node, _OPAQUE) or (isinstance(node, nodes.Name) and node.name == "loop") for node, _ in _walk(tree)):
         return False
     loops = [node for node, _ in _walk(tree) if isinstance(node, nodes.For)]
     paragraph = {loop.target.name for loop in loops if _names(loop.iter, "paragraphs") and isinstance(loop.target, nodes.Name)}
