@@ -10,6 +10,7 @@ from functools import lru_cache
 from datetime import datetime, timezone
 from json.encoder import encode_basestring as _quoted
 from typing import Any, Iterator
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -122,8 +123,12 @@ def seal(session: Session) -> int:
 def _seal(session: Session, rows: list[dict[str, Any]], wait: bool) -> str | None:
     """Hold the head (or give up at once when `wait` is false and another writer holds it: None), chain what is
     queued and then `rows`, and move the head. Returns the new head as "SEQ:HASH"."""
-    query = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)
     sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite and rows:
+        moved = _move_known_head(session, rows)
+        if moved is not None:
+            return moved
+    query = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)
     # SQLite ignores FOR UPDATE: its writer already holds the whole database, and no entry is ever queued there.
     head_row = session.execute(query if sqlite else query.with_for_update(skip_locked=not wait)).one_or_none()
     if head_row is None:
@@ -131,19 +136,57 @@ def _seal(session: Session, rows: list[dict[str, Any]], wait: bool) -> str | Non
     queued = [] if sqlite else _queued(session)
     if not queued and not rows:
         return f"{head_row.seq}:{head_row.hash}"
-    seq, prev = head_row.seq, head_row.hash
+    chained, seq, prev = _chain([*queued, *rows], head_row.seq, head_row.hash)
+    session.execute(insert(AuditEntry.__table__), chained)
+    if queued:
+        session.execute(delete(AuditQueued).where(AuditQueued.id.in_([row["id"] for row in queued])))
+    session.execute(update(AuditHead.__table__).where(AuditHead.id == 1).values(seq=seq, hash=prev))
+    if sqlite:
+        _KNOWN_HEADS[session.get_bind().pool] = (seq, prev)
+    return f"{seq}:{prev}"
+
+
+# The head this process's writers last left on each SQLite database (by its connection pool, which a disposed engine
+# replaces). A writer there holds the whole database, so the next change can move the head from it in one statement
+# that checks it is still the head (compare and set), instead of reading it first. Anyone else's write since (another
+# process, a rolled-back change, an edit by hand) fails the check, and the head is read as it always was: a head
+# that passes the check is the head, whatever the cache held.
+_KNOWN_HEADS: WeakKeyDictionary[Any, tuple[int, str]] = WeakKeyDictionary()
+
+
+def _move_known_head(session: Session, rows: list[dict[str, Any]]) -> str | None:
+    """On SQLite, chain `rows` from the head last known here, moving the head only if it is still that one; None when
+    no head is known or another has taken its place (nothing written then)."""
+    pool = session.get_bind().pool
+    known = _KNOWN_HEADS.get(pool)
+    if known is None:
+        return None
+    chained, seq, prev = _chain(rows, *known)
+    table = AuditHead.__table__
+    moved = session.execute(update(table).where(table.c.id == 1, table.c.seq == known[0], table.c.hash == known[1])
+                            .values(seq=seq, hash=prev))
+    if moved.rowcount != 1:
+        _KNOWN_HEADS.pop(pool, None)
+        return None
+    session.execute(insert(AuditEntry.__table__), chained)
+    _KNOWN_HEADS[pool] = (seq, prev)
+    return f"{seq}:{prev}"
+
+
+# Every column an entry is written with: each row names them all, so the rows go in one statement whatever they hold.
+_ENTRY_COLUMNS = (*FIELDS, *WITNESSED, "prev_hash", "hash")
+
+
+def _chain(rows: list[dict[str, Any]], seq: int, prev: str) -> tuple[list[dict[str, Any]], int, str]:
+    """`rows` numbered and hashed after the entry (seq, prev); the rows to insert, and the last seq and hash."""
     chained = []
-    for row in [*queued, *rows]:
+    for row in rows:
         seq += 1
-        linked = {name: value for name, value in row.items() if name != "id"}
+        linked = {name: row.get(name) for name in _ENTRY_COLUMNS}
         linked.update(seq=seq, prev_hash=prev)
         linked["hash"] = prev = digest(linked, prev)
         chained.append(linked)
-    session.execute(insert(AuditEntry), chained)
-    if queued:
-        session.execute(delete(AuditQueued).where(AuditQueued.id.in_([row["id"] for row in queued])))
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev))
-    return f"{seq}:{prev}"
+    return chained, seq, prev
 
 
 _QUEUED_COLUMNS = ("at", "actor", "ref", "trigger", "from_state", "to_state", "reason", "rule", "detail", "recorded_at", "channel", "via")

@@ -160,22 +160,26 @@ def _document_letter(op: Operation, document: Document, view: dict[str, Any]) ->
 
     session = op.session
     meeting = session.get(Meeting, document.meeting_id) if document.meeting_id else None
-    versions, translations = _texts(session, document)
+    spec = op.instance.workflows[document.kind_name]
+    word = spec.states[document.state].phrases.get("decision")
+    # A state without a decision of its own words the one it was entered from, read from the trail with the texts.
+    versions, translations, left = _texts(session, document, entered_from=word is None)
     version = versions.get(document.current_version) if document.current_version else None
     view.update(
         meeting=meeting.title if meeting else "",
         text=Laid(version.text) if version else "",
-        decision_text=_decision(op, document),
+        decision_text=_decision(op, document, word, left),
     )
     view["stats"] = Deferred(lambda: comment_stats(session, document))
     view["draft"] = Drafts(document, versions, translations)
     return {}
 
 
-def _texts(session: Session, document: Document) -> tuple[dict[int, DocumentVersion], dict[str, Any]]:
+def _texts(session: Session, document: Document, entered_from: bool = False) -> tuple[dict[int, DocumentVersion], dict[str, Any], str | None]:
     """What a letter may carry of a document's text, in one query: its current version and the one out for comments
     (the same, but for a revision made since), by number; the language versions of the one out for comments, by
-    language."""
+    language. With `entered_from`, also the state the trail last saw the document enter its present one from
+    (_entered_from), asked in the same query."""
     from sqlalchemy import select
 
     from governance.store.models import DocumentTranslation
@@ -183,15 +187,29 @@ def _texts(session: Session, document: Document) -> tuple[dict[int, DocumentVers
     draft = document.circulated_version or document.current_version
     numbers = sorted({n for n in (document.current_version, draft) if n})
     if not numbers:
-        return {}, {}
+        return {}, {}, session.scalar(_entered_from(document)) if entered_from else None
+    left = [_entered_from(document).scalar_subquery()] if entered_from else []
     rows = session.execute(
-        select(DocumentVersion, DocumentTranslation)
+        select(DocumentVersion, DocumentTranslation, *left)
         .outerjoin(DocumentTranslation, (DocumentTranslation.document_id == DocumentVersion.document_id)
                    & (DocumentTranslation.number == DocumentVersion.number))
         .where(DocumentVersion.document_id == document.id, DocumentVersion.number.in_(numbers))).all()
-    versions = {version.number: version for version, _ in rows}
-    translations = {rendered.lang: rendered for _, rendered in rows if rendered is not None and rendered.number == draft}
-    return versions, translations
+    versions = {row[0].number: row[0] for row in rows}
+    translations = {row[1].lang: row[1] for row in rows if row[1] is not None and row[1].number == draft}
+    if not entered_from:
+        return versions, translations, None
+    # No stored version (none of the numbers found): the trail is asked on its own.
+    return versions, translations, rows[0][2] if rows else session.scalar(_entered_from(document))
+
+
+def _entered_from(document: Document) -> Any:
+    """The state the document last entered its present one from, as the trail (written so far) records it."""
+    from sqlalchemy import select
+
+    from governance.store.models import AuditEntry
+
+    return (select(AuditEntry.from_state).where(AuditEntry.ref == document.ref, AuditEntry.to_state == document.state)
+            .order_by(AuditEntry.seq.desc()).limit(1))
 
 
 @letter_extras("term")
@@ -322,19 +340,12 @@ def comment_stats(session: Session, document: Document) -> dict[str, int]:
     return {"comments": comments, "organisations": orgs, "silent": member_count - commented_members}
 
 
-def _decision(op: Operation, document: Document) -> Any:
-    """The decision on a document in letters' words: its state's (`decision = "..."`), or, once it has moved on
-    (published), that of the state it entered its present one from; with no trail to read, the first one declared."""
-    spec = op.instance.workflows[document.kind_name]
-    word = spec.states[document.state].phrases.get("decision")
+def _decision(op: Operation, document: Document, word: str | None, left: str | None) -> Any:
+    """The decision on a document in letters' words: its state's (`word`, its `decision = "..."`), or, once it has
+    moved on (published), that of the state it entered its present one from (`left`, as _entered_from read it);
+    with no trail to read, the first one declared."""
     if word is None:
-        from sqlalchemy import select
-
-        from governance.store.models import AuditEntry
-
-        left = op.session.scalar(
-            select(AuditEntry.from_state).where(AuditEntry.ref == document.ref, AuditEntry.to_state == document.state)
-            .order_by(AuditEntry.seq.desc()).limit(1))
+        spec = op.instance.workflows[document.kind_name]
         word = spec.states[left].phrases.get("decision") if left in spec.states else None
         word = word or next((s.phrases["decision"] for s in spec.states.values() if "decision" in s.phrases), None)
     return DECISIONS.get(word, word) if word else Localised(en="", fr="", ar="")

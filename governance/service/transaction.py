@@ -63,7 +63,7 @@ def finish(op: Operation) -> None:
     """Write what the operation gathered, each kind in one statement."""
     op.session.flush()
     if op.deadlines:
-        op.session.execute(insert(Deadline), op.deadlines)
+        _insert_rows(op, Deadline, op.deadlines)
     written = audit.write(op.session, op.audit, op.instance.wall.now(), op.channel.name, op.channel.via)
     op.memo[audit.QUEUED] = written.queued
     if op.mail:
@@ -74,6 +74,16 @@ def finish(op: Operation) -> None:
         for letter in op.mail:
             letter["audit_head"] = witness  # each recipient holds the chain's head: a witness the database cannot rewrite
     outbox.write(op.session, op.mail)
+
+
+def _insert_rows(op: Operation, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Rows of one shape in one statement, through the table itself: the ORM's bulk insert would split them by which
+    values are None (one INSERT per pattern). Rows of several shapes go through the ORM, which fills its defaults."""
+    keys = rows[0].keys()
+    if all(row.keys() == keys for row in rows):
+        op.session.execute(insert(model.__table__), rows)
+    else:
+        op.session.execute(insert(model), rows)
 
 
 @contextmanager
