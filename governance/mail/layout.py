@@ -44,26 +44,30 @@ class Pieces:
     end: dict[str, str]  # after the last line's value
     link: str  # between a link's address and its text
 
-    def join(self, subject: str, paragraphs: list[list[HtmlLine]]) -> str:
+    def join(self, subject: str, paragraphs: list[list[HtmlLine]]) -> str | None:
+        """The letter's HTML; None when its subject or a line holds what the pieces were taken with (a stand-in)."""
+        if _NONCE in subject:
+            return None
         parts: list[str] = []
         before: str | None = None
-        for p, lines in enumerate(paragraphs):
-            for i, line in enumerate(lines):
-                kind = _kind(line)
-                if before is None:
-                    parts.append(self.start[kind])
-                else:
-                    parts.append((self.same if i else self.next)[(before, kind)])
-                if kind == "link":
-                    parts += [str(escape(line.href)), self.link]
-                parts.append(str(line.html))
-                before = kind
+        start, same, link = self.start, self.same, self.link
+        for lines in paragraphs:
+            between = self.next
+            for line in lines:
+                html, href = line.html, line.href
+                if _NONCE in html:
+                    return None
+                kind = "link" if href else "command" if line.command else "plain"
+                parts.append(start[kind] if before is None else between[before, kind])
+                if href:
+                    if _NONCE in href:
+                        return None
+                    parts.append(escape(href))
+                    parts.append(link)
+                parts.append(html)  # Markup, a str: joined as it stands
+                before, between = kind, same
         parts.append(self.empty if before is None else self.end[before])
-        return "".join(parts).replace(_SUBJECT, str(escape(subject)))
-
-
-def _kind(line: HtmlLine) -> str:
-    return "link" if line.href else "command" if line.command else "plain"
+        return "".join(parts).replace(_SUBJECT, escape(subject))
 
 
 _TAKEN: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], Pieces | None]] = weakref.WeakKeyDictionary()
@@ -80,10 +84,10 @@ def pieces(env: Any, layout: Any, lang: str, direction: str) -> Pieces | None:
 def html(env: Any, layout: Any, lang: str, direction: str, subject: str, paragraphs: list[list[HtmlLine]]) -> str:
     """The letter's HTML part, as `layout.render(subject=..., paragraphs=..., lang=..., dir=...)` gives it."""
     found = pieces(env, layout, lang, direction)
-    if found is None or _NONCE in subject or any(_NONCE in line.html or (line.href and _NONCE in line.href)
-                                                 for lines in paragraphs for line in lines):
+    joined = found.join(subject, paragraphs) if found is not None else None
+    if joined is None:
         return layout.render(subject=subject, paragraphs=paragraphs, lang=lang, dir=direction)
-    return found.join(subject, paragraphs)
+    return joined
 
 
 def _take(env: Any, layout: Any, lang: str, direction: str) -> Pieces | None:

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.exc import OperationalError
 
+from governance.errors import Conflict
 from governance.mail.backends import Backend, backend_for
 from governance.mail.delivery import Problem, deliver_batch
 from governance.mail.message import Unbuildable, address
@@ -106,9 +108,13 @@ def _deliver(instance: Instance, backend: Backend, rows: list[OutboxMessage], no
     """
     accepted: list[int] = []  # accepted by the server, not yet recorded as sent (one at most)
     recorded = [0]  # letters of this batch recorded as sent: the first ends an outage, if one is on record
+    handovers = _Handovers(instance)
 
     def record(outbox_id: int | None) -> None:
-        _record_handover(instance, outbox_id, accepted, end_outage=bool(accepted) and not recorded[0])
+        if accepted and not recorded[0]:
+            _record_handover(instance, outbox_id, accepted, end_outage=True)
+        else:
+            handovers.record(outbox_id, accepted)
         recorded[0] += len(accepted)
         accepted.clear()
 
@@ -121,27 +127,66 @@ def _deliver(instance: Instance, backend: Backend, rows: list[OutboxMessage], no
         problems = deliver_batch(backend, rows, instance.settings.mail.sender, instance.rules.short_name, instance.clock.now,
                                  now + LEASE / 2, handing_over=record, accepted=took)
     finally:
-        if accepted:
-            record(None)
+        try:
+            if accepted:
+                record(None)
+        finally:
+            handovers.close()
     return problems, any(problem.outage for problem in problems.values())
+
+
+_LETTERS = OutboxMessage.__table__
+_SENT = (update(_LETTERS).where(_LETTERS.c.id.in_(bindparam("b_ids", expanding=True)))
+         .values(status="sent", sent_at=bindparam("b_at"), last_error=None, next_attempt_at=None, handovers=0))
+_HANDED_OVER = update(_LETTERS).where(_LETTERS.c.id == bindparam("b_id")).values(handovers=_LETTERS.c.handovers + 1)
+
+
+class _Handovers:
+    """The batch's hand-overs, each one small transaction on one connection kept for the batch (see _record_handover):
+    a letter's own commit, without a session, an operation and a connection taken from the pool for each."""
+
+    def __init__(self, instance: Instance) -> None:
+        self.instance = instance
+        self.connection: Any = None
+
+    def record(self, outbox_id: int | None, accepted: list[int]) -> None:
+        """What _record_handover writes, when no outage is to be ended."""
+        if self.connection is None:
+            self.connection = self.instance.db.engine.execution_options(immediate=True).connect()
+        try:
+            with self.connection.begin():  # its own transaction, committed before the letter's final step
+                if accepted:
+                    self.connection.execute(_SENT, {"b_ids": list(accepted), "b_at": self.instance.clock.now()})
+                if outbox_id is not None:
+                    self.connection.execute(_HANDED_OVER, {"b_id": outbox_id})
+        except OperationalError as exc:  # as a change says it (transaction.change)
+            if "locked" in str(exc).lower() or "could not serialize" in str(exc).lower():
+                raise Conflict("the database was busy with someone else's change; nothing was written, try again") from None
+            raise
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
 
 
 def _record_handover(instance: Instance, outbox_id: int | None, accepted: list[int], end_outage: bool) -> None:
     """One small transaction: the letters the server accepted are sent; the one about to go is counted as handed over.
 
     Both before the next letter can have arrived: a crash leaves at most one letter delivered and not recorded, and
-    its row says it may have arrived.
+    its row says it may have arrived. The batch's first letter recorded as sent goes this way, as a change, since it
+    may end an outage (the secretariat is written to); the others go through _Handovers.
     """
     def work(op: Operation) -> None:
+        # Through the table itself: the session holds no letter to keep in step, and the ORM's own path for an UPDATE
+        # cost more than the rest of the transaction.
+        connection = op.session.connection()
         if accepted:
             if end_outage:
                 _end_outage(op)  # before the letter is marked: it is one of those that waited
-            op.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(accepted))
-                               .values(status="sent", sent_at=op.now, last_error=None, next_attempt_at=None, handovers=0)
-                               .execution_options(synchronize_session=False))
+            connection.execute(_SENT, {"b_ids": list(accepted), "b_at": op.now})
         if outbox_id is not None:
-            op.session.execute(update(OutboxMessage).where(OutboxMessage.id == outbox_id)
-                               .values(handovers=OutboxMessage.handovers + 1).execution_options(synchronize_session=False))
+            connection.execute(_HANDED_OVER, {"b_id": outbox_id})
 
     change(instance, SYSTEM, work)
 

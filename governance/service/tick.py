@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, event, func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import ColumnProperty
+from sqlalchemy.orm.attributes import PASSIVE_NO_INITIALIZE, instance_state, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql import ClauseElement
 
 from governance.clock import add_days
 from governance.errors import Conflict, GovError
@@ -70,7 +75,35 @@ def tick(instance: Instance, now: datetime | None = None, limit: int | None = No
     instance.require_real_time()
     moment = now or instance.clock.now()
     report = TickReport(moment, keep)
-    _prepare_letters(instance, moment)
+    with _collector_spared():
+        _prepare_letters(instance, moment)
+        _fire_due(instance, moment, limit, report, each)
+    return report
+
+
+@contextmanager
+def _collector_spared() -> Iterator[None]:
+    """While a tick fires its rows, Python's collector of reference cycles leaves alone what was there before it.
+
+    A batch makes objects by the hundred thousand (records, letters, statements' parameters); many live until the
+    batch ends, so the collector moves them on to its oldest generation, and every so often searches that whole
+    generation: every module, the engine, the workflows, the templates, which a tick neither makes nor frees. That
+    search cost about a sixth of a tick. Frozen for the tick, those objects are not searched through; what the tick
+    makes is collected as before. A caller that froze objects itself (or turned the collector off) is left as it is.
+    """
+    if gc.get_freeze_count() or not gc.isenabled():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _fire_due(instance: Instance, moment: datetime, limit: int | None, report: TickReport,
+              each: Callable[[Fired], None] | None) -> None:
+    """The batches of a tick, until no row is due (or `limit` rows are done); the last one records the tick."""
     marked = False
     while not marked and (limit is None or report.rows < limit):
         size = BATCH if limit is None else min(BATCH, limit - report.rows)
@@ -88,7 +121,6 @@ def tick(instance: Instance, now: datetime | None = None, limit: int | None = No
             break
     if not marked:
         change(instance, SYSTEM, lambda op: _mark_tick(op, moment, report.rows))
-    return report
 
 
 def _prepare_letters(instance: Instance, moment: datetime) -> None:
@@ -126,9 +158,11 @@ class _Batch:
     claimed: list[int] = field(default_factory=list)
     done: list[Fired] = field(default_factory=list)
     again: list[int] = field(default_factory=list)  # to try alone: a row that met someone else's change
-    marked: bool = False  # the last batch (fewer rows due than it could take) recorded the tick itself
+    marked: bool = False  # the last batch (no row due past those it took) recorded the tick itself
 
 
+# The key of Operation.memo under which a batch keeps the records its rows name, by reference.
+_HELD = "tick.held"
 # The columns a row is fired from: read as plain values (no ORM object to track and flush for each row).
 _DUE = (Deadline.id, Deadline.ref, Deadline.name, Deadline.kind, Deadline.due, Deadline.scope, Deadline.fire, Deadline.audience,
         Deadline.template, Deadline.repeat_days, Deadline.rule, Deadline.condition, Deadline.offset_days)
@@ -180,9 +214,15 @@ def _run_batch(instance: Instance, moment: datetime, size: int, before: int, car
 
     def work(op: Operation) -> None:
         op.now = moment
-        due = _claim_due(op, moment, size)
+        # One row more than the batch fires: whether any is left says, without a transaction of its own, whether this
+        # batch is the last (the row past the batch is left pending, and on PostgreSQL held only until it commits).
+        due = _claim_due(op, moment, size + 1)
+        more = len(due) > size
+        del due[size:]
         batch.claimed.extend(row.id for row in due)
-        held = _load_records(op, [row.ref for row in due])  # noqa: F841 - kept while the batch runs: the session holds them weakly
+        held = _load_records(op, [row.ref for row in due])
+        op.memo[_HELD] = held  # kept while the batch runs (the session holds them weakly), each found by its row's reference
+        event.listen(op.session, "before_flush", lambda *_: _write_records(op, held.values()))
         settled: list[dict[str, Any]] = []
         cancels: list[dict[str, Any]] = op.memo.setdefault(CANCEL_LATER, [])
         gone: set[tuple[str, str]] = set()  # (ref, state) of the rows cancelled so far: the first `counted` of cancels
@@ -212,12 +252,13 @@ def _run_batch(instance: Instance, moment: datetime, size: int, before: int, car
             batch.done.append(row)
             if _changes_who_holds_what(row):
                 _fresh_audiences(op)  # an office changed hands: the audiences looked up so far are not the ones now
+        _write_records(op, held.values(), let_go=True)
         engine.cancel_gathered(op)
         if settled:
             op.session.connection().execute(_SETTLE, settled)
-        # The last batch: fewer rows were due than it could take, and none it wrote is due already (a term's end
-        # schedules the vacancy at that same moment: it fires in this tick, by the next batch).
-        if len(due) < size and not any(row["due"] <= moment for row in op.deadlines):
+        # The last batch: no row was due past those it took, and none it wrote is due already (a term's end schedules
+        # the vacancy at that same moment: it fires in this tick, by the next batch).
+        if not more and not any(row["due"] <= moment for row in op.deadlines):
             _mark_tick(op, moment, before + len(batch.done) + len(batch.again))
             batch.marked = True
 
@@ -256,22 +297,111 @@ def _claim_due(op: Operation, moment: datetime, size: int) -> list[Any]:
              .order_by(Deadline.due, Deadline.id).limit(size))
     if not op.instance.db.is_sqlite:
         query = query.with_for_update(skip_locked=True)
-    return list(op.session.execute(query))
+    return list(op.session.connection().execute(query))  # plain columns: the ORM has nothing to add to them
 
 
-def _load_records(op: Operation, refs: list[str]) -> list[Any]:
-    """The records the batch's rows name, read in one query per kind: lookup.record then finds each in the session."""
+def _load_records(op: Operation, refs: list[str]) -> dict[str, Any]:
+    """The records the batch's rows name, read in one query per kind, by the reference each row gives."""
     from governance.errors import BadInput
 
-    wanted: dict[Any, set[int]] = {}
+    wanted: dict[Any, dict[int, list[str]]] = {}
     for ref in set(refs):
         try:
             kind, number = lookup.parse_ref(ref)
         except BadInput:
             continue  # the row fails when it fires, with the reason lookup gives
-        wanted.setdefault(kind.model_class(), set()).add(number)
-    return [record for model, numbers in wanted.items()
-            for record in op.session.scalars(select(model).where(model.id.in_(sorted(numbers))))]
+        wanted.setdefault(kind.model_class(), {}).setdefault(number, []).append(ref)
+    held: dict[str, Any] = {}
+    for model, numbers in wanted.items():
+        for record in op.session.scalars(select(model).where(model.id.in_(sorted(numbers)))):
+            for ref in numbers[record.id]:
+                held[ref] = record
+    return held
+
+
+def _record(op: Operation, ref: str) -> Any:
+    """The record a row names: the one its batch read, while the session holds it; else as lookup finds it (and says
+    why there is none)."""
+    found = op.memo.get(_HELD, {}).get(ref)
+    return found if found is not None and found in op.session else lookup.record(op.session, ref)
+
+
+def _write_records(op: Operation, records: Iterable[Any], let_go: bool = False) -> None:
+    """The batch's records that moved, written in one statement per kind and set of columns that changed, each row
+    against the version it was read at, as the session's flush would write them (it writes a record with a version
+    one statement at a time).
+
+    Before a flush the session makes for a query within the batch, what was written becomes the records' committed
+    state, which the flush finds unchanged (a row still being fired may read its record further). At the batch's end
+    (`let_go`), nothing reads them any more: the session lets go of them, and its last flush has nothing of theirs to
+    look through. Only plain changes are written so: column values on a record of one table whose version the engine
+    counts, in a session holding no new or deleted object. Anything else is left to the flush, as before.
+    """
+    session = op.session
+    if session.new or session.deleted or not session.get_bind().dialect.supports_sane_multi_rowcount:
+        return
+    groups: dict[tuple[Any, tuple[str, ...]], list[tuple[Any, dict[str, Any]]]] = {}
+    for record in records:
+        state = instance_state(record)
+        if not state.modified or state.key is None or state._deleted or not state.committed_state:
+            continue
+        plain = _plain_change(state)
+        if plain is not None:
+            groups.setdefault((state.mapper, tuple(sorted(plain))), []).append((record, plain))
+    for (mapper, names), members in groups.items():
+        table, key, version, key_attr, version_attr = _plainly_written(mapper)  # type: ignore[misc]
+        params = []
+        for record, values in members:
+            loaded = instance_state(record).dict
+            current = loaded[version_attr]
+            params.append({**values, version.key: mapper.version_id_generator(current), "b_record": loaded[key_attr], "b_version": current})
+        statement = update(table).where(key == bindparam("b_record"), version == bindparam("b_version"))
+        written = session.connection().execute(statement, params).rowcount
+        if written != len(params):
+            raise StaleDataError(f"{mapper.class_.__name__}: {len(params) - written} of {len(params)} records changed by someone else")
+        if let_go:
+            for record, _ in members:
+                session.expunge(record)
+            continue
+        attributes = [(mapper.get_property_by_column(table.c[name]).key, name) for name in names]
+        for (record, values), written_row in zip(members, params):
+            for attribute, name in attributes:
+                set_committed_value(record, attribute, values[name])
+            set_committed_value(record, version_attr, written_row[version.key])
+
+
+def _plain_change(state: Any) -> dict[str, Any] | None:
+    """A record's changed columns by the column's key, when its change is plain (see _write_records); else None."""
+    mapper = state.mapper
+    if not _plainly_written(mapper) or mapper.dispatch.before_update or mapper.dispatch.after_update:
+        return None
+    values: dict[str, Any] = {}
+    for name in state.committed_state:
+        prop = mapper.attrs[name] if name in mapper.attrs else None
+        if not isinstance(prop, ColumnProperty) or len(prop.columns) != 1:
+            return None  # a relationship, or a property over several columns
+        column = prop.columns[0]
+        if column.table is not mapper.local_table or column.primary_key or column is mapper.version_id_col:
+            return None
+        added = state.get_history(name, PASSIVE_NO_INITIALIZE).added
+        if added:
+            value = added[0]
+            if isinstance(value, ClauseElement) or hasattr(value, "__clause_element__"):
+                return None  # a SQL expression the flush would inline
+            values[column.key] = value
+    return values or None
+
+
+@lru_cache(maxsize=64)
+def _plainly_written(mapper: Any) -> tuple[Any, ...] | None:
+    """For a mapper whose records the flush writes as one table's columns, checked and moved on by a counted version:
+    its table, key column, version column and the attributes holding those two; None for any other."""
+    table, version = mapper.local_table, mapper.version_id_col
+    if (len(mapper.tables) != 1 or len(mapper.primary_key) != 1 or version is None or not callable(mapper.version_id_generator)
+            or version.table is not table or any(c.onupdate is not None or c.server_onupdate is not None for c in table.columns)):
+        return None
+    key = mapper.primary_key[0]
+    return table, key, version, mapper.get_property_by_column(key).key, mapper.get_property_by_column(version).key
 
 
 def _gathered(op: Operation) -> tuple[list[Any], ...]:
@@ -439,12 +569,12 @@ def _condition_fails(op: Operation, row: Any) -> str | None:
     """A row written to repeat only while something holds (a vacancy) ends once it no longer does."""
     from governance.service.guards import GUARDS, Check
 
-    record = lookup.record(op.session, row.ref)
+    record = _record(op, row.ref)
     return GUARDS[row.condition](Check(op, record), {}, lambda name: (None, None))
 
 
 def _fire_trigger(op: Operation, row: Any) -> tuple[str, str]:
-    record = lookup.record(op.session, row.ref)
+    record = _record(op, row.ref)
     spec = engine.spec_of(op, record)
     if row.fire not in spec.triggers:
         # Not a refusal to note and move past: the workflow file lost the trigger since the row was written.
@@ -459,7 +589,7 @@ def _fire_trigger(op: Operation, row: Any) -> tuple[str, str]:
 
 def _write(op: Operation, row: Any) -> tuple[str, str]:
     """A reminder, an escalation, or a deadline that only tells people: queue the letters."""
-    record = lookup.record(op.session, row.ref)
+    record = _record(op, row.ref)
     zone = op.rules.zone
     # A reminder points at a moment (`offset_days` before it); once that moment is gone it has nothing to say.
     anchor = add_days(row.due, row.offset_days or 0, zone) if row.kind == "reminder" else row.due
