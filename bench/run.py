@@ -506,27 +506,62 @@ def _rss_mb(pid: int) -> float:
 
 def cli_versus_python(folder: Path, runs: int) -> dict[str, float]:
     """`gov show`, `gov deadlines` and `gov advance` as whole processes, each run beside a `python -c pass`: medians
-    and ratios. Each kind of command is run in turn with the others, so a drift in the machine's speed weighs on all."""
+    and ratios. Each kind of command is run in turn with the others, so a drift in the machine's speed weighs on all.
+
+    The commands run as a user's do: the first starts the warm process (cli/warm.py) the others are forked from. The
+    same `advance` run cold (GOV_WARM=0: a process that imports the engine itself) is reported beside them."""
     instance = instance_at(folder / "cli")
     populate(instance)
-    refs = drafts(instance, runs + 2, "CLI")
+    refs = drafts(instance, 2 * runs + 4, "CLI")
     instance.db.dispose()
     found = shutil.which("gov", path=str(Path(sys.executable).parent))
     gov = [found] if found else [sys.executable, "-m", "governance"]
     base = [*gov, "--config", str(folder / "cli" / "config.toml"), "--as", "sec"]
-    times: dict[str, list[float]] = {"python": [], "show": [], "deadlines": [], "advance": []}
-    for i in range(-1, runs):  # the first round is not timed: it compiles what a first run compiles once for all
-        for key, command in (("python", [sys.executable, "-c", "pass"]), ("show", [*base, "show", refs[0]]),
-                             ("deadlines", [*base, "deadlines"]), ("advance", [*base, "advance", refs[i + 2], "circulate"])):
-            started = time.perf_counter()
-            subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=as_installed())
-            if i >= 0:
-                times[key].append(time.perf_counter() - started)
+    warm_folder = Path(tempfile.mkdtemp(prefix="gov-bench-"))  # the run's own warm process, ended with it
+    environment = as_installed() | {"GOV_WARM_DIR": str(warm_folder)}
+    times: dict[str, list[float]] = {"python": [], "show": [], "deadlines": [], "advance": [], "advance_cold": []}
+    try:
+        for i in range(-1, runs):  # the first round is not timed: it compiles what a first run compiles once for all
+            for key, command, extra in (
+                    ("python", [sys.executable, "-c", "pass"], {}), ("show", [*base, "show", refs[0]], {}),
+                    ("deadlines", [*base, "deadlines"], {}), ("advance", [*base, "advance", refs[2 * i + 4], "circulate"], {}),
+                    ("advance_cold", [*base, "advance", refs[2 * i + 5], "circulate"], {"GOV_WARM": "0"})):
+                started = time.perf_counter()
+                subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=environment | extra)
+                if i >= 0:
+                    times[key].append(time.perf_counter() - started)
+            if i == -1:
+                _wait_warm(warm_folder, [*gov, "--version"], environment)
+    finally:
+        _end_warm(warm_folder)
     median = {key: statistics.median(values) for key, values in times.items()}
     return {"show_cli_s": median["show"], "deadlines_cli_s": median["deadlines"], "advance_cli_s": median["advance"],
+            "advance_cli_cold_s": median["advance_cold"],
             "python_pass_s": median["python"], "show_cli_vs_python": median["show"] / median["python"],
             "deadlines_cli_vs_python": median["deadlines"] / median["python"],
-            "advance_cli_vs_python": median["advance"] / median["python"]}
+            "advance_cli_vs_python": median["advance"] / median["python"],
+            "advance_cli_cold_vs_python": median["advance_cold"] / median["python"]}
+
+
+def _wait_warm(folder: Path, probe: list[str], environment: dict[str, str], limit: float = 30.0) -> None:
+    """Until the warm process the first round started takes commands: its pid is written once it holds its address,
+    and a command sent then waits until it has imported the engine."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline and not list(folder.glob("*.pid")):
+        time.sleep(0.05)
+    subprocess.run(probe, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=environment)
+
+
+def _end_warm(folder: Path) -> None:
+    import signal
+
+    for pid in folder.glob("*.pid"):
+        try:
+            os.kill(int(pid.read_text(encoding="ascii")), signal.SIGTERM)
+        except (OSError, ValueError):
+            pass
+    time.sleep(0.2)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def flat_ratio(folder: Path, small: int, large: int, runs: int, tick_rows: int) -> dict[str, float]:

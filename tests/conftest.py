@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -282,11 +283,31 @@ def _pg_drop_later(database_url: str) -> None:
     _test_databases().drop_later(database_url)
 
 
+_SESSION_STARTED = time.time()
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     if _databases is not None:
         _databases.finish()
         for failure in _databases.failures:
             print(f"a test database: {failure}", file=sys.stderr)
+    if not hasattr(session.config, "workerinput"):  # the run itself, not one of its workers: all the tests are over
+        _end_warm_processes()
+
+
+def _end_warm_processes() -> None:
+    """End the warm processes (cli/warm.py) the run's commands started, rather than leave them to their idle time."""
+    import signal
+
+    from governance.cli.warm import folder_for
+
+    folder = Path(folder_for({k: v for k, v in os.environ.items() if not k.startswith("GOV_")}))
+    for pid in folder.glob("*.pid") if folder.is_dir() else ():
+        try:
+            if pid.stat().st_mtime >= _SESSION_STARTED - 1:
+                os.kill(int(pid.read_text(encoding="ascii")), signal.SIGTERM)
+        except (OSError, ValueError):
+            pass
 
 
 def _point_at(folder: Path, database_url: str) -> None:

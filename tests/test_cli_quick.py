@@ -40,6 +40,8 @@ def _run(module: str, argv: list[str], env: dict[str, str], cwd) -> tuple[int, s
 def _environment(**variables: str) -> dict[str, str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("GOV_")}
     environment.update(variables)
+    # What is imported is looked at in the process that runs the command: a cold one (a warm one's child has it all).
+    environment["GOV_WARM"] = "0"
     return environment
 
 

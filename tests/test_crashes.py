@@ -237,7 +237,9 @@ def _run_and_kill(gov: Gov, opening: Opening, command: list[str], after_open: bo
     """
     before = _progress(gov)
     opening.arm()
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("GOV_")}
+    # Cold: the kills' timing is drawn for a process that imports the engine first (a warm command dies with its
+    # caller: tests/test_cli_warm.py), and a tick forked warm is mostly over before a kill of this range lands.
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("GOV_")} | {"GOV_WARM": "0"}
     ready = sending or opening.opened
     with log.open("wb") as err:
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err, env=environment, cwd=gov.folder)

@@ -1,4 +1,5 @@
-"""The `gov` executable's first step: `gov --help` answers from its stored text; anything else loads the full CLI."""
+"""The `gov` executable's first step: `gov --help` answers from its stored text; a warm process runs the rest where
+there is one (cli/warm.py); anything else loads the full CLI."""
 
 import gc
 import sys
@@ -6,22 +7,32 @@ from os import path
 
 HELP_FILE = path.join(path.dirname(__file__), "help.txt")
 HELP_ARGS = ([], ["--help"], ["-h"])
-_YOUNG = 20_000  # allocations between collections of the youngest generation (Python's default: 700)
+YOUNG = 20_000  # allocations between collections of the youngest generation (Python's default: 700)
 
 
 def main() -> None:
     # A command's start-up is mostly imports, which make long-lived objects by the hundred thousand: collecting the
     # young ones every 700 allocations traverses them again and again for nothing (about a tenth of `gov advance`).
-    gc.set_threshold(_YOUNG, *gc.get_threshold()[1:])
+    gc.set_threshold(YOUNG, *gc.get_threshold()[1:])
     try:
-        _run()
+        argv = sys.argv[1:]
+        if argv not in HELP_ARGS:
+            # A warm process holding the engine imported runs the command, where there is one (cli/warm.py).
+            from governance.cli import warm
+
+            if warm.enabled(argv):
+                code = warm.run(argv)
+                if code is not None:
+                    sys.exit(code)
+        run_cold()
     finally:
         # At exit the interpreter would look once more for cycles through everything the command loaded, which
         # costs a fifth of a short command and frees nothing the end of the process does not.
         gc.freeze()
 
 
-def _run() -> None:
+def run_cold() -> None:
+    """The command in this process: the stored help, a read from plain rows, or the CLI."""
     # Importing click alone costs several times the interpreter's own start-up; the help a newcomer asks
     # for first should not wait for it. tests/test_cli.py keeps the stored text equal to click's rendering.
     if sys.argv[1:] in HELP_ARGS:
