@@ -35,9 +35,10 @@ _F_SETSIG = 10  # fcntl: which signal O_ASYNC sends (Linux)
 # -- the caller ----------------------------------------------------------------------------------------
 
 def enabled(argv: list[str]) -> bool:
-    """Whether this command may run warm: a platform that can, not turned off, not a process that runs for hours
+    """Whether this command may run warm: Linux, not turned off, not a process that runs for hours
     (the scheduler and the web server gain nothing and are better supervised as themselves)."""
-    if os.environ.get("GOV_WARM", "1") == "0" or not hasattr(os, "fork") or not hasattr(_socket, "AF_UNIX"):
+    # Linux: the kernel's signal on a closed socket (F_SETSIG) is how a command dies with its caller.
+    if os.environ.get("GOV_WARM", "1") == "0" or not sys.platform.startswith("linux"):
         return False
     return not ({"scheduler", "serve"} & set(argv))
 
@@ -496,6 +497,8 @@ def _report(conn: socket.socket, code: int) -> NoReturn:
     import fcntl
 
     try:
+        if "threading" in sys.modules:  # the interpreter waits for the threads a command left running, then exits
+            sys.modules["threading"]._shutdown()  # type: ignore[attr-defined]
         atexit._run_exitfuncs()
     except BaseException:  # noqa: BLE001
         pass
