@@ -238,47 +238,12 @@ def verify(session: Session, anchors: list[tuple[int, str]] | None = None) -> Ve
     for their seal are not in the chain yet; what they say of the records is taken into account all the same.
     """
     facts = _Facts()
-    count = 0
-    prev = ""
-    wanted = dict(anchors or [])
-    sha256, quoted, hashed_time, states = hashlib.sha256, _quoted, _hashed_time, facts.states
+    chain = _Chain(facts, dict(anchors or []))
     try:
         with closing(_entries(session)) as batches:  # a break in the chain stops the stream: its cursor is closed
-            for batch in batches:
-                for values in batch:
-                    seq, at, actor, ref, trigger, from_state, to_state, reason, rule, detail, recorded_at, channel, via, prev_hash, hash_ = values
-                    count += 1
-                    if seq != count:
-                        raise _Broken(seq, f"entry {count} is missing (entry {seq} follows entry {count - 1}): entries were removed")
-                    try:
-                        at_text, recorded_text = hashed_time(at), hashed_time(recorded_at)
-                    except (TypeError, ValueError, OverflowError):
-                        _times(values)  # says which value cannot be read
-                        raise
-                    if at_text is None:
-                        raise _Broken(seq, f"entry {seq} has no time")
-                    # The hash's content (see `digest`): FIELDS in order, `at` as UTC text, the witnesses when present and
-                    # the previous hash, as compact JSON. Written out here because verify pays it once an entry.
-                    try:
-                        text = (f'[{seq},{quoted(at_text)},{quoted(actor)},{"null" if ref is None else quoted(ref)},{quoted(trigger)},'
-                                f'{"null" if from_state is None else quoted(from_state)},{"null" if to_state is None else quoted(to_state)},'
-                                f'{"null" if reason is None else quoted(reason)},{"null" if rule is None else quoted(rule)},'
-                                f'{"null" if detail is None else quoted(detail)},')
-                        if recorded_text is not None or channel is not None or via is not None:
-                            text += (f'{"null" if recorded_text is None else quoted(recorded_text)},{"null" if channel is None else quoted(channel)},'
-                                     f'{"null" if via is None else quoted(via)},')
-                    except TypeError:  # a value that is not text where text belongs (written behind the engine's back)
-                        text = _canonical([seq, at_text, actor, ref, trigger, from_state, to_state, reason, rule, detail, recorded_text, channel, via])
-                    if prev_hash != prev or sha256(f"{text}{quoted(prev)}]".encode("utf-8")).hexdigest() != hash_:
-                        raise _Broken(seq, f"entry {seq} was changed after it was written (its hash does not match)")
-                    prev = hash_
-                    if seq in wanted and wanted.pop(seq) != prev:
-                        raise _Broken(seq, f"entry {seq} is not the one a witness holds: the chain was rewritten from there on")
-                    if ref:
-                        if to_state is not None:  # the commonest fact, kept without a call (see _Facts.learn)
-                            states[ref] = (seq, to_state)
-                        if detail and '"sha256"' in detail:
-                            facts.learn(values)
+            for compact, batch in batches:
+                chain.compact(batch) if compact else chain.plain(batch)
+        count, prev, wanted = chain.count, chain.prev, chain.wanted
         top = head(session)
         if top is None:
             raise _Broken(count + 1, "the chain's head row is missing")
@@ -293,22 +258,213 @@ def verify(session: Session, anchors: list[tuple[int, str]] | None = None) -> Ve
                 facts.learn((count + 1, None, None, row["ref"], row["trigger"], None, row["to_state"], None, None, row["detail"]))
         facts.hold_against(session, count)
     except _Broken as broken:
-        return Verdict(False, count, broken.seq, broken.reason)
+        return Verdict(False, chain.count, broken.seq, broken.reason)
     return Verdict(True, count, queued=len(queued))
+
+
+# How many shared values verify keeps as text before it starts again (the entries of one change share theirs).
+_SHARED_KEPT = 4096
+
+
+class _Chain:
+    """The chain as verify walks it, a batch of entries at a time: how many so far, the last hash, the witnesses not
+    met yet, and what the entries say of the records (facts)."""
+
+    def __init__(self, facts: _Facts, wanted: dict[int, str]) -> None:
+        self.facts, self.wanted = facts, wanted
+        self.count = 0
+        self.prev = ""
+        # Values many entries share (the times of one change, actors, triggers, states, channels), as the hash's
+        # text holds them: looked up, not quoted again. Started afresh now and then, so memory stays flat.
+        self.times: dict[Any, str] = {None: "null"}
+        self.words: dict[Any, str] = {None: "null"}
+
+    def _shared(self) -> tuple[dict[Any, str], dict[Any, str]]:
+        if len(self.times) > _SHARED_KEPT or len(self.words) > _SHARED_KEPT:
+            self.times, self.words = {None: "null"}, {None: "null"}
+        return self.times, self.words
+
+    def plain(self, batch: list[tuple[Any, ...]]) -> None:
+        """Entries as tuples of _COLUMNS: each checked in full. This is the check; `compact` only spares its work."""
+        times, words = self._shared()
+        count, prev, wanted, facts = self.count, self.prev, self.wanted, self.facts
+        sha256, quoted, states = hashlib.sha256, _quoted, facts.states
+
+        def word(value: Any) -> str:
+            text = words[value] = quoted(value)  # raises TypeError for what is not text (see below)
+            return text
+
+        try:
+            for values in batch:
+                seq, at, actor, ref, trigger, from_state, to_state, reason, rule, detail, recorded_at, channel, via, prev_hash, hash_ = values
+                count += 1
+                if seq != count:
+                    raise _Broken(seq, f"entry {count} is missing (entry {seq} follows entry {count - 1}): entries were removed")
+                at_quoted = times.get(at) or _time_quoted(times, seq, at, "at")
+                recorded_quoted = times.get(recorded_at) or _time_quoted(times, seq, recorded_at, "recorded_at")
+                if at_quoted == "null":
+                    raise _Broken(seq, f"entry {seq} has no time")
+                # The hash's content (see `digest`): FIELDS in order, `at` as UTC text, the witnesses when present and
+                # the previous hash, as compact JSON. Written out here because verify pays it once an entry.
+                try:
+                    text = (f'[{seq},{at_quoted},{words.get(actor) or word(actor)},{"null" if ref is None else quoted(ref)},'
+                            f'{words.get(trigger) or word(trigger)},{words.get(from_state) or word(from_state)},'
+                            f'{words.get(to_state) or word(to_state)},{"null" if reason is None else quoted(reason)},'
+                            f'{words.get(rule) or word(rule)},{"null" if detail is None else quoted(detail)},')
+                    if recorded_quoted != "null" or channel is not None or via is not None:
+                        text += f'{recorded_quoted},{words.get(channel) or word(channel)},{words.get(via) or word(via)},'
+                except TypeError:  # a value that is not text where text belongs (written behind the engine's back)
+                    at_text, recorded_text = _hashed_time(at), _hashed_time(recorded_at)
+                    text = _canonical([seq, at_text, actor, ref, trigger, from_state, to_state, reason, rule, detail, recorded_text, channel, via])
+                # `prev` is "" or a hash this loop computed itself (hexadecimal digits): quoted as it stands.
+                if prev_hash != prev or sha256(f'{text}"{prev}"]'.encode("utf-8")).hexdigest() != hash_:
+                    raise _Broken(seq, f"entry {seq} was changed after it was written (its hash does not match)")
+                prev = hash_
+                if wanted and seq in wanted and wanted.pop(seq) != prev:
+                    raise _Broken(seq, f"entry {seq} is not the one a witness holds: the chain was rewritten from there on")
+                if ref:
+                    if to_state is not None:  # the commonest fact, kept without a call (see _Facts.learn)
+                        states[ref] = (seq, to_state)
+                    if detail and '"sha256"' in detail:
+                        facts.learn(values)
+        finally:
+            self.count, self.prev = count, prev
+
+    def compact(self, batch: list[tuple[Any, ...]]) -> None:
+        """Entries as tuples of _COMPACT (SQLite): the text of their middle fields comes from the database as JSON
+        (_compact_ready says when it is the text `plain` would write). An entry whose hash does not come out so, or
+        that a witness holds, is checked by `plain`, whose verdict it is."""
+        times, words = self._shared()
+        count, prev, wanted, facts = self.count, self.prev, self.wanted, self.facts
+        sha256, states = hashlib.sha256, facts.states
+        # The entries of one change follow one another with the same times: a time is looked up when it changes.
+        at_seen = recorded_seen = at_quoted = recorded_quoted = object()
+        try:
+            for values in batch:
+                seq, at, recorded_at, channel, via, middle, ref, to_state, prev_hash, hash_ = values
+                count += 1
+                if seq != count:
+                    raise _Broken(seq, f"entry {count} is missing (entry {seq} follows entry {count - 1}): entries were removed")
+                if at != at_seen:
+                    at_quoted, at_seen = times.get(at) or _time_quoted(times, seq, at, "at"), at
+                if recorded_at != recorded_seen:
+                    recorded_quoted, recorded_seen = times.get(recorded_at) or _time_quoted(times, seq, recorded_at, "recorded_at"), recorded_at
+                if at_quoted == "null":
+                    raise _Broken(seq, f"entry {seq} has no time")
+                if prev_hash != prev or (wanted and seq in wanted):
+                    count, prev = self._one(values, count - 1, prev)
+                    continue
+                try:
+                    if recorded_at is not None or channel is not None or via is not None:
+                        text = (f'[{seq},{at_quoted},{middle[1:-1]},{recorded_quoted},{words.get(channel) or _word(words, channel)},'
+                                f'{words.get(via) or _word(words, via)},"{prev}"]')
+                    else:
+                        text = f'[{seq},{at_quoted},{middle[1:-1]},"{prev}"]'
+                except TypeError:  # a witness that is not text
+                    count, prev = self._one(values, count - 1, prev)
+                    continue
+                if sha256(text.encode()).hexdigest() != hash_:
+                    count, prev = self._one(values, count - 1, prev)
+                    continue
+                prev = hash_
+                if ref:
+                    if to_state is not None:
+                        states[ref] = (seq, to_state)
+                    if '\\"sha256\\"' in middle:  # the detail holds a text's hash ('"sha256"', escaped in the JSON)
+                        facts.learn(_expanded(values))
+        finally:
+            self.count, self.prev = count, prev
+
+    def _one(self, values: tuple[Any, ...], count: int, prev: str) -> tuple[int, str]:
+        """One entry of `compact`, checked by `plain` from the count and hash before it; the count and hash after it."""
+        self.count, self.prev = count, prev
+        self.plain([_expanded(values)])
+        return self.count, self.prev
+
+
+def _word(words: dict[Any, str], value: str) -> str:
+    text = words[value] = _quoted(value)
+    return text
+
+
+def _expanded(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """An entry as _COMPACT gives it, as _COLUMNS gives it: the middle fields read back from their JSON."""
+    seq, at, recorded_at, channel, via, middle, _ref, _to_state, prev_hash, hash_ = values
+    return (seq, at, *json.loads(middle), recorded_at, channel, via, prev_hash, hash_)
+
+
+def _time_quoted(times: dict[Any, str], seq: int, stored: Any, name: str) -> str:
+    """An entry's time (`at` or `recorded_at`) as the hash's text holds it, kept in `times`; a value that cannot be
+    read is tampering, not a crash."""
+    try:
+        moment = _hashed_time(stored)
+    except (TypeError, ValueError, OverflowError):
+        raise _Broken(seq, f"entry {seq}: its {name} value {str(stored)[:40]!r} cannot be read") from None
+    text = times[stored] = "null" if moment is None else _quoted(moment)
+    return text
 
 
 # The columns `_entries` gives, in this order: FIELDS, WITNESSED, prev_hash, hash.
 _COLUMNS = (*FIELDS, *WITNESSED, "prev_hash", "hash")
+# The fields between `at` and the witnesses, which SQLite can give as the JSON the hash's text holds them in.
+_MIDDLE = FIELDS[2:]
+# What `_entries` gives on SQLite when it can: the times and witnesses as stored, the middle fields as one JSON
+# array, what the facts need (ref, to_state), and the two hashes.
+_COMPACT = ("seq", "at", "recorded_at", "channel", "via", f"json_array({', '.join(_MIDDLE)})", "ref", "to_state", "prev_hash", "hash")
 
 
-def _entries(session: Session) -> Iterator[list[tuple[Any, ...]]]:
-    """Entries in order, in batches, as tuples of _COLUMNS, times as the driver gives them (text on SQLite), straight from the
-    driver's cursor: the one read that grows with the trail pays no row processing it does not need."""
+def _entries(session: Session) -> Iterator[tuple[bool, list[tuple[Any, ...]]]]:
+    """Entries in order, in batches, each batch with whether it is of _COMPACT (else of _COLUMNS), times as the driver
+    gives them (text on SQLite), straight from the driver's cursor: the one read that grows with the trail pays no row
+    processing it does not need. Should SQLite refuse the JSON of an entry (a value that is not text), the rest come
+    as _COLUMNS."""
+    plain = f"SELECT {', '.join(_COLUMNS)} FROM audit"
+    last = 0
+    if _compact_ready(session):
+        try:
+            for rows in _stream(session, f"SELECT {', '.join(_COMPACT)} FROM audit ORDER BY seq", "audit_verify"):
+                yield True, rows
+                last = rows[-1][0]
+        except session.get_bind().dialect.loaded_dbapi.Error:
+            plain += f" WHERE seq > {int(last)}"
+        else:
+            return
+    for rows in _stream(session, f"{plain} ORDER BY seq", "audit_verify"):
+        yield False, rows
+
+
+# Text holding every character JSON escapes, and some it must not: SQLite's JSON must write it as `json` does.
+_PROBE = "".join(map(chr, range(128))) + "é€\u2028\u2029\ufeff\U0001f600\U0010ffff"
+
+
+def _compact_ready(session: Session) -> bool:
+    """Whether SQLite can give an entry's middle fields as the very text `plain` writes for them: its JSON writes
+    text as Python's does (the probe), and the columns hold only text or nothing (their affinity is TEXT: a number
+    written there is kept as text)."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return False
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        columns = {row[1]: str(row[2]).upper() for row in connection.exec_driver_sql("PRAGMA table_info(audit)")}
+        written = connection.exec_driver_sql("SELECT json_array(?, NULL)", (_PROBE,)).scalar()
+    except DBAPIError:
+        return False
+    textual = all(name in columns and "INT" not in columns[name] and any(kind in columns[name] for kind in ("CHAR", "CLOB", "TEXT"))
+                  for name in _MIDDLE)
+    return textual and written == f"[{_quoted(_PROBE)},null]"
+
+
+def _stream(session: Session, sql: Any, name: str) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of `sql` (text, or a select of plain columns, which the driver gives as they are stored) in batches of
+    tuples, from the driver's cursor: a server-side one on PostgreSQL, so a long table is never held whole in memory."""
     connection = session.connection()
     raw = connection.connection.dbapi_connection
-    sql = f"SELECT {', '.join(_COLUMNS)} FROM audit ORDER BY seq"
+    if not isinstance(sql, str):
+        sql = str(sql.compile(dialect=connection.dialect))
     if connection.dialect.name == "postgresql":
-        cursor = raw.cursor(name="audit_verify")  # server-side: the trail is never held whole in memory
+        cursor = raw.cursor(name=name)
         cursor.itersize = 5000
     else:
         cursor = raw.cursor()
@@ -322,20 +478,6 @@ def _entries(session: Session) -> Iterator[list[tuple[Any, ...]]]:
             yield rows
     finally:
         cursor.close()
-
-
-def _times(values: tuple[Any, ...]) -> tuple[str, str | None]:
-    """An entry's `at` and `recorded_at` as its hash holds them; a value that cannot be read is tampering, not a crash."""
-    seq = values[0]
-    read = []
-    for index, name in ((1, "at"), (10, "recorded_at")):
-        try:
-            read.append(_hashed_time(values[index]))
-        except (TypeError, ValueError, OverflowError):
-            raise _Broken(seq, f"entry {seq}: its {name} value {str(values[index])[:40]!r} cannot be read") from None
-    if read[0] is None:
-        raise _Broken(seq, f"entry {seq} has no time")
-    return read[0], read[1]
 
 
 @lru_cache(maxsize=4096)
@@ -367,12 +509,21 @@ class _Facts:
                 self.texts[(ref, int(said["version"]))] = (seq, said["sha256"])
 
     def hold_against(self, session: Session, count: int) -> None:
-        """Each stored state and text must be the one the trail last recorded: an edit in the tables shows here."""
+        """Each stored state and text must be the one the trail last recorded: an edit in the tables shows here.
+
+        Read as plain tuples from the driver's cursor, as the entries are: there is a row for every record."""
+        states = self.states
         for kind in records.workflow_kinds():
             record_type = records.record_type(kind)
             model = record_type.model_class()
-            for record_id, state in session.execute(select(model.id, model.state)):
-                self._same_state(f"{record_type.prefix}-{record_id}", state, count)
+            prefix = f"{record_type.prefix}-"
+            with closing(_stream(session, select(model.id, model.state), "audit_verify_states")) as batches:
+                for batch in batches:
+                    for record_id, state in batch:
+                        ref = f"{prefix}{record_id}"
+                        said = states.get(ref)
+                        if said is None or said[1] != state:  # the sentence comes from _same_state
+                            self._same_state(ref, state, count)
         for comment_id, text, decision in session.execute(select(Comment.id, Comment.text, Comment.decision)):
             ref = f"{records.of_model(Comment).prefix}-{comment_id}"
             if decision is not None:
