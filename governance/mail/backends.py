@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import copy
+import email.generator
+import io
 import os
 import re
 import smtplib
+import socket
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from email.errors import MessageError
 from email.message import Message
+from email.policy import Compat32, compat32
+from email.utils import getaddresses
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
@@ -49,6 +57,10 @@ class Backend(ABC):
     receiving end recognise it;
     `handing_over`, when given, is called once just before the step that delivers the letter (after which it may
     have arrived whatever happens next); an error from it stops the letter undelivered;
+    `meanwhile`, when given, may be called once the letter is wholly handed over, while the receiving end works on it
+    and before its answer is awaited (the next letter is made ready then); it raises nothing;
+    `prepare(message)` makes a letter ready ahead of its turn (SMTP: written out as it will be sent), what `deliver`
+    then takes in its place; a letter it cannot make ready is refused by `deliver`, as the letter itself would be;
     `close()` releases what `open()` took, even after a failure.
     """
 
@@ -66,8 +78,12 @@ class Backend(ABC):
         """Get ready to deliver a batch."""
 
     @abstractmethod
-    def deliver(self, message: Message, handing_over: HandingOver | None = None) -> None:
-        """Hand one letter over, or raise DeliveryError."""
+    def deliver(self, message: Message, handing_over: HandingOver | None = None, meanwhile: Callable[[], None] | None = None) -> None:
+        """Hand one letter over (as built, or as `prepare` made it ready), or raise DeliveryError."""
+
+    def prepare(self, message: Message) -> Any:
+        """The letter made ready for `deliver` ahead of its turn; by default, the letter itself."""
+        return message
 
     @abstractmethod
     def close(self) -> None:
@@ -97,7 +113,7 @@ class MaildirBackend(Backend):
         except OSError as exc:
             raise BackendDown(f"cannot create {self.folder}: {exc.strerror or exc}") from None
 
-    def deliver(self, message: Message, handing_over: HandingOver | None = None) -> None:
+    def deliver(self, message: Message, handing_over: HandingOver | None = None, meanwhile: Callable[[], None] | None = None) -> None:
         # No colon in the name: in new/ a Maildir name carries no flags, and a reader that files the letter in cur/
         # appends its own `:2,` suffix.
         stem = _SAFE_NAME.sub("_", str(message["Message-ID"] or "").strip().strip("<>")).lstrip(".") or "letter"
@@ -168,12 +184,38 @@ class SmtpBackend(Backend):
             self.close()
             raise
 
-    def deliver(self, message: Message, handing_over: HandingOver | None = None) -> None:
+    def prepare(self, message: Message) -> Any:
+        """The letter written out as smtplib's send_message writes it, with the envelope it reads from its headers:
+        done while the server works on the letter before, it is not waited for. A letter send_message would treat
+        otherwise (resent, an address that is not ASCII, headers it cannot read) is left as it is, for send_message."""
+        if self.connection is None or message.policy is not compat32:
+            return message
+        try:
+            envelope = _envelope(message)
+            if envelope is None:
+                return message
+            letter = _remembering(message)
+            del letter["Bcc"]
+            del letter["Resent-Bcc"]
+            with io.BytesIO() as written:
+                email.generator.BytesGenerator(written).flatten(letter, linesep="\r\n")
+                return _Ready(*envelope, written.getvalue())
+        except (ValueError, MessageError) as exc:  # as send_message would have failed on it
+            return _Unwritable(exc)
+        except Exception:  # noqa: BLE001 - whatever else: send_message meets it at the letter's turn, and says it then
+            return message
+
+    def deliver(self, message: Any, handing_over: HandingOver | None = None, meanwhile: Callable[[], None] | None = None) -> None:
         if self.connection is None:
             raise BackendDown("no SMTP connection")
-        self.connection.handing_over = handing_over
+        self.connection.handing_over, self.connection.meanwhile = handing_over, meanwhile
         try:
-            self.connection.send_message(message)
+            if isinstance(message, _Unwritable):
+                raise message.error
+            if isinstance(message, _Ready):
+                self.connection.sendmail(message.sender, message.recipients, message.data)
+            else:
+                self.connection.send_message(_remembering(message))
         except (OSError, ValueError, MessageError) as exc:  # smtplib's own errors are OSErrors too
             raise self._classify(exc) from None
         except BaseException:
@@ -183,7 +225,7 @@ class SmtpBackend(Backend):
             raise
         finally:
             if self.connection is not None:
-                self.connection.handing_over = None
+                self.connection.handing_over = self.connection.meanwhile = None
 
     def _classify(self, exc: BaseException) -> DeliveryError:
         """What a failure means for this letter and for the batch: wait, give this letter up, or stop the batch."""
@@ -222,29 +264,102 @@ class SmtpBackend(Backend):
 
 
 class _Connection(smtplib.SMTP):
-    """smtplib's client, with one hook: after the server says go ahead (354) and before the letter and its final dot.
+    """smtplib's client, with one hook: once the server holds the whole letter but for its final dot.
 
     The server delivers a letter only once it has the final dot, so whatever the hook records is on disk before the
     letter can have arrived; what happens between the hook and the server's answer is the only window a crash can
-    leave unaccounted for.
+    leave unaccounted for. The letter itself is sent before the hook runs, so that the server takes it in while the
+    hook's transaction commits.
     """
 
     handing_over: HandingOver | None = None
+    meanwhile: Callable[[], None] | None = None
+
+    def connect(self, host: str = "localhost", port: int = 0, source_address: Any = None) -> tuple[int, bytes]:
+        reply = super().connect(host, port, source_address)
+        # The letter and its final dot go in two writes with the hook between: without this, the dot would wait for
+        # the server to acknowledge the letter (Nagle's algorithm meeting a delayed acknowledgement).
+        with contextlib.suppress(OSError, AttributeError):
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return reply
 
     def data(self, msg: Any) -> tuple[int, bytes]:
         self.putcmd("data")
         code, reply = self.getreply()
         if code != 354:
             raise smtplib.SMTPDataError(code, reply)
-        if self.handing_over is not None:
-            self.handing_over()
         if isinstance(msg, str):
             msg = re.sub(r"(?:\r\n|\n|\r(?!\n))", "\r\n", msg).encode("ascii")
         content = re.sub(rb"(?m)^\.", b"..", msg)  # a line that starts with a dot is doubled (RFC 5321 4.5.2)
         if content[-2:] != b"\r\n":
             content += b"\r\n"
-        self.send(content + b".\r\n")
+        self.send(content)  # all of the letter but its final dot: the server delivers nothing before that
+        if self.handing_over is not None:
+            self.handing_over()
+        self.send(b".\r\n")
+        if self.meanwhile is not None:
+            self.meanwhile()  # while the server works on the letter: its answer waits in the socket meanwhile
         return self.getreply()
+
+
+class _Remembered(Compat32):
+    """compat32, the policy letters are built with, remembering how it folded a header value it met before.
+
+    smtplib writes each header through a Header object, and most of a letter's headers are those of the letters before
+    it (its parts' types and encodings, the sender, the recipients of a batch, the day it was written): folding them
+    cost more than writing the rest of the letter. What it writes is compat32's own folding, byte for byte.
+    """
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        if value.__class__ is not str:  # a Header object (a subject that is not ASCII): folded as compat32 does
+            return super().fold_binary(name, value)
+        return _folded(name, value, self.linesep, self.max_line_length, self.cte_type)
+
+
+@lru_cache(maxsize=2048)
+def _folded(name: str, value: str, linesep: str, max_line_length: int | None, cte_type: str) -> bytes:
+    return compat32.clone(linesep=linesep, max_line_length=max_line_length, cte_type=cte_type).fold_binary(name, value)
+
+
+_REMEMBERED = _Remembered()
+
+
+@dataclass(frozen=True)
+class _Ready:
+    """A letter written out for SMTP ahead of its turn: its envelope and its bytes, as send_message would send them."""
+
+    sender: str
+    recipients: list[str]
+    data: bytes
+
+
+@dataclass(frozen=True)
+class _Unwritable:
+    """A letter that could not be written out: `deliver` refuses it, as it would have refused the letter itself."""
+
+    error: Exception
+
+
+def _envelope(message: Message) -> tuple[str, list[str]] | None:
+    """The sender and recipients send_message reads from a letter's headers; None for a letter it would send with a
+    Resent- block or in SMTPUTF8 (those go through send_message itself)."""
+    if message.get_all("Resent-Date") is not None:
+        return None
+    sender = getaddresses([message["Sender"] if "Sender" in message else message["From"]])[0][1]
+    recipients = [a[1] for a in getaddresses([f for f in (message["To"], message["Bcc"], message["Cc"]) if f is not None])]
+    if not "".join([sender, *recipients]).isascii():
+        return None
+    return sender, recipients
+
+
+def _remembering(message: Message) -> Message:
+    """The letter as smtplib will write it, with its headers folded through _Remembered (a copy: the caller's letter
+    keeps its policy). A letter built with any other policy than compat32 is written as it stands."""
+    if message.policy is not compat32:
+        return message
+    letter = copy.copy(message)
+    letter.policy = _REMEMBERED
+    return letter
 
 
 def _reason(exc: BaseException) -> str:

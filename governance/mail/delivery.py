@@ -30,24 +30,41 @@ def deliver_batch(backend: Backend, rows: Iterable[Any], sender: str, short_name
 
     A letter that cannot be built, or that the backend refuses for good, is a final problem of its own and the others
     go on. When the backend goes down, that letter and every one not yet handed over get an outage problem; letters
-    left when `stop_at` passed get none (they stay as they are).
+    left when `stop_at` passed get none (they stay as they are). While the server works on one letter, the next is
+    built and made ready (Backend.prepare): nothing of it is sent before its turn.
     """
     problems: dict[int, Problem] = {}
     pending = list(rows)
+    ahead: dict[int, tuple[Any, Problem | None]] = {}  # the next letter, made ready while the one before was answered
+
+    def ready(row: Any) -> tuple[Any, Problem | None]:
+        try:
+            letter = build(row, sender, short_name)
+        except (ValueError, MessageError) as exc:  # Unbuildable, or a value the email package cannot encode
+            return None, Problem(f"the letter cannot be built: {exc}", final=True)
+        return backend.prepare(letter), None
+
+    def make_ready(row: Any) -> None:
+        try:
+            ahead[row.id] = ready(row)
+        except Exception:  # noqa: BLE001 - made ready again at its turn, where whatever this was is met and said
+            ahead.pop(row.id, None)
+
     try:
         with backend:
             while pending:
                 if now() >= stop_at:
                     break
                 row = pending[0]
-                try:
-                    letter = build(row, sender, short_name)
-                except (ValueError, MessageError) as exc:  # Unbuildable, or a value the email package cannot encode
-                    problems[row.id] = Problem(f"the letter cannot be built: {exc}", final=True)
+                letter, problem = ahead.pop(row.id, None) or ready(row)
+                if problem is not None:
+                    problems[row.id] = problem
                     pending.pop(0)
                     continue
+                following = pending[1] if len(pending) > 1 else None
                 try:
-                    backend.deliver(letter, lambda outbox_id=row.id: handing_over(outbox_id))
+                    backend.deliver(letter, lambda outbox_id=row.id: handing_over(outbox_id),
+                                    meanwhile=(lambda following=following: make_ready(following)) if following is not None else None)
                 except BackendDown:
                     raise
                 except LetterRefused as exc:
