@@ -47,6 +47,11 @@ digest = true                        # one letter a day per person for several r
 # secret_key_env = "GOV_SECRET_KEY"    # the signing key comes from this variable, never from this file;
 #                                      # while it is unset, letters carry commands instead of links
 # link_days = 14                       # a link works this long (or until the deadline it serves), once
+
+# How `gov tick` and the scheduler fire what falls due; this is the default.
+# [scheduler]
+# tick_batch = 200                     # due rows fired in one transaction: fewer holds SQLite's writer lock
+#                                      # for less time, more costs fewer commits
 """
 
 
@@ -97,6 +102,7 @@ class Settings:
     # The environment variable holding the database password: put into the URL when connecting, never into a file.
     database_password_env: str | None = None
     web: WebSettings = WebSettings()
+    tick_batch: int = 200  # due rows a tick fires in one transaction
 
 
 @dataclass(frozen=True)
@@ -143,6 +149,9 @@ SCHEMA: dict[str, dict[str, _Key]] = {
         "base_url": _Key("base_url", "http://127.0.0.1:8080"),
         "secret_key_env": _Key("env", "GOV_SECRET_KEY"),
         "link_days": _Key("int", 14, 1, 365),
+    },
+    "scheduler": {
+        "tick_batch": _Key("int", 200, 1, 10_000),
     },
 }
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -219,6 +228,7 @@ def _read_settings(path: Path) -> Settings:
         database_password_env=database["password_env"] or None,
         web=WebSettings(base_url=values["web"]["base_url"].rstrip("/"), secret_key_env=values["web"]["secret_key_env"],
                         link_days=values["web"]["link_days"]),
+        tick_batch=values["scheduler"]["tick_batch"],
     )
 
 

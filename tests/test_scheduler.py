@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import GOV
 
-# More than one batch of tick (service/tick.py BATCH): a kill can land between two batches' commits.
+# More than one batch of tick (config [scheduler] tick_batch, 200): a kill can land between two batches' commits.
 ACTIONS = 300
 
 

@@ -77,13 +77,13 @@ def test_a_record_moved_by_someone_else_meanwhile_writes_nothing_of_the_batch(ne
     assert network.sql("SELECT id, state, version FROM actions ORDER BY id") == before
 
 
-def test_a_tick_of_whole_batches_records_itself_with_its_last_batch(network, monkeypatch):
+def test_a_tick_of_whole_batches_records_itself_with_its_last_batch(network):
     from governance.clock import parse_moment
     from governance.service import tick
 
     _actions_due_at_once(network, 10, "2021-04-20T09:00")
     network.ok("tick", now="2021-04-19T09:00")
-    monkeypatch.setattr(tick, "BATCH", 5)
+    network.config.write_text(network.config.read_text(encoding="utf-8") + "\n[scheduler]\ntick_batch = 5\n", encoding="utf-8")
     instance = _instance(network, "2021-04-21T09:00")
     try:
         with _statements() as sent:

@@ -65,7 +65,8 @@ def run(argv: list[str]) -> int | None:
         conn.close()
         _start(where)
         return None
-    fields = [cwd, str(umask), str(len(argv)), *argv, str(len(os.environ)), *(f"{k}={v}" for k, v in os.environ.items())]
+    given = [sys.argv[0], *argv]  # the name it was called by too: hints print it as the user typed it (cli/democmd.py)
+    fields = [cwd, str(umask), str(len(given)), *given, str(len(os.environ)), *(f"{k}={v}" for k, v in os.environ.items())]
     for spec in streams:
         fields.extend(spec)  # type: ignore[arg-type]
     payload = "\0".join(fields).encode("utf-8", "surrogateescape")
@@ -428,7 +429,7 @@ def _child(conn: socket.socket, fields: list[str], fds: list[int]) -> NoReturn:
         import time
 
         time.tzset()
-        sys.argv = ["gov", *argv]
+        sys.argv = argv
         code = _command()
     except KeyboardInterrupt:  # interrupted before the command started
         try:

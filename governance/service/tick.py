@@ -27,8 +27,9 @@ from governance.service.effects import Step, pending_row
 from governance.service.transaction import change
 from governance.store.models import Counter, Deadline, OutboxMessage, Term
 
-# Rows fired in one transaction: one commit, one audit append and one outbox insert for all of them. SQLite's
-# writers wait while a batch holds the lock, so a batch stays well under a second.
+# Rows fired in one transaction unless config.toml says otherwise ([scheduler] tick_batch): one commit, one audit
+# append and one outbox insert for all of them. SQLite's writers wait while a batch holds the lock, so a batch stays
+# well under a second.
 BATCH = 200
 # Not the row's fault: someone changed its record at the same moment, or the database stumbled. Tried again alone.
 _NOT_THE_ROWS_FAULT = (Conflict, StaleDataError, OperationalError, IntegrityError)
@@ -106,7 +107,8 @@ def _fire_due(instance: Instance, moment: datetime, limit: int | None, report: T
     """The batches of a tick, until no row is due (or `limit` rows are done); the last one records the tick."""
     marked = False
     while not marked and (limit is None or report.rows < limit):
-        size = BATCH if limit is None else min(BATCH, limit - report.rows)
+        batch_rows = instance.settings.tick_batch
+        size = batch_rows if limit is None else min(batch_rows, limit - report.rows)
         batch = _fire_batch(instance, moment, size, report.rows)
         marked = batch.marked
         for row_id in batch.again:
@@ -131,7 +133,7 @@ def _prepare_letters(instance: Instance, moment: datetime) -> None:
     with instance.db.read() as session:
         due = session.execute(select(Deadline.ref, Deadline.fire, Deadline.template)
                               .where(Deadline.status == "pending", Deadline.due <= moment)
-                              .order_by(Deadline.due, Deadline.id).limit(BATCH)).all()
+                              .order_by(Deadline.due, Deadline.id).limit(instance.settings.tick_batch)).all()
     names = {row.template for row in due if row.template}
     for row in due:
         if row.fire:
