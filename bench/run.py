@@ -56,7 +56,8 @@ TARGETS: dict[str, dict[str, tuple[str, float]]] = {
              "help_vs_python": ("<=", 4.0), "show_cli_vs_python": ("<=", 15.0), "advance_cli_vs_python": ("<=", 25.0),
              "send_vs_smtplib": (">=", 0.8), "burst_10k_s": ("<=", 10.0), "scheduler_p99_lateness_s": ("<=", 1.0),
              "scheduler_rss_mb": ("<=", 150.0), "audit_verify_per_s": (">=", 300_000.0), "pg_workers_speedup": (">=", 2.5),
-             # 2.5 of 4 workers on a machine with 4 cores or more; here, the same share of what the cores allow.
+             # 2.5 of 4 workers on a machine with 4 cores or more; here, the same share of what the cores allow: the cores
+             # there are over those one worker and its database server process keep busy (pg_workers_ceiling).
              "pg_workers_vs_ceiling": (">=", 0.625),
              "pg_duplicates": ("==", 0), "pg_missed": ("==", 0),
              # The web: the chair's one tap (a link's POST queues the invitations of a convening, calendar entries and
@@ -677,6 +678,17 @@ def parallel_ceiling(workers: int, iterations: int = 6_000_000) -> float:
     return workers * alone / min(together(workers) for _ in range(2))
 
 
+def _cpu_busy() -> float:
+    """Seconds of CPU the whole machine has spent busy (every core, every process: the database server's too)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(x) for x in stat.readline().split()[1:]]
+    except OSError:
+        return float("nan")
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle and waiting for the disk
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def pg_workers(folder: Path, url: str, rows: int, workers: int) -> dict[str, Any]:
     """Several tick processes against one PostgreSQL database: each due row fires once."""
     import uuid
@@ -696,17 +708,22 @@ def pg_workers(folder: Path, url: str, rows: int, workers: int) -> dict[str, Any
         bulk_records(instance, rows * 2)
         instance.db.dispose()
         command = [sys.executable, "-m", "governance", "--config", str(folder / f"pg{workers}" / "config.toml"), "--now", "2040-01-02", "--json", "tick"]
+        # Cold, as scheduler processes are: a warm process started by the first of them would import beside them.
+        environment = os.environ | {"GOV_WARM": "0"}
+        busy_before = _cpu_busy()
         start = time.perf_counter()
-        procs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(workers)]
+        procs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
+                 for _ in range(workers)]
         outputs = [p.communicate() for p in procs]
         elapsed = time.perf_counter() - start
+        busy = (_cpu_busy() - busy_before) / elapsed
         fired = [f for out, _ in outputs if out.strip() for f in json.loads(out)["fired"]]
         keys = [(f["ref"], f["name"]) for f in fired if f["name"] == "due"]
         with psycopg.connect(base.set(drivername="postgresql", database=name).render_as_string(hide_password=False)) as conn:
             lapses = conn.execute("SELECT count(*), count(DISTINCT ref) FROM audit WHERE trigger = 'lapse'").fetchone()
             pending = conn.execute("SELECT count(*) FROM deadlines WHERE name = 'due' AND status = 'pending'").fetchone()[0]
         return {"pg_workers": workers, "pg_rows": rows, "pg_duplicates": (len(keys) - len(set(keys))) + (lapses[0] - lapses[1]),
-                "pg_missed": pending, "pg_rows_per_s": len(set(keys)) / elapsed}
+                "pg_missed": pending, "pg_rows_per_s": len(set(keys)) / elapsed, "pg_cores_busy": busy}
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -926,7 +943,11 @@ def main() -> None:
             result.update(pg_workers(work, url, size["pg_rows"], 4))
             result["pg_workers_speedup"] = result["pg_rows_per_s"] / one["pg_rows_per_s"]
             result["cpu_parallel_ceiling"] = parallel_ceiling(4, 200_000 if mode == "smoke" else 6_000_000)
-            result["pg_workers_vs_ceiling"] = result["pg_workers_speedup"] / result["cpu_parallel_ceiling"]
+            # One worker already keeps `pg_cores_busy` cores busy (itself and its database server process): four can
+            # get through at most the cores there are over that, and never more than four times one.
+            result["pg_one_worker_cores_busy"] = one["pg_cores_busy"]
+            result["pg_workers_ceiling"] = min(4.0, result["cpu_parallel_ceiling"] / max(one["pg_cores_busy"], 1.0))
+            result["pg_workers_vs_ceiling"] = result["pg_workers_speedup"] / result["pg_workers_ceiling"]
             result["pg_duplicates"] += one["pg_duplicates"]
             result["pg_missed"] += one["pg_missed"]
         else:
