@@ -49,7 +49,7 @@ def run(argv: list[str]) -> int | None:
     where = _socket_path()
     if where is None:
         return None
-    streams = [_stream_spec(stream) for stream in (sys.stdin, sys.stdout, sys.stderr)]
+    streams = [_stream_spec(stream, fd) for fd, stream in enumerate((sys.stdin, sys.stdout, sys.stderr))]
     if None in streams:
         return None
     try:
@@ -137,13 +137,14 @@ def _wait(conn: Any, forwarded: list[int]) -> int:
     return 1
 
 
-def _stream_spec(stream: Any) -> tuple[str, str, str, str] | None:
+def _stream_spec(stream: Any, fd: int) -> tuple[str, str, str, str] | None:
     """How the child opens this stream again over the same file: encoding, errors, line buffering, write-through
-    (`python -u`, PYTHONUNBUFFERED)."""
+    (`python -u`, PYTHONUNBUFFERED); None when the stream is not that file descriptor (closed, or replaced)."""
     if stream is None or not hasattr(stream, "encoding"):
         return None
     try:
-        stream.fileno()
+        if stream.fileno() != fd:
+            return None
     except (OSError, ValueError, AttributeError):
         return None
     return (stream.encoding or "utf-8", stream.errors or "strict", "1" if getattr(stream, "line_buffering", False) else "0",
