@@ -558,13 +558,9 @@ def _wait_warm(folder: Path, probe: list[str], environment: dict[str, str], limi
 
 
 def _end_warm(folder: Path) -> None:
-    import signal
+    from governance.cli import warm
 
-    for pid in folder.glob("*.pid"):
-        try:
-            os.kill(int(pid.read_text(encoding="ascii")), signal.SIGTERM)
-        except (OSError, ValueError):
-            pass
+    warm.end(str(folder))
     time.sleep(0.2)
     shutil.rmtree(folder, ignore_errors=True)
 

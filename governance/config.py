@@ -55,6 +55,9 @@ digest = true                        # one letter a day per person for several r
 """
 
 
+TICK_BATCH = 200  # due rows a tick fires in one transaction, unless [scheduler] tick_batch says otherwise
+
+
 @dataclass(frozen=True)
 class MailSettings:
     backend: str
@@ -102,7 +105,7 @@ class Settings:
     # The environment variable holding the database password: put into the URL when connecting, never into a file.
     database_password_env: str | None = None
     web: WebSettings = WebSettings()
-    tick_batch: int = 200  # due rows a tick fires in one transaction
+    tick_batch: int = TICK_BATCH
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,7 @@ SCHEMA: dict[str, dict[str, _Key]] = {
         "link_days": _Key("int", 14, 1, 365),
     },
     "scheduler": {
-        "tick_batch": _Key("int", 200, 1, 10_000),
+        "tick_batch": _Key("int", TICK_BATCH, 1, 10_000),
     },
 }
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -297,17 +297,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 def _end_warm_processes() -> None:
     """End the warm processes (cli/warm.py) the run's commands started, rather than leave them to their idle time."""
-    import signal
+    from governance.cli import warm
 
-    from governance.cli.warm import folder_for
-
-    folder = Path(folder_for({k: v for k, v in os.environ.items() if not k.startswith("GOV_")}))
-    for pid in folder.glob("*.pid") if folder.is_dir() else ():
-        try:
-            if pid.stat().st_mtime >= _SESSION_STARTED - 1:
-                os.kill(int(pid.read_text(encoding="ascii")), signal.SIGTERM)
-        except (OSError, ValueError):
-            pass
+    warm.end(warm.folder_for({k: v for k, v in os.environ.items() if not k.startswith("GOV_")}), _SESSION_STARTED - 1)
 
 
 def _point_at(folder: Path, database_url: str) -> None:

@@ -335,6 +335,25 @@ def _bind(listener: socket.socket, where: str) -> bool:
     return True
 
 
+def end(folder: str, since: float = 0.0) -> None:
+    """Ask the warm processes whose pids `folder` holds (those started at `since` or after) to end. Commands of theirs
+    still running go on: each is a process of its own."""
+    import signal
+
+    try:
+        names = [name for name in os.listdir(folder) if name.endswith(".pid")]
+    except OSError:
+        return
+    for name in names:
+        path = os.path.join(folder, name)
+        try:
+            if os.stat(path).st_mtime >= since:
+                with open(path, encoding="ascii") as pid:
+                    os.kill(int(pid.read()), signal.SIGTERM)
+        except (OSError, ValueError):
+            pass
+
+
 def _leave(listener: socket.socket, where: str, mine: int) -> None:
     listener.close()
     try:
@@ -364,10 +383,11 @@ def _preload() -> None:
 
     env = _environment("")  # the shipped letters' environment, shared by every instance without letters of its own
     env.get_template("layout.html")
+    names = sorted(template_names())
     for folder in sorted(PACKAGE_TEMPLATES.iterdir()):
         if folder.is_dir():
             Locale.parse(babel_locale(folder.name)).date_formats  # noqa: B018 - loads the locale's data
-            for name in sorted(template_names()):
+            for name in names:
                 if (folder / f"{name}.txt").exists():
                     env.get_template(f"{folder.name}/{name}.txt")
 

@@ -92,11 +92,6 @@ def _kept(env: Environment, template: Any, kind: str, read: Callable[[nodes.Temp
     return cache.verdict(kind, source, lambda: read(_parse(env, source)))
 
 
-def syntax(env: Environment, template: Any) -> nodes.Template | None:
-    """The syntax tree of a loaded template, read again from its source (None when that cannot be done)."""
-    return _parse(env, _source(env, template))
-
-
 def _source(env: Environment, template: Any) -> str | None:
     try:
         return env.loader.get_source(env, template.name)[0] if env.loader and template.name else None

@@ -27,10 +27,9 @@ from governance.service.effects import Step, pending_row
 from governance.service.transaction import change
 from governance.store.models import Counter, Deadline, OutboxMessage, Term
 
-# Rows fired in one transaction unless config.toml says otherwise ([scheduler] tick_batch): one commit, one audit
-# append and one outbox insert for all of them. SQLite's writers wait while a batch holds the lock, so a batch stays
-# well under a second.
-BATCH = 200
+# The rows of a batch ([scheduler] tick_batch in config.toml, 200 by default) fire in one transaction: one commit,
+# one audit append and one outbox insert for all of them. SQLite's writers wait while a batch holds the lock, so a
+# batch stays well under a second.
 # Not the row's fault: someone changed its record at the same moment, or the database stumbled. Tried again alone.
 _NOT_THE_ROWS_FAULT = (Conflict, StaleDataError, OperationalError, IntegrityError)
 
