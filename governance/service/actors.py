@@ -56,23 +56,23 @@ def resolve_actor(session: Session, handle: str | None, rules: Rules) -> Actor:
 
         raise NotPermitted(f"{handle} was removed on {shown(person.removed_at, rules.zone)}: a person removed can no longer act "
                            f"(their history is kept; see gov person list)")
-    return Actor(handle, person, frozenset(person.role_names | _office_roles(session, rules, person, held)))
+    from governance.service.succession import office_roles
 
-
-# What the person query says of an office's active terms: one held by the person's organisation, or only by others.
-_HOLDS, _OTHERS = 2, 1
+    return Actor(handle, person, frozenset(person.role_names | office_roles(session, rules, person, held)))
 
 
 def _person_with_roles(session: Session, handle: str, offices: tuple[str, ...]) -> tuple[Person, dict[str, int | None]] | None:
     """The person, their standing roles and, for each office, whether their organisation holds an active term of it
-    (_HOLDS, _OTHERS, or None when no term of it is active), in one query: the roles joined, the terms asked in it."""
+    (succession.HOLDS, OTHERS, or None when no term of it is active), in one query: the roles joined, the terms asked
+    in it."""
     from sqlalchemy import case, func
     from sqlalchemy.orm import contains_eager
 
+    from governance.service.succession import HOLDS, OTHERS
     from governance.store.models import Term
     from governance.workflows.records import TERM_STATES
 
-    held = [select(func.max(case((Term.org_id == Person.org_id, _HOLDS), else_=_OTHERS)))
+    held = [select(func.max(case((Term.org_id == Person.org_id, HOLDS), else_=OTHERS)))
             .where(Term.office == office, Term.state.in_(TERM_STATES.holding)).scalar_subquery() for office in offices]
     rows = session.execute(select(Person, *held).outerjoin(Person.roles).options(contains_eager(Person.roles))
                            .where(Person.handle == handle)).unique().all()
@@ -80,15 +80,3 @@ def _person_with_roles(session: Session, handle: str, offices: tuple[str, ...]) 
         return None
     return rows[0][0], dict(zip(offices, rows[0][1:]))
 
-
-def _office_roles(session: Session, rules: Rules, person: Person, held: dict[str, int | None]) -> set[str]:
-    """The offices whose powers the person has now (as succession.office_roles says): by their organisation's active
-    term, known from the person query; an office without one is vacant, and the vacancy rule is read for it alone."""
-    from governance.service.succession import holder_orgs
-
-    roles = {office for office, holds in held.items() if holds == _HOLDS}
-    for office in (office for office, holds in held.items() if holds is None):
-        orgs, how = holder_orgs(session, rules, office)
-        if person.org_id in orgs or (how == "secretariat" and rules.secretariat in person.role_names):
-            roles.add(office)
-    return roles

@@ -30,11 +30,23 @@ def holder_orgs(session: Session, rules: Rules, office: str) -> tuple[list[int],
     return [], "secretariat"
 
 
-def office_roles(session: Session, rules: Rules, person: Person) -> set[str]:
-    """The offices whose powers a person has now: by their organisation's term, or by the vacancy rule."""
+# What a query of the person may already say of an office's active terms (service/actors.py asks it with the person):
+# one is held by the person's organisation, or only by others; None: no term of it is active.
+HOLDS, OTHERS = 2, 1
+
+
+def office_roles(session: Session, rules: Rules, person: Person, held: dict[str, int | None] | None = None) -> set[str]:
+    """The offices whose powers a person has now: by their organisation's term, or by the vacancy rule.
+
+    `held`, by office, what is known already of its active terms (HOLDS, OTHERS or None): the terms are not asked
+    again, and the vacancy rule is read only for an office none of whose terms is active."""
     roles: set[str] = set()
     standing = {r.role for r in person.roles}
     for office in rules.offices():
+        if held is not None and held.get(office) is not None:
+            if held[office] == HOLDS:
+                roles.add(office)
+            continue
         orgs, how = holder_orgs(session, rules, office)
         if person.org_id in orgs or (how == "secretariat" and rules.secretariat in standing):
             roles.add(office)
